@@ -1,0 +1,134 @@
+import { CAMPAIGN_STATUSES, PATTERN_TYPES, POSITION_STATUSES, SIDES, SYMBOL_PATTERN, TIMEFRAMES } from '@cpt/domain';
+import { z } from 'zod';
+import { decimalOutput, positiveDecimalInput, timestampInput, timestampOutput, uuid } from './primitives.js';
+
+/** A symbol as written by a client: stored upper-case. */
+export const symbolInput = z
+  .string()
+  .transform((s) => s.toUpperCase())
+  .pipe(z.string().regex(SYMBOL_PATTERN, { message: 'must be 1–32 characters of A-Z 0-9 . _ : / -' }))
+  .meta({ example: 'GBPUSD' });
+
+export const sideSchema = z.enum(SIDES);
+export const timeframeSchema = z.enum(TIMEFRAMES);
+export const patternTypeSchema = z.enum(PATTERN_TYPES);
+
+/** `POST /api/v1/campaigns` body. */
+export const createCampaignBody = z.object({
+  name: z.string().min(1).max(200),
+  symbol: symbolInput,
+  timeframe: timeframeSchema,
+  side: sideSchema.default('LONG'),
+});
+export type CreateCampaignBody = z.output<typeof createCampaignBody>;
+
+/** `POST /api/v1/campaigns/{id}/positions` body. */
+export const createPositionBody = z.object({
+  pattern_type: patternTypeSchema,
+  entry_price: positiveDecimalInput,
+  shares: positiveDecimalInput,
+  stop_loss: positiveDecimalInput,
+  entry_date: timestampInput.optional(),
+  signal_id: uuid.nullable().optional(),
+  symbol: symbolInput.optional(),
+  timeframe: timeframeSchema.optional(),
+});
+export type CreatePositionBody = z.output<typeof createPositionBody>;
+
+/** `PATCH /api/v1/positions/{id}` body: a trailing stop. */
+export const moveStopBody = z.object({ stop_loss: positiveDecimalInput });
+export type MoveStopBody = z.output<typeof moveStopBody>;
+
+/** `POST /api/v1/positions/{id}/close` body. */
+export const closePositionBody = z.object({
+  exit_price: positiveDecimalInput,
+  closed_date: timestampInput.optional(),
+});
+export type ClosePositionBody = z.output<typeof closePositionBody>;
+
+/** `GET /api/v1/campaigns` query. */
+export const listCampaignsQuery = z.object({
+  status: z.enum(CAMPAIGN_STATUSES).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().min(1).max(200).optional(),
+});
+export type ListCampaignsQuery = z.output<typeof listCampaignsQuery>;
+
+const booleanText = z.enum(['true', 'false']).transform((s) => s === 'true');
+
+/** `GET /api/v1/campaigns/{id}/positions` query. */
+export const campaignPositionsQuery = z.object({ include_closed: booleanText.default(true) });
+
+/** Path parameters holding one id. */
+export const idParams = z.object({ id: uuid });
+
+/** Campaign resource. */
+export const campaignSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  symbol: z.string(),
+  timeframe: timeframeSchema,
+  side: sideSchema,
+  status: z.enum(CAMPAIGN_STATUSES),
+  version: z.number().int(),
+  created_at: timestampOutput,
+  updated_at: timestampOutput,
+});
+export type CampaignJson = z.infer<typeof campaignSchema>;
+
+/** The totals fields shared by every campaign view. */
+export const totalsSchema = z.object({
+  total_shares: decimalOutput,
+  weighted_avg_entry: decimalOutput,
+  total_risk: decimalOutput,
+  unrealized_pnl: decimalOutput,
+  realized_pnl: decimalOutput,
+  total_pnl: decimalOutput,
+  open_positions_count: z.number().int(),
+  closed_positions_count: z.number().int(),
+  as_of: timestampOutput.nullable(),
+});
+
+export const campaignWithTotalsSchema = campaignSchema.extend(totalsSchema.shape);
+export type CampaignWithTotalsJson = z.infer<typeof campaignWithTotalsSchema>;
+
+export const campaignListSchema = z.object({
+  items: z.array(campaignWithTotalsSchema),
+  next_cursor: z.string().nullable(),
+});
+export type CampaignListJson = z.infer<typeof campaignListSchema>;
+
+/** Position resource. */
+export const positionSchema = z.object({
+  id: z.string(),
+  campaign_id: z.string(),
+  signal_id: z.string().nullable(),
+  symbol: z.string(),
+  timeframe: timeframeSchema,
+  pattern_type: patternTypeSchema,
+  entry_date: timestampOutput,
+  entry_price: decimalOutput,
+  shares: decimalOutput,
+  stop_loss: decimalOutput,
+  current_price: decimalOutput,
+  current_pnl: decimalOutput,
+  status: z.enum(POSITION_STATUSES),
+  closed_date: timestampOutput.nullable(),
+  exit_price: decimalOutput.nullable(),
+  realized_pnl: decimalOutput.nullable(),
+  marked_at: timestampOutput.nullable(),
+  created_at: timestampOutput,
+  updated_at: timestampOutput,
+});
+export type PositionJson = z.infer<typeof positionSchema>;
+
+/** CampaignPositions: the positions of a campaign with the campaign's totals. */
+export const campaignPositionsSchema = z
+  .object({
+    campaign_id: z.string(),
+    version: z.number().int(),
+    positions: z.array(positionSchema),
+  })
+  .extend(totalsSchema.shape);
+export type CampaignPositionsJson = z.infer<typeof campaignPositionsSchema>;
+export type TotalsJson = z.infer<typeof totalsSchema>;

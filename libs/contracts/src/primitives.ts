@@ -1,0 +1,109 @@
+import { D, type Dec, parseDecimalText } from '@cpt/domain';
+import { z } from 'zod';
+
+/**
+ * The source text of a JSON number, kept by a lossless JSON parser so that a number such as
+ * `1234567890.12345678` reaches validation with every digit it was written with.
+ */
+export class NumberText {
+  constructor(readonly text: string) {}
+  toJSON(): unknown {
+    return this.text;
+  }
+}
+
+function decimalFrom(raw: unknown): { ok: true; value: Dec } | { ok: false; message: string } {
+  if (typeof raw === 'string') return parseDecimalText(raw);
+  if (raw instanceof NumberText) return parseDecimalText(raw.text);
+  if (typeof raw === 'number') {
+    // A number that already went through JSON.parse: only its shortest round-trip text is left.
+    if (!Number.isFinite(raw)) return { ok: false, message: 'must be a finite decimal' };
+    return parseDecimalText(String(raw));
+  }
+  return { ok: false, message: 'must be a decimal string or number' };
+}
+
+/** A contract decimal on input: a JSON string or number in plain notation, within NUMERIC(18,8). */
+export const decimalInput = z
+  .custom<unknown>(() => true, { message: 'must be a decimal' })
+  .transform((raw, ctx): Dec => {
+    const r = decimalFrom(raw);
+    if (!r.ok) {
+      ctx.addIssue({ code: 'custom', message: r.message });
+      return z.NEVER;
+    }
+    return r.value;
+  })
+  .meta({ description: 'decimal as a string (or number) in plain notation, ≤10 integer and ≤8 fractional digits', example: '1.25000000' });
+
+/** A contract decimal strictly greater than zero. */
+export const positiveDecimalInput = decimalInput.refine((d) => d.gt(0), { message: 'must be greater than 0' });
+
+/** A contract decimal on output: plain notation with exactly 8 fractional digits. */
+export const decimalOutput = z
+  .string()
+  .regex(/^-?\d{1,}\.\d{8}$/)
+  .meta({ example: '150.85714286' });
+
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/** Parses an RFC 3339 timestamp with an explicit offset; returns null when it is not one. */
+export function parseTimestamp(text: string): Date | null {
+  const m = RFC3339.exec(text);
+  if (!m) return null;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map((s) => Number.parseInt(s ?? '', 10)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return null;
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (day < 1 || day > daysInMonth) return null;
+  const offset = m[8] ?? '';
+  if (offset.length === 6) {
+    const oh = Number.parseInt(offset.slice(1, 3), 10);
+    const om = Number.parseInt(offset.slice(4, 6), 10);
+    if (oh > 23 || om > 59) return null;
+  }
+  const ms = Date.parse(text.toUpperCase());
+  return Number.isNaN(ms) ? null : new Date(ms);
+}
+
+/** RFC 3339 timestamp with an explicit offset, parsed to a Date (millisecond precision). */
+export const timestampInput = z
+  .string()
+  .transform((s, ctx): Date => {
+    const d = parseTimestamp(s);
+    if (!d) {
+      ctx.addIssue({ code: 'custom', message: 'must be an RFC 3339 timestamp with an explicit offset, e.g. 2026-11-25T14:00:00Z' });
+      return z.NEVER;
+    }
+    return d;
+  })
+  .meta({ example: '2026-11-25T14:00:00Z' });
+
+/** UTC timestamp with millisecond precision, as the contract outputs it. */
+export const timestampOutput = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
+  .meta({ example: '2026-11-25T14:00:00.000Z' });
+
+/** Formats a Date the way the contract outputs timestamps. */
+export const isoUtc = (d: Date): string => d.toISOString();
+
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+/** A UUID string (any version), normalised to lower case. */
+export const uuid = z
+  .string()
+  .regex(UUID, { message: 'must be a UUID' })
+  .transform((s) => s.toLowerCase())
+  .meta({ format: 'uuid', example: '2f6c1c1e-8a55-4b8e-9d43-0b1f1c7a9e10' });
+
+/** Checks a UUID without zod, for hot paths. */
+export const isUuid = (s: string): boolean => UUID.test(s);
+
+export { D };

@@ -1,0 +1,154 @@
+import { type Dec, divRound8, fmt8, ZERO } from './decimal.js';
+import type { PositionStatus, Side } from './model.js';
+import { positionRisk } from './pnl.js';
+
+/** The stored figures of one position that campaign totals depend on. */
+export interface PositionFigures {
+  status: PositionStatus;
+  shares: Dec;
+  entryPrice: Dec;
+  stopLoss: Dec;
+  currentPnl: Dec;
+  realizedPnl: Dec | null;
+  markedAt: Date | null;
+}
+
+/**
+ * Exact sums over a set of positions, the same a SQL aggregate can produce. Sums of disjoint
+ * sets combine with {@link mergeSums}.
+ */
+export interface TotalsSums {
+  /** Sum of shares over OPEN positions. */
+  openShares: Dec;
+  /** Sum of `entry_price * shares` over OPEN positions, exact and not rounded. */
+  openNotional: Dec;
+  /** Sum of the per-position rounded risk over OPEN positions. */
+  openRisk: Dec;
+  /** Sum of `current_pnl` over OPEN positions. */
+  unrealizedPnl: Dec;
+  /** Sum of `realized_pnl` over CLOSED positions. */
+  realizedPnl: Dec;
+  openCount: number;
+  closedCount: number;
+  /** The latest `marked_at` over all positions, OPEN or CLOSED. */
+  asOf: Date | null;
+}
+
+/** The sums of no positions. */
+export const EMPTY_SUMS: TotalsSums = Object.freeze({
+  openShares: ZERO,
+  openNotional: ZERO,
+  openRisk: ZERO,
+  unrealizedPnl: ZERO,
+  realizedPnl: ZERO,
+  openCount: 0,
+  closedCount: 0,
+  asOf: null,
+});
+
+function latest(a: Date | null, b: Date | null): Date | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return b.getTime() > a.getTime() ? b : a;
+}
+
+/** Adds the sums of two disjoint sets of positions of the same campaign. */
+export function mergeSums(a: TotalsSums, b: TotalsSums): TotalsSums {
+  return {
+    openShares: a.openShares.plus(b.openShares),
+    openNotional: a.openNotional.plus(b.openNotional),
+    openRisk: a.openRisk.plus(b.openRisk),
+    unrealizedPnl: a.unrealizedPnl.plus(b.unrealizedPnl),
+    realizedPnl: a.realizedPnl.plus(b.realizedPnl),
+    openCount: a.openCount + b.openCount,
+    closedCount: a.closedCount + b.closedCount,
+    asOf: latest(a.asOf, b.asOf),
+  };
+}
+
+/**
+ * Sums the positions of a campaign of the given side. A CLOSED position without a realized
+ * P&L counts as zero, as SQL `sum` skips nulls.
+ */
+export function sumPositions(side: Side, positions: readonly PositionFigures[]): TotalsSums {
+  let s: TotalsSums = EMPTY_SUMS;
+  for (const p of positions) {
+    const one: TotalsSums =
+      p.status === 'OPEN'
+        ? {
+            ...EMPTY_SUMS,
+            openShares: p.shares,
+            openNotional: p.entryPrice.mul(p.shares),
+            openRisk: positionRisk(side, p.entryPrice, p.stopLoss, p.shares),
+            unrealizedPnl: p.currentPnl,
+            openCount: 1,
+          }
+        : { ...EMPTY_SUMS, realizedPnl: p.realizedPnl ?? ZERO, closedCount: 1 };
+    s = mergeSums(s, { ...one, asOf: p.markedAt });
+  }
+  return s;
+}
+
+/** The totals of a campaign, as the contract defines them. */
+export interface CampaignTotals {
+  totalShares: Dec;
+  weightedAvgEntry: Dec;
+  totalRisk: Dec;
+  unrealizedPnl: Dec;
+  realizedPnl: Dec;
+  totalPnl: Dec;
+  openPositionsCount: number;
+  closedPositionsCount: number;
+  asOf: Date | null;
+}
+
+/**
+ * Derives campaign totals from sums. `weightedAvgEntry` is `openNotional / openShares`
+ * computed exactly and rounded once to 8 digits, half-even; zero when nothing is open.
+ */
+export function totalsFromSums(s: TotalsSums): CampaignTotals {
+  return {
+    totalShares: s.openShares,
+    weightedAvgEntry: s.openShares.isZero() ? ZERO : divRound8(s.openNotional, s.openShares),
+    totalRisk: s.openRisk,
+    unrealizedPnl: s.unrealizedPnl,
+    realizedPnl: s.realizedPnl,
+    totalPnl: s.unrealizedPnl.plus(s.realizedPnl),
+    openPositionsCount: s.openCount,
+    closedPositionsCount: s.closedCount,
+    asOf: s.asOf,
+  };
+}
+
+/** The totals of a campaign of the given side from all its positions. */
+export function campaignTotals(side: Side, positions: readonly PositionFigures[]): CampaignTotals {
+  return totalsFromSums(sumPositions(side, positions));
+}
+
+/** Campaign totals as the contract's JSON fields. */
+export interface TotalsJson {
+  total_shares: string;
+  weighted_avg_entry: string;
+  total_risk: string;
+  unrealized_pnl: string;
+  realized_pnl: string;
+  total_pnl: string;
+  open_positions_count: number;
+  closed_positions_count: number;
+  as_of: string | null;
+}
+
+/** Formats totals for JSON: decimals with 8 fractional digits, `as_of` in UTC with `Z`. */
+export function totalsToJson(t: CampaignTotals): TotalsJson {
+  return {
+    total_shares: fmt8(t.totalShares),
+    weighted_avg_entry: fmt8(t.weightedAvgEntry),
+    total_risk: fmt8(t.totalRisk),
+    unrealized_pnl: fmt8(t.unrealizedPnl),
+    realized_pnl: fmt8(t.realizedPnl),
+    total_pnl: fmt8(t.totalPnl),
+    open_positions_count: t.openPositionsCount,
+    closed_positions_count: t.closedPositionsCount,
+    as_of: t.asOf === null ? null : t.asOf.toISOString(),
+  };
+}

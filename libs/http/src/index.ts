@@ -1,0 +1,5 @@
+export * from './errors.js';
+export * from './health.js';
+export * from './json-parser.js';
+export * from './server.js';
+export * from './validate.js';

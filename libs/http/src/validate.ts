@@ -1,0 +1,34 @@
+import { fieldIssues } from '@cpt/contracts';
+import { ValidationError } from '@cpt/domain';
+import type { FastifyReply } from 'fastify';
+import type { z } from 'zod';
+import { BadRequestError } from './errors.js';
+
+/** Parses one part of a request; a failure is the contract's 422 with the field paths. */
+export function parsePart<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new ValidationError(fieldIssues(r.error));
+  return r.data;
+}
+
+/** Parses a JSON body that the command needs: no body at all is a bad request. */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  if (body === undefined || body === null) throw new BadRequestError('a JSON body is required');
+  return parsePart(schema, body);
+}
+
+/**
+ * The version an `If-Match` header names: `"3"`, `W/"3"` or `3`; `*` or no header is no
+ * condition. Anything else can match no version.
+ */
+export function ifMatchVersion(header: string | string[] | undefined): number | undefined {
+  const v = Array.isArray(header) ? header[0] : header;
+  if (v === undefined || v.trim() === '' || v.trim() === '*') return undefined;
+  const m = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(v);
+  return m ? Number.parseInt(m[1] as string, 10) : -1;
+}
+
+/** Sets the `ETag` of a campaign version. */
+export function setVersionTag(reply: FastifyReply, version: number): FastifyReply {
+  return reply.header('etag', `"${version}"`);
+}

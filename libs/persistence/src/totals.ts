@@ -1,0 +1,49 @@
+import { type CampaignTotals, dec, EMPTY_SUMS, type TotalsSums, totalsFromSums } from '@cpt/domain';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { asDateOrNull, pgArray, query } from './sql.js';
+
+interface SumsRow {
+  campaign_id: string;
+  open_shares: string;
+  open_notional: string;
+  open_risk: string;
+  unrealized: string;
+  realized: string;
+  open_count: number;
+  closed_count: number;
+  as_of: Date | string | null;
+}
+
+// Exact NUMERIC sums in SQL; the one division (weighted average) and its rounding happen in the domain.
+const SUMS_SQL = `
+  select campaign_id,
+    coalesce(sum(shares) filter (where status = 'OPEN'), 0)::text as open_shares,
+    coalesce(sum(entry_price * shares) filter (where status = 'OPEN'), 0)::text as open_notional,
+    coalesce(sum(risk) filter (where status = 'OPEN'), 0)::text as open_risk,
+    coalesce(sum(current_pnl) filter (where status = 'OPEN'), 0)::text as unrealized,
+    coalesce(sum(realized_pnl) filter (where status = 'CLOSED'), 0)::text as realized,
+    (count(*) filter (where status = 'OPEN'))::int as open_count,
+    (count(*) filter (where status = 'CLOSED'))::int as closed_count,
+    max(marked_at) as as_of
+  from positions where campaign_id = any(?::uuid[]) group by campaign_id`;
+
+const toSums = (r: SumsRow): TotalsSums => ({
+  openShares: dec(r.open_shares),
+  openNotional: dec(r.open_notional),
+  openRisk: dec(r.open_risk),
+  unrealizedPnl: dec(r.unrealized),
+  realizedPnl: dec(r.realized),
+  openCount: r.open_count,
+  closedCount: r.closed_count,
+  asOf: asDateOrNull(r.as_of),
+});
+
+/** The totals of each named campaign, in one aggregate query; a campaign with no position gets zeros. */
+export async function loadTotals(em: EntityManager, campaignIds: readonly string[]): Promise<Map<string, CampaignTotals>> {
+  const out = new Map<string, CampaignTotals>();
+  if (campaignIds.length === 0) return out;
+  const rows = await query<SumsRow>(em, SUMS_SQL, [pgArray(campaignIds)]);
+  for (const r of rows) out.set(r.campaign_id, totalsFromSums(toSums(r)));
+  for (const id of campaignIds) if (!out.has(id)) out.set(id, totalsFromSums(EMPTY_SUMS));
+  return out;
+}

@@ -1,0 +1,24 @@
+import 'vitest';
+import type { TestProject } from 'vitest/node';
+import { resetDatabase } from './database.js';
+import { resolveInfra } from './infra.js';
+import { ensureTopics } from './topics.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    databaseUrl: string;
+    kafkaBrokers: string[];
+  }
+}
+
+/** Vitest global setup of the suites that need PostgreSQL and Kafka. */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const infra = await resolveInfra();
+  await Promise.all([resetDatabase(infra.databaseUrl), ensureTopics(infra.kafkaBrokers)]);
+  project.provide('databaseUrl', infra.databaseUrl);
+  project.provide('kafkaBrokers', infra.kafkaBrokers);
+  console.log(
+    `test infrastructure: ${infra.source} (${infra.databaseUrl.replace(/\/\/[^@]*@/, '//')}, kafka ${infra.kafkaBrokers.join(',')})`,
+  );
+  return infra.stop;
+}

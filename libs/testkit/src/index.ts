@@ -1,0 +1,4 @@
+export * from './database.js';
+export * from './infra.js';
+export * from './topics.js';
+export * from './wait.js';

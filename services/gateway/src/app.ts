@@ -1,0 +1,28 @@
+import { createServer, healthRoutes, type Probe } from '@cpt/http';
+import { CampaignCommands, CampaignReads, classifyDatabaseError } from '@cpt/persistence';
+import type { Logger } from '@cpt/platform';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { FastifyInstance } from 'fastify';
+import { campaignRoutes } from './routes/campaigns.js';
+import { openApiRoutes } from './routes/openapi.js';
+import { positionRoutes } from './routes/positions.js';
+
+export interface GatewayDeps {
+  log: Logger;
+  em: EntityManager;
+  probes: Record<string, Probe>;
+  bodyLimit?: number;
+  accepting?: () => boolean;
+}
+
+/** Builds the gateway from explicit dependencies; `main.ts` owns the process. */
+export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
+  const app = createServer({ log: deps.log, bodyLimit: deps.bodyLimit ?? 1_048_576, classifyError: classifyDatabaseError });
+  const commands = new CampaignCommands(deps.em);
+  const reads = new CampaignReads(deps.em);
+  await app.register(healthRoutes, { probes: deps.probes, accepting: deps.accepting ?? (() => true) });
+  await app.register(openApiRoutes);
+  await app.register(campaignRoutes, { commands, reads });
+  await app.register(positionRoutes, { commands });
+  return app;
+}

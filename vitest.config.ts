@@ -1,0 +1,40 @@
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+// Tests run the libraries from source: no build needed between an edit and a test.
+const alias = Object.fromEntries(readdirSync(`${root}libs`).map((name) => [`@cpt/${name}`, `${root}libs/${name}/src/index.ts`]));
+alias['@cpt/testkit/global-setup'] = `${root}libs/testkit/src/global-setup.ts`;
+
+const infraSuite = {
+  globalSetup: [`${root}libs/testkit/src/global-setup.ts`],
+  testTimeout: 60_000,
+  hookTimeout: 120_000,
+};
+
+export default defineConfig({
+  resolve: {
+    alias: [
+      { find: '@cpt/testkit/global-setup', replacement: alias['@cpt/testkit/global-setup'] as string },
+      ...Object.entries(alias).map(([find, replacement]) => ({ find, replacement })),
+    ],
+  },
+  test: {
+    reporters: ['default'],
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['libs/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        test: { name: 'integration', include: ['libs/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts'], ...infraSuite },
+      },
+      {
+        extends: true,
+        test: { name: 'e2e', include: ['test/**/*.test.ts'], ...infraSuite, fileParallelism: false },
+      },
+    ],
+  },
+});
