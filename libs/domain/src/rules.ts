@@ -1,19 +1,11 @@
-import { type Dec, fitsNumeric18_8, MAX_ABS, ZERO } from './decimal.js';
-import { ConflictError, type FieldIssue, ValidationError, VersionConflictError } from './errors.js';
-import {
-  type CampaignStatus,
-  isTimeframe,
-  normalizeSymbol,
-  type PatternType,
-  type PositionStatus,
-  patternAllowed,
-  type Side,
-  type Timeframe,
-} from './model.js';
-import { positionPnl, positionRisk } from './pnl.js';
+import { type Dec, MAX_ABS, ZERO } from './decimal.js';
+import { ConflictError, type FieldIssue, VersionConflictError } from './errors.js';
+import { type CampaignStatus, isTimeframe, normalizeSymbol, type PatternType, patternAllowed, type Side, type Timeframe } from './model.js';
+import { positionRisk } from './pnl.js';
+import { checkAmount, checkDate, fail } from './rule-checks.js';
 
-/** How far in the future an `entry_date` or `closed_date` may lie, in milliseconds. */
-export const MAX_FUTURE_ENTRY_MS = 60_000;
+export * from './position-rules.js';
+export { MAX_FUTURE_ENTRY_MS } from './rule-checks.js';
 
 /** What the rules need to know about a campaign. */
 export interface CampaignState {
@@ -54,55 +46,7 @@ export interface OpenedPosition {
   risk: Dec;
 }
 
-/** What the rules need to know about a position. */
-export interface PositionState {
-  id: string;
-  status: PositionStatus;
-  side: Side;
-  entryPrice: Dec;
-  shares: Dec;
-  stopLoss: Dec;
-  entryDate: Date;
-}
-
-/** The figures a close writes; the current price and P&L freeze at the exit. */
-export interface ClosedFigures {
-  exitPrice: Dec;
-  closedDate: Date;
-  realizedPnl: Dec;
-  currentPrice: Dec;
-  currentPnl: Dec;
-}
-
 const TOO_LARGE = 'position is too large: its value or risk exceeds 9999999999.99999999';
-
-function checkAmount(issues: FieldIssue[], path: string, x: Dec): boolean {
-  if (!x.isFinite() || !x.gt(ZERO)) {
-    issues.push({ path, message: 'must be greater than 0' });
-    return false;
-  }
-  if (!fitsNumeric18_8(x)) {
-    issues.push({ path, message: 'at most 10 integer and 8 fractional digits' });
-    return false;
-  }
-  return true;
-}
-
-function checkDate(issues: FieldIssue[], path: string, d: Date, now: Date): boolean {
-  if (Number.isNaN(d.getTime())) {
-    issues.push({ path, message: 'must be a valid timestamp' });
-    return false;
-  }
-  if (d.getTime() - now.getTime() > MAX_FUTURE_ENTRY_MS) {
-    issues.push({ path, message: 'may not be more than 60 s in the future' });
-    return false;
-  }
-  return true;
-}
-
-function fail(issues: FieldIssue[]): void {
-  if (issues.length > 0) throw new ValidationError(issues);
-}
 
 /**
  * Checks a new position against its campaign and computes its initial figures.
@@ -159,61 +103,6 @@ export function openPosition(c: CampaignState, input: NewPositionInput, now: Dat
     currentPnl: ZERO,
     risk,
   };
-}
-
-/**
- * Checks the close of a position and computes the figures it freezes.
- *
- * Without a `closedDate` the close happens now, or at the entry date when the position was
- * entered a few seconds in the future, so that a close without a date is never refused.
- *
- * @throws ConflictError when the position is already closed.
- * @throws ValidationError listing every broken rule.
- */
-export function closePositionRule(p: PositionState, exitPrice: Dec, closedDate: Date | undefined, now: Date): ClosedFigures {
-  if (p.status === 'CLOSED') throw new ConflictError('position is already closed');
-  const issues: FieldIssue[] = [];
-  const exitOk = checkAmount(issues, 'exit_price', exitPrice);
-  const when = closedDate ?? (p.entryDate.getTime() > now.getTime() ? p.entryDate : now);
-  if (checkDate(issues, 'closed_date', when, now) && when.getTime() < p.entryDate.getTime()) {
-    issues.push({ path: 'closed_date', message: 'may not precede entry_date' });
-  }
-  let realizedPnl = ZERO;
-  if (exitOk) {
-    realizedPnl = positionPnl(p.side, p.entryPrice, p.shares, exitPrice);
-    if (!fitsNumeric18_8(realizedPnl)) {
-      issues.push({ path: 'exit_price', message: 'realized P&L exceeds 9999999999.99999999' });
-    }
-  }
-  fail(issues);
-  return {
-    exitPrice,
-    closedDate: when,
-    realizedPnl,
-    currentPrice: exitPrice,
-    currentPnl: realizedPnl,
-  };
-}
-
-/**
- * Checks a stop move and computes the new risk. A trailing stop may pass the entry, which makes
- * the risk negative.
- *
- * @throws ConflictError when the position is closed.
- * @throws ValidationError listing every broken rule.
- */
-export function moveStopRule(p: PositionState, stopLoss: Dec): { stopLoss: Dec; risk: Dec } {
-  if (p.status === 'CLOSED') throw new ConflictError('position is closed');
-  const issues: FieldIssue[] = [];
-  let risk = ZERO;
-  if (checkAmount(issues, 'stop_loss', stopLoss)) {
-    risk = positionRisk(p.side, p.entryPrice, stopLoss, p.shares);
-    if (!fitsNumeric18_8(risk)) {
-      issues.push({ path: 'stop_loss', message: 'risk exceeds 9999999999.99999999' });
-    }
-  }
-  fail(issues);
-  return { stopLoss, risk };
 }
 
 /**

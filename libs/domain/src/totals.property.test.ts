@@ -11,7 +11,7 @@ import {
   units,
   unitsToText,
 } from '../test/arbitraries.js';
-import { fmt8 } from './decimal.js';
+import { D, fmt8 } from './decimal.js';
 import { positionPnl } from './pnl.js';
 import { closePositionRule } from './rules.js';
 import { campaignTotals, EMPTY_SUMS, mergeSums, type PositionFigures, sumPositions, totalsFromSums, totalsToJson } from './totals.js';
@@ -89,9 +89,8 @@ describe('campaign totals, for any positions', () => {
           expect(fmt8(avg)).toBe('0.00000000');
           return;
         }
-        const lo = entries.reduce((a, b) => (b < a ? b : a));
-        const hi = entries.reduce((a, b) => (b > a ? b : a));
-        expect(avg.gte(fromUnits(lo)) && avg.lte(fromUnits(hi))).toBe(true);
+        const open = entries.map(fromUnits);
+        expect(avg.gte(D.min(...open)) && avg.lte(D.max(...open))).toBe(true);
       }),
     );
   });

@@ -196,8 +196,16 @@ export class CampaignCommands {
       await em.flush();
       const [event] = await recordEvents(
         em,
-        [{ campaignId: c.id, seq: c.lastSeq, version: c.version, reason, changedPositionIds: positionId ? [positionId] : [] }],
-        opts.requestId ?? null,
+        [
+          {
+            campaignId: c.id,
+            seq: c.lastSeq,
+            version: c.version,
+            reason,
+            changedPositionIds: positionId ? [positionId] : [],
+            requestId: opts.requestId ?? null,
+          },
+        ],
         now,
       );
       const e = event as CampaignUpdated;

@@ -51,7 +51,7 @@ export type PositionEntity = InferEntity<typeof Position>;
 
 /**
  * The transactional outbox: one `campaign_updated` event per committed change, written in the
- * same transaction as the change and published to Kafka afterwards.
+ * same transaction as the change; the relay publishes it to Kafka, then deletes the row.
  */
 export const CampaignEvent = defineEntity({
   name: 'CampaignEvent',
@@ -63,7 +63,6 @@ export const CampaignEvent = defineEntity({
     payload: p.json<Record<string, unknown>>(),
     requestId: p.string().length(200).nullable(),
     createdAt: p.datetime(),
-    publishedAt: p.datetime().nullable(),
   },
 });
 export type CampaignEventEntity = InferEntity<typeof CampaignEvent>;

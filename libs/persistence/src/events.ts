@@ -5,6 +5,9 @@ import { POSITION_COLUMNS, type PositionRow, positionJson } from './rows.js';
 import { pgArray, query } from './sql.js';
 import { loadTotals } from './totals.js';
 
+/** The PostgreSQL notification channel that announces new outbox rows. */
+export const OUTBOX_CHANNEL = 'campaign_events';
+
 /** What one committed change did to one campaign. */
 export interface CampaignChange {
   campaignId: string;
@@ -13,18 +16,15 @@ export interface CampaignChange {
   version: number;
   reason: UpdateReason;
   changedPositionIds: readonly string[];
+  /** The request that caused the change, published with the event as `x-request-id`. */
+  requestId: string | null;
 }
 
 /**
  * Builds the `campaign_updated` event of each change from the state inside the transaction and
  * records it in the outbox, so that the event commits or rolls back with the change itself.
  */
-export async function recordEvents(
-  em: EntityManager,
-  changes: readonly CampaignChange[],
-  requestId: string | null,
-  now: Date,
-): Promise<CampaignUpdated[]> {
+export async function recordEvents(em: EntityManager, changes: readonly CampaignChange[], now: Date): Promise<CampaignUpdated[]> {
   if (changes.length === 0) return [];
   const totals = await loadTotals(
     em,
@@ -57,7 +57,9 @@ export async function recordEvents(
     }),
   );
   const values = events.map(() => '(?::uuid, ?, ?::jsonb, ?, ?)').join(', ');
-  const params = events.flatMap((e) => [e.campaign_id, e.seq, JSON.stringify(e), requestId, now]);
+  const params = events.flatMap((e, i) => [e.campaign_id, e.seq, JSON.stringify(e), changes[i]?.requestId ?? null, now]);
   await em.execute(`insert into campaign_events (campaign_id, seq, payload, request_id, created_at) values ${values}`, params, 'run');
+  // Wakes the outbox relay as soon as this transaction commits (a notification is delivered on commit).
+  await em.execute(`select pg_notify('${OUTBOX_CHANNEL}', '')`, [], 'run');
   return events;
 }

@@ -9,6 +9,8 @@ export interface Mark {
   symbol: string;
   price: Dec;
   ts: Date;
+  /** The request that brought the tick, carried into the event of each campaign it marks. */
+  requestId?: string | null;
 }
 
 /** What one call of {@link markPositions} committed. */
@@ -41,8 +43,9 @@ const PNL = `case when c.side = 'LONG' then (t.price - p.entry_price) * p.shares
  * positions, bump each campaign's `last_seq`, and record one event per campaign in the outbox.
  * Replayed, late and duplicate marks match no row and change nothing.
  */
-export async function markPositions(em: EntityManager, marks: Iterable<Mark>, requestId: string | null = null): Promise<MarkResult> {
+export async function markPositions(em: EntityManager, marks: Iterable<Mark>): Promise<MarkResult> {
   const latest = newestPerSymbol(marks);
+  const requestIdOf = new Map(latest.map((m) => [m.symbol, m.requestId ?? null]));
   if (latest.length === 0) return { marked: 0, events: [] };
   const ticks = JSON.stringify(latest.map((m) => ({ symbol: m.symbol, price: fmt8(m.price), ts: m.ts.toISOString() })));
   return em.fork().transactional(async (tx) => {
@@ -56,22 +59,24 @@ export async function markPositions(em: EntityManager, marks: Iterable<Mark>, re
     );
     if (candidates.length === 0) return { marked: 0, events: [] };
     const locked = pgArray(candidates.map((c) => c.id));
-    const updated = await query<{ id: string; campaign_id: string }>(
+    const updated = await query<{ id: string; campaign_id: string; symbol: string }>(
       tx,
       `update positions p set current_price = t.price, current_pnl = round_half_even(${PNL}, 8),
          marked_at = t.ts, updated_at = ?
        from ${TICKS}, campaigns c
        where c.id = p.campaign_id and p.campaign_id = any(?::uuid[]) and ${MARKABLE}
          and abs(${PNL}) <= 9999999999.99999999
-       returning p.id, p.campaign_id`,
+       returning p.id, p.campaign_id, p.symbol`,
       [now, ticks, locked],
     );
     if (updated.length === 0) return { marked: 0, events: [] };
     const byCampaign = new Map<string, string[]>();
+    const symbolOf = new Map<string, string>();
     for (const u of updated) {
       const list = byCampaign.get(u.campaign_id) ?? [];
       list.push(u.id);
       byCampaign.set(u.campaign_id, list);
+      symbolOf.set(u.campaign_id, u.symbol);
     }
     const bumped = await query<{ id: string; last_seq: string; version: number }>(
       tx,
@@ -86,8 +91,8 @@ export async function markPositions(em: EntityManager, marks: Iterable<Mark>, re
         version: b.version,
         reason: 'marked' as const,
         changedPositionIds: byCampaign.get(b.id) ?? [],
+        requestId: requestIdOf.get(symbolOf.get(b.id) ?? '') ?? null,
       })),
-      requestId,
       now,
     );
     return { marked: updated.length, events };

@@ -1,15 +1,8 @@
-import 'vitest';
 import type { TestProject } from 'vitest/node';
+import './context.js';
 import { resetDatabase } from './database.js';
 import { resolveInfra } from './infra.js';
 import { ensureTopics } from './topics.js';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    databaseUrl: string;
-    kafkaBrokers: string[];
-  }
-}
 
 /** Vitest global setup of the suites that need PostgreSQL and Kafka. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {

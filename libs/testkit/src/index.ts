@@ -1,3 +1,4 @@
+export * from './context.js';
 export * from './database.js';
 export * from './infra.js';
 export * from './topics.js';

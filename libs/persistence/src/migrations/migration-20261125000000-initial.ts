@@ -64,10 +64,8 @@ export class Migration20261125000000Initial extends Migration {
         payload jsonb not null,
         request_id varchar(200) null,
         created_at timestamptz(3) not null,
-        published_at timestamptz(3) null,
         unique (campaign_id, seq)
       );`);
-    this.addSql('create index campaign_events_unpublished_idx on campaign_events (id) where published_at is null;');
   }
 
   override async down(): Promise<void> {

@@ -1,0 +1,22 @@
+import { brokersVar, databaseUrlVar, logLevelVar, msVar, parseEnv, portVar } from '@cpt/platform';
+import { z } from 'zod';
+
+/** The position service's configuration, read once from the environment. */
+export const configSchema = z.object({
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: portVar(8082),
+  DATABASE_URL: databaseUrlVar,
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  KAFKA_BROKERS: brokersVar,
+  /** The consumer group marking positions from `market.ticks`. */
+  CONSUMER_GROUP: z.string().min(1).default('position-marks'),
+  LOG_LEVEL: logLevelVar,
+  /** How often the outbox relay looks for unpublished events when it was not woken. */
+  OUTBOX_POLL_MS: msVar(200),
+  /** How many events the relay publishes per round. */
+  OUTBOX_BATCH: z.coerce.number().int().min(1).max(10_000).default(1000),
+  SHUTDOWN_GRACE_MS: msVar(25_000),
+});
+export type PositionConfig = z.output<typeof configSchema>;
+
+export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Readonly<PositionConfig> => parseEnv(configSchema, env);
