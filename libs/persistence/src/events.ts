@@ -56,7 +56,7 @@ export async function recordEvents(em: EntityManager, changes: readonly Campaign
       changed_positions: (byCampaign.get(c.campaignId) ?? []).map(positionJson),
     }),
   );
-  const values = events.map(() => '(?::uuid, ?, ?::jsonb, ?, ?)').join(', ');
+  const values = events.map(() => '(?::uuid, ?, ?::json, ?, ?)').join(', ');
   const params = events.flatMap((e, i) => [e.campaign_id, e.seq, JSON.stringify(e), changes[i]?.requestId ?? null, now]);
   await em.execute(`insert into campaign_events (campaign_id, seq, payload, request_id, created_at) values ${values}`, params, 'run');
   // Wakes the outbox relay as soon as this transaction commits (a notification is delivered on commit).

@@ -61,7 +61,7 @@ export class Migration20261125000000Initial extends Migration {
         id bigserial primary key,
         campaign_id uuid not null references campaigns (id) on delete restrict,
         seq bigint not null,
-        payload jsonb not null,
+        payload json not null,
         request_id varchar(200) null,
         created_at timestamptz(3) not null,
         unique (campaign_id, seq)

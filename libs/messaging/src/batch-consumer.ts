@@ -1,0 +1,145 @@
+import { isDomainError } from '@cpt/domain';
+import { type Logger, REQUEST_ID_HEADER } from '@cpt/platform';
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Publisher } from './publisher.js';
+
+/** A message that passed validation, with its correlation id. */
+export interface Decoded<T> {
+  value: T;
+  requestId: string | null;
+  offset: string;
+}
+
+/** Thrown by `decode` for a message that can never be processed: it goes to the dead-letter topic. */
+export class PoisonMessageError extends Error {}
+
+export interface BatchConsumerOptions<T> {
+  kafka: Kafka;
+  log: Logger;
+  groupId: string;
+  topic: string;
+  deadLetterTopic: string;
+  deadLetters: Publisher;
+  /** Validates one message; throws `PoisonMessageError` (or any error) for one that is invalid. */
+  decode: (message: KafkaMessage) => T;
+  /** Applies a batch of valid messages in one unit of work; must be idempotent in effect. */
+  handle: (items: Decoded<T>[], log: Logger) => Promise<void>;
+  /** Whether an error means a dependency is down, so the batch is retried rather than dead-lettered. */
+  isTransient?: (err: unknown) => boolean;
+  fromBeginning?: boolean;
+}
+
+export interface BatchConsumer {
+  start(): Promise<void>;
+  /** True while the consumer is in its group and fetching. */
+  running(): boolean;
+  /** Finishes the current batch, commits, and leaves the group. */
+  stop(): Promise<void>;
+}
+
+const header = (m: KafkaMessage, name: string): string | null => {
+  const v = m.headers?.[name];
+  const one = Array.isArray(v) ? v[0] : v;
+  return one === undefined ? null : one.toString();
+};
+
+/**
+ * A kafkajs consumer that processes whole batches: invalid messages go to the dead-letter topic,
+ * valid ones are handled together, and offsets are resolved and committed only after the handler
+ * (the database transaction) has committed. A transient failure (the database is down) makes
+ * kafkajs retry the same batch; a batch that fails for any other reason is handled message by
+ * message so that only the messages that really fail are dead-lettered.
+ */
+export function createBatchConsumer<T>(opts: BatchConsumerOptions<T>): BatchConsumer {
+  const transient = opts.isTransient ?? ((err) => isDomainError(err) && err.retriable);
+  const consumer: Consumer = opts.kafka.consumer({
+    groupId: opts.groupId,
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3000,
+    maxBytesPerPartition: 1_048_576,
+    maxWaitTimeInMs: 100,
+    retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 5000 },
+  });
+  let isRunning = false;
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    isRunning = true;
+  });
+  consumer.on(consumer.events.STOP, () => {
+    isRunning = false;
+  });
+  consumer.on(consumer.events.CRASH, (e) => {
+    isRunning = false;
+    opts.log.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
+  });
+
+  const deadLetter = async (m: KafkaMessage, partition: number, err: unknown) => {
+    const reason = err instanceof Error ? err.message : String(err);
+    opts.log.warn({ partition, offset: m.offset, requestId: header(m, REQUEST_ID_HEADER), reason }, 'message dead-lettered');
+    await opts.deadLetters.publish(opts.deadLetterTopic, [
+      {
+        key: m.key,
+        value: m.value ?? Buffer.alloc(0),
+        headers: {
+          ...Object.fromEntries(
+            Object.entries(m.headers ?? {}).flatMap(([k, v]) => (v === undefined ? [] : [[k, Array.isArray(v) ? (v[0] ?? '') : v]])),
+          ),
+          error: reason.slice(0, 1000),
+          'original-topic': opts.topic,
+          'original-partition': String(partition),
+          'original-offset': m.offset,
+        },
+      },
+    ]);
+  };
+
+  return {
+    async start() {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [opts.topic], fromBeginning: opts.fromBeginning ?? true });
+      await consumer.run({
+        eachBatchAutoResolve: false,
+        autoCommit: true,
+        autoCommitInterval: 1000,
+        partitionsConsumedConcurrently: 1,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning: alive, isStale }) => {
+          if (!alive() || isStale() || batch.messages.length === 0) return;
+          const log = opts.log.child({ partition: batch.partition, firstOffset: batch.firstOffset(), lastOffset: batch.lastOffset() });
+          const valid: Decoded<T>[] = [];
+          const byOffset = new Map<string, KafkaMessage>();
+          for (const m of batch.messages) {
+            try {
+              valid.push({ value: opts.decode(m), requestId: header(m, REQUEST_ID_HEADER), offset: m.offset });
+              byOffset.set(m.offset, m);
+            } catch (err) {
+              await deadLetter(m, batch.partition, err);
+            }
+          }
+          try {
+            await opts.handle(valid, log);
+          } catch (err) {
+            if (transient(err)) throw err;
+            log.error({ err }, 'batch failed; retrying its messages one by one');
+            for (const item of valid) {
+              await heartbeat();
+              try {
+                await opts.handle([item], log);
+              } catch (one) {
+                if (transient(one)) throw one;
+                await deadLetter(byOffset.get(item.offset) as KafkaMessage, batch.partition, one);
+              }
+            }
+          }
+          resolveOffset(batch.lastOffset());
+          await commitOffsetsIfNecessary();
+          await heartbeat();
+        },
+      });
+    },
+    running: () => isRunning,
+    async stop() {
+      await consumer.stop();
+      await consumer.disconnect();
+      isRunning = false;
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import { createKafka, createPublisher, kafkaProbe } from '@cpt/messaging';
+import { databaseProbe, openOrm } from '@cpt/persistence';
+import { ConfigError, createLogger, onShutdown } from '@cpt/platform';
+import { buildApp } from './app.js';
+import { loadConfig } from './config.js';
+import { createMarksConsumer } from './marks/marks.consumer.js';
+import { createOutboxRelay } from './outbox/outbox-relay.js';
+
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig();
+} catch (err) {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+}
+
+const log = createLogger('position', config.LOG_LEVEL);
+const orm = await openOrm({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX });
+const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'position' }, log);
+const publisher = createPublisher(kafka, log);
+const kafkaReady = kafkaProbe(kafka);
+const consumer = createMarksConsumer({ kafka, log, em: orm.em, groupId: config.CONSUMER_GROUP, deadLetters: publisher });
+const relay = createOutboxRelay({
+  em: orm.em,
+  publisher,
+  log: log.child({ component: 'outbox' }),
+  databaseUrl: config.DATABASE_URL,
+  pollMs: config.OUTBOX_POLL_MS,
+  batchSize: config.OUTBOX_BATCH,
+});
+let accepting = true;
+const app = await buildApp({
+  log,
+  probes: { database: databaseProbe(orm), kafka: kafkaReady.check, consumer: async () => consumer.running() },
+  accepting: () => accepting,
+});
+
+onShutdown(
+  log,
+  async () => {
+    accepting = false;
+    // Finish the batch in hand and leave the group, then publish what it recorded.
+    await consumer.stop();
+    await relay.stop();
+    await app.close();
+    await publisher.disconnect();
+    await kafkaReady.close();
+    await orm.close();
+  },
+  config.SHUTDOWN_GRACE_MS,
+);
+
+await app.listen({ host: config.HOST, port: config.PORT });
+relay.start();
+await consumer.start();

@@ -1,0 +1,52 @@
+import type { TickEnvelope } from '@cpt/contracts';
+import { dec, isDomainError } from '@cpt/domain';
+import { type BatchConsumer, createBatchConsumer, type Publisher, TOPICS } from '@cpt/messaging';
+import { isDatabaseUnavailable, markPositions } from '@cpt/persistence';
+import type { Logger } from '@cpt/platform';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Kafka } from 'kafkajs';
+import { decodeTick } from './decode-tick.js';
+
+export interface MarksConsumerOptions {
+  kafka: Kafka;
+  log: Logger;
+  em: EntityManager;
+  groupId: string;
+  deadLetters: Publisher;
+}
+
+/**
+ * Consumes `market.ticks` and marks open positions: each batch is coalesced to the newest tick
+ * per symbol and applied in one transaction; its offsets are committed after that commit.
+ */
+export function createMarksConsumer(opts: MarksConsumerOptions): BatchConsumer {
+  return createBatchConsumer<TickEnvelope>({
+    kafka: opts.kafka,
+    log: opts.log.child({ component: 'marks' }),
+    groupId: opts.groupId,
+    topic: TOPICS.ticks,
+    deadLetterTopic: TOPICS.ticksDeadLetter,
+    deadLetters: opts.deadLetters,
+    decode: decodeTick,
+    isTransient: (err) => isDatabaseUnavailable(err) || (isDomainError(err) && err.retriable),
+    handle: async (items, log) => {
+      if (items.length === 0) return;
+      const started = performance.now();
+      const result = await markPositions(
+        opts.em,
+        items.map((i) => ({ symbol: i.value.symbol, price: dec(i.value.price), ts: new Date(i.value.ts), requestId: i.requestId })),
+      );
+      const requestIds = [...new Set(items.map((i) => i.requestId).filter((r): r is string => r !== null))];
+      log.info(
+        {
+          ticks: items.length,
+          marked: result.marked,
+          campaigns: result.events.length,
+          requestIds: requestIds.slice(0, 20),
+          ms: Math.round(performance.now() - started),
+        },
+        'marks committed',
+      );
+    },
+  });
+}

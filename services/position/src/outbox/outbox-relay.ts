@@ -1,0 +1,138 @@
+import { type OutgoingMessage, type Publisher, TOPICS } from '@cpt/messaging';
+import { OUTBOX_CHANNEL, pgArray, query } from '@cpt/persistence';
+import { type Logger, REQUEST_ID_HEADER } from '@cpt/platform';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import pg from 'pg';
+
+export interface OutboxRelayOptions {
+  em: EntityManager;
+  publisher: Publisher;
+  log: Logger;
+  /** For the LISTEN connection that wakes the relay when a transaction records events. */
+  databaseUrl: string;
+  pollMs: number;
+  batchSize: number;
+}
+
+export interface OutboxRelay {
+  start(): void;
+  /** Publishes what is pending, then stops. */
+  stop(): Promise<void>;
+}
+
+// Any constant shared by every relay: only the holder of this lock publishes, so events leave in id order.
+const RELAY_LOCK = 942_001;
+
+interface OutboxRow {
+  id: string;
+  campaign_id: string;
+  payload: string;
+  request_id: string | null;
+}
+
+/**
+ * Publishes the outbox to `campaign.events` in id order (which is each campaign's seq order),
+ * keyed by campaign id, then deletes what Kafka acknowledged. A crash between the two republishes
+ * the same events, which subscribers recognise by their seq.
+ */
+export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let wake: (() => void) | undefined;
+  let listener: pg.Client | undefined;
+
+  const round = (): Promise<number> =>
+    opts.em.fork().transactional(async (tx) => {
+      const [lock] = await query<{ locked: boolean }>(tx, 'select pg_try_advisory_xact_lock(?) as locked', [RELAY_LOCK]);
+      if (!lock?.locked) return 0;
+      const rows = await query<OutboxRow>(
+        tx,
+        'select id::text, campaign_id, payload::text as payload, request_id from campaign_events order by id limit ?',
+        [opts.batchSize],
+      );
+      if (rows.length === 0) return 0;
+      await opts.publisher.publish(
+        TOPICS.campaignEvents,
+        rows.map(
+          (r): OutgoingMessage => ({
+            key: r.campaign_id,
+            value: r.payload,
+            ...(r.request_id ? { headers: { [REQUEST_ID_HEADER]: r.request_id } } : {}),
+          }),
+        ),
+      );
+      await tx.execute('delete from campaign_events where id = any(?::bigint[])', [pgArray(rows.map((r) => r.id))], 'run');
+      const requestIds = [...new Set(rows.map((r) => r.request_id).filter((r): r is string => r !== null))];
+      opts.log.debug({ events: rows.length, requestIds: requestIds.slice(0, 20) }, 'events published');
+      return rows.length;
+    });
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        wake = undefined;
+        resolve();
+      }, ms);
+      wake = () => {
+        clearTimeout(timer);
+        wake = undefined;
+        resolve();
+      };
+    });
+
+  const listen = async () => {
+    while (running) {
+      const client = new pg.Client({ connectionString: opts.databaseUrl, connectionTimeoutMillis: 3000 });
+      try {
+        await client.connect();
+        client.on('notification', () => wake?.());
+        await client.query(`listen ${OUTBOX_CHANNEL}`);
+        listener = client;
+        await new Promise<void>((resolve) => {
+          client.once('error', () => resolve());
+          client.once('end', () => resolve());
+        });
+      } catch (err) {
+        opts.log.warn({ err }, 'outbox listener cannot connect; polling meanwhile');
+      } finally {
+        listener = undefined;
+        await client.end().catch(() => undefined);
+      }
+      if (running) await new Promise((r) => setTimeout(r, 1000));
+    }
+  };
+
+  const run = async () => {
+    let failures = 0;
+    while (running) {
+      try {
+        const n = await round();
+        failures = 0;
+        if (n === opts.batchSize) continue;
+      } catch (err) {
+        failures++;
+        opts.log.warn({ err, failures }, 'outbox round failed; will retry');
+        await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** Math.min(failures, 6))));
+        continue;
+      }
+      await sleep(opts.pollMs);
+    }
+  };
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      void listen();
+      loop = run();
+    },
+    async stop() {
+      running = false;
+      wake?.();
+      await loop;
+      await listener?.end().catch(() => undefined);
+      // One last round so that nothing committed before the stop waits for the next start.
+      await round().catch((err: unknown) => opts.log.warn({ err }, 'final outbox round failed'));
+    },
+  };
+}

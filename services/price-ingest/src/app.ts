@@ -1,0 +1,23 @@
+import { createServer, healthRoutes, type Probe } from '@cpt/http';
+import type { Publisher } from '@cpt/messaging';
+import type { Logger } from '@cpt/platform';
+import type { FastifyInstance } from 'fastify';
+import { registerNdjsonParser } from './ticks/ndjson.js';
+import { tickRoutes } from './ticks/ticks.routes.js';
+
+export interface IngestDeps {
+  log: Logger;
+  publisher: Publisher;
+  probes: Record<string, Probe>;
+  bodyLimit?: number;
+  accepting?: () => boolean;
+}
+
+/** Builds price-ingest from explicit dependencies; `main.ts` owns the process. */
+export async function buildApp(deps: IngestDeps): Promise<FastifyInstance> {
+  const app = createServer({ log: deps.log, bodyLimit: deps.bodyLimit ?? 8 * 1024 * 1024 });
+  registerNdjsonParser(app);
+  await app.register(healthRoutes, { probes: deps.probes, accepting: deps.accepting ?? (() => true) });
+  await app.register(tickRoutes, { publisher: deps.publisher });
+  return app;
+}
