@@ -17,6 +17,8 @@ export interface BatchConsumerOptions<T> {
   kafka: Kafka;
   log: Logger;
   groupId: string;
+  /** How long the group waits for a silent member before moving its partitions (default 10 s). */
+  sessionTimeoutMs?: number;
   topic: string;
   deadLetterTopic: string;
   deadLetters: Publisher;
@@ -54,8 +56,8 @@ export function createBatchConsumer<T>(opts: BatchConsumerOptions<T>): BatchCons
   const transient = opts.isTransient ?? ((err) => isDomainError(err) && err.retriable);
   const consumer: Consumer = opts.kafka.consumer({
     groupId: opts.groupId,
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3000,
+    sessionTimeout: opts.sessionTimeoutMs ?? 10_000,
+    heartbeatInterval: Math.max(1000, Math.floor((opts.sessionTimeoutMs ?? 10_000) / 4)),
     maxBytesPerPartition: 1_048_576,
     maxWaitTimeInMs: 100,
     retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 5000 },

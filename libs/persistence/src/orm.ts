@@ -42,6 +42,7 @@ export function ormOptions(db: DatabaseOptions): Options {
       transactional: true,
       allOrNothing: true,
       snapshot: false,
+      silent: true,
     },
     debug: false,
   };

@@ -1,13 +1,13 @@
 import type { TestProject } from 'vitest/node';
 import './context.js';
-import { resetDatabase } from './database.js';
+import { prepareDatabase } from './database.js';
 import { resolveInfra } from './infra.js';
 import { ensureTopics } from './topics.js';
 
 /** Vitest global setup of the suites that need PostgreSQL and Kafka. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const infra = await resolveInfra();
-  await Promise.all([resetDatabase(infra.databaseUrl), ensureTopics(infra.kafkaBrokers)]);
+  await Promise.all([prepareDatabase(infra.databaseUrl, process.env.TEST_DB_RESET === 'true'), ensureTopics(infra.kafkaBrokers)]);
   project.provide('databaseUrl', infra.databaseUrl);
   project.provide('kafkaBrokers', infra.kafkaBrokers);
   console.log(

@@ -19,7 +19,14 @@ const orm = await openOrm({ url: config.DATABASE_URL, poolMax: config.DATABASE_P
 const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'position' }, log);
 const publisher = createPublisher(kafka, log);
 const kafkaReady = kafkaProbe(kafka);
-const consumer = createMarksConsumer({ kafka, log, em: orm.em, groupId: config.CONSUMER_GROUP, deadLetters: publisher });
+const consumer = createMarksConsumer({
+  kafka,
+  log,
+  em: orm.em,
+  groupId: config.CONSUMER_GROUP,
+  sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT_MS,
+  deadLetters: publisher,
+});
 const relay = createOutboxRelay({
   em: orm.em,
   publisher,

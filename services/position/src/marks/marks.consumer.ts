@@ -12,6 +12,7 @@ export interface MarksConsumerOptions {
   log: Logger;
   em: EntityManager;
   groupId: string;
+  sessionTimeoutMs?: number;
   deadLetters: Publisher;
 }
 
@@ -24,6 +25,7 @@ export function createMarksConsumer(opts: MarksConsumerOptions): BatchConsumer {
     kafka: opts.kafka,
     log: opts.log.child({ component: 'marks' }),
     groupId: opts.groupId,
+    ...(opts.sessionTimeoutMs ? { sessionTimeoutMs: opts.sessionTimeoutMs } : {}),
     topic: TOPICS.ticks,
     deadLetterTopic: TOPICS.ticksDeadLetter,
     deadLetters: opts.deadLetters,
