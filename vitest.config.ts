@@ -33,7 +33,12 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'e2e', include: ['test/**/*.test.ts'], ...infraSuite, fileParallelism: false },
+        test: { name: 'e2e', include: ['test/**/*.test.ts'], exclude: ['test/outage/**'], ...infraSuite, fileParallelism: false },
+      },
+      {
+        // Stops and restarts the shared Kafka broker: run alone, after every other suite.
+        extends: true,
+        test: { name: 'outage', include: ['test/outage/**/*.test.ts'], ...infraSuite, fileParallelism: false },
       },
     ],
   },

@@ -4,6 +4,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string;
     kafkaBrokers: string[];
+    infraSource: 'env' | 'testcontainers' | 'local';
   }
 }
 
@@ -12,3 +13,6 @@ export const testDatabaseUrl = (): string => inject('databaseUrl');
 
 /** The Kafka brokers the tests use, provided by the global setup. */
 export const testKafkaBrokers = (): string[] => inject('kafkaBrokers');
+
+/** How the infrastructure was found; only the project's own local services can be stopped by a test. */
+export const testInfraSource = (): 'env' | 'testcontainers' | 'local' => inject('infraSource');

@@ -10,6 +10,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await Promise.all([prepareDatabase(infra.databaseUrl, process.env.TEST_DB_RESET === 'true'), ensureTopics(infra.kafkaBrokers)]);
   project.provide('databaseUrl', infra.databaseUrl);
   project.provide('kafkaBrokers', infra.kafkaBrokers);
+  project.provide('infraSource', infra.source);
   console.log(
     `test infrastructure: ${infra.source} (${infra.databaseUrl.replace(/\/\/[^@]*@/, '//')}, kafka ${infra.kafkaBrokers.join(',')})`,
   );
