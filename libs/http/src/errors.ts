@@ -28,8 +28,9 @@ export function sendError(reply: FastifyReply, code: ErrorCode, message: string,
 function fromFastify(err: FastifyError): { code: ErrorCode; message: string } | undefined {
   switch (err.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return { code: 'bad_request', message: 'unsupported content type: send application/json' };
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return { code: 'bad_request', message: 'the body does not match its Content-Length' };
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return { code: 'bad_request', message: 'body is not valid JSON' };

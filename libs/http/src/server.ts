@@ -1,5 +1,5 @@
 import { type Logger, REQUEST_ID_HEADER, requestIdFrom } from '@cpt/platform';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { registerErrorHandling } from './errors.js';
 import { registerJsonParser } from './json-parser.js';
 
@@ -19,8 +19,8 @@ export function createServer(opts: ServerOptions): FastifyInstance {
     loggerInstance: opts.log as FastifyBaseLogger,
     bodyLimit: opts.bodyLimit,
     genReqId: (req) => requestIdFrom(req.headers[REQUEST_ID_HEADER]),
-    requestIdLogLabel: 'requestId',
-    disableRequestLogging: true,
+    // Requests are logged once, by the onResponse hook below, with the request id as `requestId`.
+    logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true },

@@ -11,9 +11,12 @@ export function parsePart<S extends z.ZodType>(schema: S, value: unknown): z.out
   return r.data;
 }
 
-/** Parses a JSON body that the command needs: no body at all is a bad request. */
+/**
+ * Parses a JSON body that the command needs: no body at all is a bad request, while valid JSON
+ * of the wrong shape (`null`, an array) breaks a rule like any other field.
+ */
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
-  if (body === undefined || body === null) throw new BadRequestError('a JSON body is required');
+  if (body === undefined) throw new BadRequestError('a JSON body is required');
   return parsePart(schema, body);
 }
 

@@ -20,6 +20,8 @@ import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { campaignJson } from './campaign-reads.js';
 import { Campaign, type CampaignEntity, Position, type PositionEntity } from './entities.js';
 import { recordEvents } from './events.js';
+import { POSITION_COLUMNS, type PositionRow } from './rows.js';
+import { query } from './sql.js';
 
 /** Options every command takes. */
 export interface CommandOptions {
@@ -194,6 +196,9 @@ export class CampaignCommands {
       c.lastSeq += 1;
       c.updatedAt = now;
       await em.flush();
+      const changed = positionId
+        ? await query<PositionRow>(em, `select ${POSITION_COLUMNS} from positions p where p.id = ?`, [positionId])
+        : [];
       const [event] = await recordEvents(
         em,
         [
@@ -202,7 +207,7 @@ export class CampaignCommands {
             seq: c.lastSeq,
             version: c.version,
             reason,
-            changedPositionIds: positionId ? [positionId] : [],
+            changedPositions: changed,
             requestId: opts.requestId ?? null,
           },
         ],

@@ -14,7 +14,8 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     const message = typeof x.message === 'string' ? x.message : '';
     if (NETWORK_CODES.has(code) || code.startsWith('08') || /^57P0[1-3]$/.test(code)) return true;
     if (x.name === 'ConnectionException' || x.name === 'KnexTimeoutError') return true;
-    if (/Timeout acquiring a connection|Connection terminated|connect ECONNREFUSED|Connection ended/i.test(message)) return true;
+    if (/Timeout acquiring a connection|Connection terminated|connect ECONNREFUSED|Connection ended|^timeout expired$/i.test(message))
+      return true;
     e = x.previous ?? x.cause;
   }
   return false;

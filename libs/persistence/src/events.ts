@@ -1,8 +1,8 @@
 import type { CampaignUpdated, UpdateReason } from '@cpt/contracts';
 import { type CampaignTotals, totalsToJson } from '@cpt/domain';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { POSITION_COLUMNS, type PositionRow, positionJson } from './rows.js';
-import { pgArray, query } from './sql.js';
+import { type PositionRow, positionJson } from './rows.js';
+import { query } from './sql.js';
 import { loadTotals } from './totals.js';
 
 /** The PostgreSQL notification channel that announces new outbox rows. */
@@ -15,14 +15,15 @@ export interface CampaignChange {
   seq: number;
   version: number;
   reason: UpdateReason;
-  changedPositionIds: readonly string[];
+  /** The positions the change touched, as they are after it, in entry order. */
+  changedPositions: readonly PositionRow[];
   /** The request that caused the change, published with the event as `x-request-id`. */
   requestId: string | null;
 }
 
 /**
- * Builds the `campaign_updated` event of each change from the state inside the transaction and
- * records it in the outbox, so that the event commits or rolls back with the change itself.
+ * Records the `campaign_updated` event of each change in the outbox, with the totals read inside
+ * the transaction, so that the event commits or rolls back with the change itself.
  */
 export async function recordEvents(em: EntityManager, changes: readonly CampaignChange[], now: Date): Promise<CampaignUpdated[]> {
   if (changes.length === 0) return [];
@@ -30,21 +31,6 @@ export async function recordEvents(em: EntityManager, changes: readonly Campaign
     em,
     changes.map((c) => c.campaignId),
   );
-  const ids = changes.flatMap((c) => c.changedPositionIds);
-  const rows =
-    ids.length === 0
-      ? []
-      : await query<PositionRow>(
-          em,
-          `select ${POSITION_COLUMNS} from positions p where p.id = any(?::uuid[]) order by p.entry_date, p.id`,
-          [pgArray(ids)],
-        );
-  const byCampaign = new Map<string, PositionRow[]>();
-  for (const r of rows) {
-    const list = byCampaign.get(r.campaign_id) ?? [];
-    list.push(r);
-    byCampaign.set(r.campaign_id, list);
-  }
   const events = changes.map(
     (c): CampaignUpdated => ({
       type: 'campaign_updated',
@@ -53,13 +39,21 @@ export async function recordEvents(em: EntityManager, changes: readonly Campaign
       version: c.version,
       reason: c.reason,
       totals: totalsToJson(totals.get(c.campaignId) as CampaignTotals),
-      changed_positions: (byCampaign.get(c.campaignId) ?? []).map(positionJson),
+      changed_positions: c.changedPositions.map(positionJson),
     }),
   );
-  const values = events.map(() => '(?::uuid, ?, ?::json, ?, ?)').join(', ');
-  const params = events.flatMap((e, i) => [e.campaign_id, e.seq, JSON.stringify(e), changes[i]?.requestId ?? null, now]);
-  await em.execute(`insert into campaign_events (campaign_id, seq, payload, request_id, created_at) values ${values}`, params, 'run');
+  // One parameter for the whole batch: the payloads travel as JSON and are stored as written.
+  const rows = JSON.stringify(
+    events.map((e, i) => ({ campaign_id: e.campaign_id, seq: e.seq, payload: e, request_id: changes[i]?.requestId ?? null })),
+  );
+  await query(
+    em,
+    `insert into campaign_events (campaign_id, seq, payload, request_id, created_at)
+     select c.campaign_id, c.seq, c.payload, c.request_id, ?
+     from json_to_recordset(?::json) as c(campaign_id uuid, seq bigint, payload json, request_id text)`,
+    [now, rows],
+  );
   // Wakes the outbox relay as soon as this transaction commits (a notification is delivered on commit).
-  await em.execute(`select pg_notify('${OUTBOX_CHANNEL}', '')`, [], 'run');
+  await query(em, `select pg_notify('${OUTBOX_CHANNEL}', '')`);
   return events;
 }

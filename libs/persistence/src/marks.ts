@@ -2,7 +2,8 @@ import type { CampaignUpdated } from '@cpt/contracts';
 import { type Dec, fmt8 } from '@cpt/domain';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { recordEvents } from './events.js';
-import { pgArray, query } from './sql.js';
+import { POSITION_COLUMNS, type PositionRow } from './rows.js';
+import { asDate, pgArray, query } from './sql.js';
 
 /** The price of a symbol at an instant. */
 export interface Mark {
@@ -17,7 +18,9 @@ export interface Mark {
 export interface MarkResult {
   /** Positions whose mark moved. */
   marked: number;
-  /** One `campaign_updated` event per affected campaign, already in the outbox. */
+  /** Campaigns affected, each with one `campaign_updated` event now in the outbox. */
+  campaigns: number;
+  /** Those events. */
   events: CampaignUpdated[];
 }
 
@@ -31,11 +34,18 @@ export function newestPerSymbol(marks: Iterable<Mark>): Mark[] {
   return [...newest.values()];
 }
 
-const TICKS = `json_to_recordset(?::json) as t(symbol text, price numeric, ts timestamptz)`;
-// Section 6 of the contract: a mark only moves forward in time and never before the entry.
-const MARKABLE = `p.symbol = t.symbol and p.status = 'OPEN' and p.entry_date <= t.ts
-  and (p.marked_at is null or p.marked_at < t.ts)`;
-const PNL = `case when c.side = 'LONG' then (t.price - p.entry_price) * p.shares else (p.entry_price - t.price) * p.shares end`;
+// Each tick looks up its symbol's open positions through the partial index (the lateral
+// subquery, fenced by OFFSET 0, is not flattened into a hash join over every open position).
+const MATCHES = `
+  select x.id, x.campaign_id, t.symbol, t.price, t.ts
+  from json_to_recordset(?::json) as t(symbol text, price numeric, ts timestamptz)
+  cross join lateral (
+    select p.id, p.campaign_id from positions p
+    where p.symbol = t.symbol and p.status = 'OPEN' and p.entry_date <= t.ts
+      -- Section 6 of the contract: a mark only moves forward in time and never before the entry.
+      and (p.marked_at is null or p.marked_at < t.ts)
+    offset 0) x`;
+const PNL = `case when c.side = 'LONG' then (m.price - p.entry_price) * p.shares else (p.entry_price - m.price) * p.shares end`;
 
 /**
  * Marks every open position of the given symbols to market in one transaction of set-based
@@ -46,41 +56,37 @@ const PNL = `case when c.side = 'LONG' then (t.price - p.entry_price) * p.shares
 export async function markPositions(em: EntityManager, marks: Iterable<Mark>): Promise<MarkResult> {
   const latest = newestPerSymbol(marks);
   const requestIdOf = new Map(latest.map((m) => [m.symbol, m.requestId ?? null]));
-  if (latest.length === 0) return { marked: 0, events: [] };
+  if (latest.length === 0) return { marked: 0, campaigns: 0, events: [] };
   const ticks = JSON.stringify(latest.map((m) => ({ symbol: m.symbol, price: fmt8(m.price), ts: m.ts.toISOString() })));
   return em.fork().transactional(async (tx) => {
     const now = new Date();
     const candidates = await query<{ id: string }>(
       tx,
-      `select c.id from campaigns c where c.id in (
-         select distinct p.campaign_id from positions p join ${TICKS} on true where ${MARKABLE})
-       order by c.id for update of c`,
+      `select c.id from campaigns c where c.id in (select m.campaign_id from (${MATCHES}) m) order by c.id for update of c`,
       [ticks],
     );
-    if (candidates.length === 0) return { marked: 0, events: [] };
-    const locked = pgArray(candidates.map((c) => c.id));
-    const updated = await query<{ id: string; campaign_id: string; symbol: string }>(
+    if (candidates.length === 0) return { marked: 0, campaigns: 0, events: [] };
+    // Re-matched under the locks: a position that a command closed meanwhile is not marked.
+    const updated = await query<PositionRow>(
       tx,
-      `update positions p set current_price = t.price, current_pnl = round_half_even(${PNL}, 8),
-         marked_at = t.ts, updated_at = ?
-       from ${TICKS}, campaigns c
-       where c.id = p.campaign_id and p.campaign_id = any(?::uuid[]) and ${MARKABLE}
-         and abs(${PNL}) <= 9999999999.99999999
-       returning p.id, p.campaign_id, p.symbol`,
-      [now, ticks, locked],
+      `update positions p set current_price = m.price, current_pnl = round_half_even(${PNL}, 8), marked_at = m.ts, updated_at = ?
+       from (${MATCHES}) m, campaigns c
+       where p.id = m.id and c.id = p.campaign_id and p.campaign_id = any(?::uuid[])
+         and p.status = 'OPEN' and (p.marked_at is null or p.marked_at < m.ts)
+         and abs(round_half_even(${PNL}, 8)) <= 9999999999.99999999
+       returning ${POSITION_COLUMNS}`,
+      [now, ticks, pgArray(candidates.map((c) => c.id))],
     );
-    if (updated.length === 0) return { marked: 0, events: [] };
-    const byCampaign = new Map<string, string[]>();
-    const symbolOf = new Map<string, string>();
+    if (updated.length === 0) return { marked: 0, campaigns: 0, events: [] };
+    const byCampaign = new Map<string, PositionRow[]>();
     for (const u of updated) {
       const list = byCampaign.get(u.campaign_id) ?? [];
-      list.push(u.id);
+      list.push(u);
       byCampaign.set(u.campaign_id, list);
-      symbolOf.set(u.campaign_id, u.symbol);
     }
     const bumped = await query<{ id: string; last_seq: string; version: number }>(
       tx,
-      `update campaigns set last_seq = last_seq + 1 where id = any(?::uuid[]) returning id, last_seq::text, version`,
+      'update campaigns set last_seq = last_seq + 1 where id = any(?::uuid[]) returning id, last_seq::text, version',
       [pgArray([...byCampaign.keys()])],
     );
     const events = await recordEvents(
@@ -90,11 +96,16 @@ export async function markPositions(em: EntityManager, marks: Iterable<Mark>): P
         seq: Number(b.last_seq),
         version: b.version,
         reason: 'marked' as const,
-        changedPositionIds: byCampaign.get(b.id) ?? [],
-        requestId: requestIdOf.get(symbolOf.get(b.id) ?? '') ?? null,
+        changedPositions: inEntryOrder(byCampaign.get(b.id) ?? []),
+        requestId: requestIdOf.get(byCampaign.get(b.id)?.[0]?.symbol ?? '') ?? null,
       })),
       now,
     );
-    return { marked: updated.length, events };
+    return { marked: updated.length, campaigns: bumped.length, events };
   });
+}
+
+/** Positions as the contract lists them: by entry date, then id. */
+function inEntryOrder(rows: PositionRow[]): PositionRow[] {
+  return rows.sort((a, b) => asDate(a.entry_date).getTime() - asDate(b.entry_date).getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }

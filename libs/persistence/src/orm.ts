@@ -2,6 +2,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM, type Options, PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { ENTITIES } from './entities.js';
 import { Migration20261125000000Initial } from './migrations/migration-20261125000000-initial.js';
+import { Migration20261125020000MarkRoom } from './migrations/migration-20261125020000-mark-room.js';
 
 /** How to reach PostgreSQL. */
 export interface DatabaseOptions {
@@ -16,7 +17,10 @@ export interface DatabaseOptions {
 }
 
 /** The committed migrations, in order; the migrator applies what is missing. */
-export const MIGRATIONS = [{ name: 'Migration20261125000000Initial', class: Migration20261125000000Initial }];
+export const MIGRATIONS = [
+  { name: 'Migration20261125000000Initial', class: Migration20261125000000Initial },
+  { name: 'Migration20261125020000MarkRoom', class: Migration20261125020000MarkRoom },
+];
 
 /** The MikroORM options for this schema. */
 export function ormOptions(db: DatabaseOptions): Options {
@@ -27,6 +31,8 @@ export function ormOptions(db: DatabaseOptions): Options {
     entities: ENTITIES,
     extensions: [Migrator],
     forceUtcTimezone: true,
+    // Connect lazily: a service starts while PostgreSQL is down and reports it through readiness.
+    ensureDatabase: false,
     discovery: { warnWhenNoEntities: true },
     pool: { min: 0, max: db.poolMax ?? 10, acquireTimeoutMillis: connectTimeoutMs + 2000 },
     driverOptions: {

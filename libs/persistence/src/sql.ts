@@ -1,8 +1,19 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 
-/** Runs one raw statement inside the entity manager's transaction, if it has one. */
+/**
+ * Runs one raw statement inside the entity manager's transaction, if it has one, with its values
+ * sent as bind parameters (`em.execute` would inline them into the SQL text, which costs dearly
+ * for the large JSON values of the event outbox).
+ */
 export async function query<T>(em: EntityManager, sql: string, params: readonly unknown[] = []): Promise<T[]> {
-  return (await em.execute(sql, [...params], 'all')) as T[];
+  const q = em
+    .getConnection()
+    .getKnex()
+    .raw(sql, [...params] as never[]);
+  const tx = em.getTransactionContext();
+  if (tx) q.transacting(tx);
+  const res = (await q) as { rows: T[] };
+  return res.rows;
 }
 
 /**

@@ -1,5 +1,6 @@
 export * from './context.js';
 export * from './database.js';
 export * from './infra.js';
+export * from './services.js';
 export * from './topics.js';
 export * from './wait.js';

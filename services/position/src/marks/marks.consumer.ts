@@ -43,7 +43,7 @@ export function createMarksConsumer(opts: MarksConsumerOptions): BatchConsumer {
         {
           ticks: items.length,
           marked: result.marked,
-          campaigns: result.events.length,
+          campaigns: result.campaigns,
           requestIds: requestIds.slice(0, 20),
           ms: Math.round(performance.now() - started),
         },

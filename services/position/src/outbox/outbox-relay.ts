@@ -43,6 +43,7 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
 
   const round = (): Promise<number> =>
     opts.em.fork().transactional(async (tx) => {
+      const started = performance.now();
       const [lock] = await query<{ locked: boolean }>(tx, 'select pg_try_advisory_xact_lock(?) as locked', [RELAY_LOCK]);
       if (!lock?.locked) return 0;
       const rows = await query<OutboxRow>(
@@ -63,7 +64,10 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
       );
       await tx.execute('delete from campaign_events where id = any(?::bigint[])', [pgArray(rows.map((r) => r.id))], 'run');
       const requestIds = [...new Set(rows.map((r) => r.request_id).filter((r): r is string => r !== null))];
-      opts.log.debug({ events: rows.length, requestIds: requestIds.slice(0, 20) }, 'events published');
+      opts.log.debug(
+        { events: rows.length, requestIds: requestIds.slice(0, 20), ms: Math.round(performance.now() - started) },
+        'events published',
+      );
       return rows.length;
     });
 

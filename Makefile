@@ -1,0 +1,45 @@
+# The front door. Each target is a thin call into deploy/local/ or an npm script;
+# `make help` lists them.
+SHELL := /usr/bin/env bash
+.DEFAULT_GOAL := help
+
+SERVICE_LOGS := .run/services/gateway.log .run/services/price-ingest.log .run/services/position.log
+
+.PHONY: help up down status test lint typecheck build bench logs clean
+
+help: ## list the targets
+	@awk 'BEGIN { FS = ":.*## " } /^[a-z][a-z-]*:.*## / { printf "  make %-10s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+
+up: ## run everything: PostgreSQL, Kafka, migrations, build, the three services
+	@deploy/local/up.sh
+
+down: ## stop the services, then PostgreSQL and Kafka (data is kept in .run/)
+	@deploy/local/down.sh
+
+status: ## state of each service and of PostgreSQL and Kafka
+	@deploy/local/up.sh status
+
+test: ## the whole test run: install, lint, build, infrastructure, unit + integration + e2e
+	@deploy/local/test.sh
+
+lint: node_modules/.package-lock.json ## lint and format check (biome)
+	npm run --silent lint
+
+typecheck: node_modules/.package-lock.json ## type-check every package (tsc -b)
+	npm run --silent typecheck
+
+build: node_modules/.package-lock.json ## compile every package to <pkg>/dist (tsc -b)
+	npm run --silent build
+
+bench: node_modules/.package-lock.json ## run the benchmarks (npm run bench)
+	npm run bench
+
+logs: ## follow the services' logs (pino JSON lines; Ctrl-C stops)
+	tail -n 20 -F $(SERVICE_LOGS)
+
+clean: ## remove build outputs (dist/, *.tsbuildinfo); keeps node_modules and .run/ data
+	rm -rf libs/*/dist services/*/dist test/dist bench/dist
+
+# npm ci when node_modules is missing or older than package-lock.json.
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund

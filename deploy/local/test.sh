@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# The whole test run (`make test`, and CI through .ci/run):
+#
+#   1. npm ci, when node_modules is missing or older than package-lock.json
+#   2. npx biome check .          lint and format check
+#   3. npx tsc -b                 type-check and build every package
+#   4. deploy/local/infra.sh up   PostgreSQL and Kafka on 127.0.0.1
+#   5. npx vitest run             the unit, integration and e2e projects against the local test
+#                                 database (campaigns_test) and broker; then the outage project,
+#                                 which stops and restarts Kafka, alone
+#
+# Steps 2, 3 and 5 all run even when one of them fails, so that one run reports every problem;
+# a failed install or infrastructure stops the run. Ends with one summary line and exits
+# non-zero on any failure. Needs no terminal (CI=true, no stdin). Arguments are passed to
+# vitest, e.g. `deploy/local/test.sh --project unit`.
+#
+# With CI=true the test database is emptied before the run.
+set -euo pipefail
+exec </dev/null
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$SCRIPT_DIR/../.." && pwd)"
+cd "$REPO"
+
+T0=$SECONDS
+declare -a RESULTS=() FAILED=()
+
+log() { echo "[test] $*"; }
+
+summary() {
+  local status=PASSED line="" r
+  ((${#FAILED[@]} == 0)) || status="FAILED (${FAILED[*]})"
+  for r in "${RESULTS[@]}"; do line+="${line:+; }$r"; done
+  echo
+  echo "[test] $status in $((SECONDS - T0))s: $line"
+  ((${#FAILED[@]} == 0))
+}
+
+# step NAME COMMAND...: runs COMMAND, records "NAME ok (Ns)" or "NAME FAILED (Ns)".
+step() {
+  local name="$1" t=$SECONDS rc=0
+  shift
+  echo
+  log "==> $name: $*"
+  "$@" || rc=$?
+  if ((rc == 0)); then
+    RESULTS+=("$name ok ($((SECONDS - t))s)")
+  else
+    RESULTS+=("$name FAILED ($((SECONDS - t))s, exit $rc)")
+    FAILED+=("$name")
+  fi
+  return "$rc"
+}
+
+install_if_needed() {
+  if [[ -f node_modules/.package-lock.json && ! package-lock.json -nt node_modules/.package-lock.json ]]; then
+    echo "node_modules is up to date"
+    return 0
+  fi
+  npm ci --no-audit --no-fund
+}
+
+# vitest_json NAME ARGS...: one vitest run whose counts are kept in .run/vitest-NAME.json.
+vitest_json() {
+  local name="$1"
+  shift
+  mkdir -p .run
+  npx vitest run --reporter=default --reporter=json --outputFile=".run/vitest-$name.json" "$@"
+}
+
+run_vitest() {
+  # The tests find PostgreSQL and Kafka themselves (libs/testkit/src/infra.ts): the local services
+  # and their test database here. Variables exported for `make up` must not point them elsewhere.
+  unset DATABASE_URL KAFKA_BROKERS
+  # A CI run starts from an empty test database; a developer's run keeps it, so that runs side by
+  # side do not pull the schema from under each other.
+  if [[ "${CI:-}" == "true" ]]; then export TEST_DB_RESET=true; fi
+  rm -f .run/vitest-*.json
+  if (($# > 0)); then
+    vitest_json custom "$@"
+    return
+  fi
+  local rc=0
+  vitest_json main --project unit --project integration --project e2e || rc=$?
+  # The outage suite stops and restarts the shared Kafka broker, so it runs alone, last.
+  vitest_json outage --project outage || rc=$?
+  return "$rc"
+}
+
+# The counts of every vitest run, as one closing line: "N passed, N failed, N skipped".
+counts() {
+  node -e '
+    const fs = require("node:fs");
+    let passed = 0, failed = 0, skipped = 0;
+    for (const f of fs.readdirSync(".run").filter((f) => /^vitest-.*\.json$/.test(f))) {
+      const r = JSON.parse(fs.readFileSync(`.run/${f}`, "utf8"));
+      passed += r.numPassedTests; failed += r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0); skipped += r.numPendingTests + r.numTodoTests;
+    }
+    console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+  ' 2>/dev/null || true
+}
+
+if ! step install install_if_needed; then
+  summary || exit 1
+fi
+step lint npx biome check . || true
+step build npx tsc -b || true
+if ! step infra "$SCRIPT_DIR/infra.sh" up; then
+  RESULTS+=("tests skipped")
+  summary || exit 1
+fi
+step tests run_vitest "$@" || true
+rc=0
+summary || rc=$?
+# The closing line: the counts of every test run.
+counts
+exit "$rc"
+

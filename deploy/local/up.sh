@@ -1,0 +1,320 @@
+#!/usr/bin/env bash
+# Runs the whole system on this machine, without Docker (`make up`, `make status`).
+#
+#   deploy/local/up.sh           install dependencies (when needed), start PostgreSQL and Kafka,
+#                                build, migrate, start the three services in the background,
+#                                wait until each answers /health/ready, print where to connect
+#   deploy/local/up.sh status    the state of each service and of PostgreSQL and Kafka
+#
+# Idempotent: a service that already runs is left alone (`make down && make up` restarts it
+# with a new build); a stale pid file is removed. Each service has a pid file and a log file
+# (pino JSON) in .run/services/. deploy/local/down.sh stops everything.
+#
+# Environment (all optional):
+#   the variables of env.sh          DATABASE_URL, KAFKA_BROKERS, ... (the local infrastructure)
+#   LOG_LEVEL                        the services' log level                    (default info)
+#   GATEWAY_PORT                     gateway port                               (default 8080)
+#   PRICE_INGEST_PORT                price-ingest port                          (default 8081)
+#   POSITION_PORT                    position service port (health only)        (default 8082)
+#   SERVICES_READY_TIMEOUT           seconds to wait for /health/ready          (default 60)
+# Any other variable of a service (DATABASE_POOL_MAX, OUTBOX_POLL_MS, ...) is passed through.
+set -euo pipefail
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$SCRIPT_DIR/../.." && pwd)"
+RUN_DIR="$REPO/.run/services"
+SERVICES=(gateway price-ingest position)
+declare -A PORT=(
+  [gateway]="${GATEWAY_PORT:-8080}"
+  [price-ingest]="${PRICE_INGEST_PORT:-8081}"
+  [position]="${POSITION_PORT:-8082}"
+)
+READY_TIMEOUT="${SERVICES_READY_TIMEOUT:-60}"
+LOG_ROTATE_BYTES=$((50 * 1024 * 1024))
+
+log() { echo "[up] $*"; }
+die() {
+  echo "[up] ERROR: $*" >&2
+  exit 1
+}
+
+now() { date +%s.%N; }
+elapsed_since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+entry_of() { echo "$REPO/services/$1/dist/src/main.js"; }
+pid_file_of() { echo "$RUN_DIR/$1.pid"; }
+log_file_of() { echo "$RUN_DIR/$1.log"; }
+
+# Is PID the given service as started by this script: node running the service's entry point,
+# with the marker variable CPT_RUN_DIR naming this run directory? The marker tells our processes
+# from others running the same entry point (a test suite, another shell). A zombie has an empty
+# command line, so a service that died counts as not running.
+is_our_service() {
+  local name="$1" pid="$2" cmdline
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  cmdline="$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline")" || return 1
+  [[ "$cmdline" == *" $(entry_of "$name") "* ]] || return 1
+  tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ" | grep -xF "CPT_RUN_DIR=$RUN_DIR" >/dev/null
+}
+
+# Prints the pid of a running service (from its pid file); fails when it does not run, and
+# then removes a stale pid file.
+service_pid() {
+  local name="$1" file pid
+  file="$(pid_file_of "$name")"
+  pid="$(cat "$file" 2>/dev/null || true)"
+  if is_our_service "$name" "$pid"; then
+    echo "$pid"
+    return 0
+  fi
+  if [[ -f "$file" ]]; then
+    log "$name: removing stale pid file (pid ${pid:-?} is not running)" >&2
+    rm -f "$file"
+  fi
+  return 1
+}
+
+# HTTP status of GET http://127.0.0.1:PORT/PATH, or 000 when nothing answers.
+http_status() {
+  local url="http://127.0.0.1:$1$2" code
+  if command -v curl >/dev/null 2>&1; then
+    code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url" 2>/dev/null)" || true
+  else
+    code="$(node -e 'fetch(process.argv[1], { signal: AbortSignal.timeout(2000) })
+      .then((r) => console.log(r.status), () => console.log("000"))' "$url" 2>/dev/null)" || true
+  fi
+  echo "${code:-000}"
+}
+
+port_in_use() {
+  ss -Hltn "sport = :$1" 2>/dev/null | grep -q . && return 0
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# Prints the end of a service's log: what it wrote since this script started it, else the tail.
+tail_log() {
+  local name="$1" file from=1
+  file="$(log_file_of "$name")"
+  [[ -n "${LOG_OFFSET[$name]:-}" ]] && from=$((LOG_OFFSET[$name] + 1))
+  if [[ -s "$file" ]] && (($(stat -c %s "$file") >= from)); then
+    echo "[up] ---- last lines of ${file#"$REPO/"} ----" >&2
+    tail -c +"$from" "$file" | tail -n 30 >&2 || true
+    echo "[up] ----" >&2
+  else
+    echo "[up] (${file#"$REPO/"} holds nothing from this start)" >&2
+  fi
+}
+
+# npm ci when node_modules is missing or older than package-lock.json.
+ensure_dependencies() {
+  if [[ -f node_modules/.package-lock.json && ! package-lock.json -nt node_modules/.package-lock.json ]]; then
+    return 0
+  fi
+  log "installing dependencies (npm ci)"
+  npm ci --no-audit --no-fund 7>&- || die "npm ci failed"
+}
+
+# Environment of one service: the connection settings of env.sh, the port of the service.
+service_env() {
+  local name="$1"
+  local -a vars=("CPT_RUN_DIR=$RUN_DIR" HOST=127.0.0.1 "PORT=${PORT[$name]}" "KAFKA_BROKERS=$KAFKA_BROKERS" "LOG_LEVEL=${LOG_LEVEL:-info}")
+  [[ "$name" != price-ingest ]] && vars+=("DATABASE_URL=$DATABASE_URL")
+  printf '%s\0' "${vars[@]}"
+}
+
+# Starts one service in the background, in its own session, detached from this terminal.
+# Prints nothing on success; the caller waits for readiness.
+start_service() {
+  local name="$1" entry pid_file log_file pid
+  entry="$(entry_of "$name")"
+  pid_file="$(pid_file_of "$name")"
+  log_file="$(log_file_of "$name")"
+  if [[ ! -f "$entry" ]]; then
+    FAILED[$name]="not built: ${entry#"$REPO/"} is missing (does services/$name/src/main.ts exist?)"
+    return 0
+  fi
+  if port_in_use "${PORT[$name]}"; then
+    FAILED[$name]="port ${PORT[$name]} on 127.0.0.1 is already used by another process: $(ss -Hltnp "sport = :${PORT[$name]}" 2>/dev/null | grep -o 'users:.*' | head -n1)"
+    return 0
+  fi
+  if [[ -f "$log_file" ]] && (($(stat -c %s "$log_file") > LOG_ROTATE_BYTES)); then
+    mv -f "$log_file" "$log_file.1"
+  fi
+  local -a env_vars
+  mapfile -d '' env_vars < <(service_env "$name")
+  LOG_OFFSET[$name]="$(stat -c %s "$log_file" 2>/dev/null || echo 0)"
+  (
+    cd "$REPO"
+    exec env "${env_vars[@]}" setsid nohup node "$entry"
+  ) </dev/null >>"$log_file" 2>&1 7>&- &
+  pid=$!
+  echo "$pid" >"$pid_file"
+  STARTED[$name]="$pid"
+  log "$name: started (pid $pid, port ${PORT[$name]}, log ${log_file#"$REPO/"})"
+}
+
+# Waits until every service in WAITING answers /health/ready with 200, or fails it.
+wait_ready() {
+  local deadline=$((SECONDS + READY_TIMEOUT)) name pid code rc
+  local -A last_code=()
+  while ((${#WAITING[@]} > 0)); do
+    for name in "${!WAITING[@]}"; do
+      pid="${WAITING[$name]}"
+      if ! is_our_service "$name" "$pid"; then
+        rc='?'
+        if [[ -n "${STARTED[$name]:-}" ]]; then
+          rc=0
+          wait "$pid" 2>/dev/null || rc=$?
+        fi
+        rm -f "$(pid_file_of "$name")"
+        FAILED[$name]="exited during startup (exit code $rc)"
+        unset "WAITING[$name]"
+        continue
+      fi
+      code="$(http_status "${PORT[$name]}" /health/ready)"
+      last_code[$name]="$code"
+      if [[ "$code" == 200 ]]; then
+        log "$name: ready (pid $pid, http://127.0.0.1:${PORT[$name]})"
+        unset "WAITING[$name]"
+      fi
+    done
+    ((${#WAITING[@]} == 0)) && break
+    if ((SECONDS >= deadline)); then
+      for name in "${!WAITING[@]}"; do
+        FAILED[$name]="not ready within ${READY_TIMEOUT}s (GET /health/ready answered ${last_code[$name]:-000}); still running as pid ${WAITING[$name]}, 'make down' stops it"
+        unset "WAITING[$name]"
+      done
+      break
+    fi
+    sleep 0.5
+  done
+}
+
+feed_hint() {
+  if node -e 'process.exit(require("./package.json").scripts?.feed ? 0 : 1)' 2>/dev/null; then
+    echo "  npm run feed -- --symbols GBPUSD,AAPL --rate 50"
+  else
+    echo "  npm run feed -- --symbols GBPUSD,AAPL --rate 50   (not in this checkout yet: package.json has no \"feed\" script)"
+  fi
+}
+
+print_welcome() {
+  local gw="${PORT[gateway]}" ingest="${PORT[price-ingest]}" ts
+  ts="$(date -u +%Y-%m-%dT%H:%M:%S.000Z)"
+  cat <<EOF
+
+Campaign position tracking runs on this machine:
+  gateway       http://127.0.0.1:$gw        REST, WebSocket, OpenAPI
+  price-ingest  http://127.0.0.1:$ingest        ticks in
+  position      http://127.0.0.1:${PORT[position]}        marks positions (health only)
+  PostgreSQL    $(printf '%s' "$DATABASE_URL" | sed -E 's#//([^:@/]+):[^@]*@#//\1:***@#')
+  Kafka         $KAFKA_BROKERS
+
+Point a browser at:
+  http://127.0.0.1:$gw/docs                  API documentation (OpenAPI at /openapi.json)
+  http://127.0.0.1:$gw/api/v1                REST base, e.g. GET http://127.0.0.1:$gw/api/v1/campaigns
+  ws://127.0.0.1:$gw/api/v1/ws               WebSocket (subscribe to campaigns)
+
+Feed prices with POST http://127.0.0.1:$ingest/api/v1/ticks, e.g.
+  curl -sS -X POST http://127.0.0.1:$ingest/api/v1/ticks -H 'content-type: application/json' \\
+    -d '{"symbol": "GBPUSD", "price": "1.25750000", "ts": "$ts", "source": "manual"}'
+or a continuous feed:
+$(feed_hint)
+
+Logs: make logs (files in .run/services/)   State: make status   Stop: make down
+EOF
+}
+
+cmd_status() {
+  local name pid code rc=0
+  for name in "${SERVICES[@]}"; do
+    if pid="$(service_pid "$name" 2>/dev/null)"; then
+      code="$(http_status "${PORT[$name]}" /health/ready)"
+      if [[ "$code" == 200 ]]; then
+        printf '[%s] running and ready (pid %s, http://127.0.0.1:%s, log .run/services/%s.log)\n' \
+          "$name" "$pid" "${PORT[$name]}" "$name"
+      else
+        printf '[%s] running but not ready: GET /health/ready answered %s (pid %s, http://127.0.0.1:%s)\n' \
+          "$name" "$code" "$pid" "${PORT[$name]}"
+        rc=1
+      fi
+    else
+      printf '[%s] not running\n' "$name"
+      rc=1
+    fi
+  done
+  "$SCRIPT_DIR/infra.sh" status || rc=1
+  return "$rc"
+}
+
+cmd_up() {
+  local t0 name pid
+  t0="$(now)"
+  cd "$REPO"
+  mkdir -p "$RUN_DIR"
+  # One `up` at a time; fd 7 is closed for everything that outlives this script.
+  exec 7>"$RUN_DIR/.up.lock"
+  flock -w 300 7 || die "timed out waiting for $RUN_DIR/.up.lock (another 'make up' running?)"
+
+  ensure_dependencies
+  "$SCRIPT_DIR/infra.sh" up 7>&- || die "PostgreSQL or Kafka did not start (deploy/local/infra.sh up, output above)"
+  log "PostgreSQL and Kafka are up"
+  # shellcheck source=deploy/local/env.sh
+  source "$SCRIPT_DIR/env.sh"
+
+  # Services that already run are left alone; the build and the migration are for the others.
+  declare -gA FAILED=() STARTED=() WAITING=() LOG_OFFSET=()
+  local -a to_start=()
+  for name in "${SERVICES[@]}"; do
+    if pid="$(service_pid "$name")"; then
+      if [[ "$(http_status "${PORT[$name]}" /health/ready)" == 200 ]]; then
+        log "$name: already running and ready (pid $pid); left alone"
+      else
+        log "$name: already running (pid $pid) but not ready yet; waiting for it"
+        WAITING[$name]="$pid"
+      fi
+    else
+      to_start+=("$name")
+    fi
+  done
+
+  if ((${#to_start[@]} > 0)); then
+    log "building (tsc -b)"
+    npx tsc -b || die "the build failed (npx tsc -b, errors above)"
+    log "migrating the database"
+    node libs/persistence/dist/src/migrate-cli.js || die "the migration failed (node libs/persistence/dist/src/migrate-cli.js)"
+    for name in "${to_start[@]}"; do
+      start_service "$name"
+      if [[ -n "${STARTED[$name]:-}" ]]; then
+        WAITING[$name]="${STARTED[$name]}"
+      fi
+    done
+  else
+    log "every service already runs: nothing to build or start ('make down && make up' restarts them on a fresh build)"
+  fi
+  wait_ready
+
+  if ((${#FAILED[@]} > 0)); then
+    for name in "${SERVICES[@]}"; do
+      [[ -n "${FAILED[$name]:-}" ]] || continue
+      echo "[up] $name FAILED: ${FAILED[$name]}" >&2
+      [[ "${FAILED[$name]}" == "not built"* || "${FAILED[$name]}" == "port "* ]] || tail_log "$name"
+    done
+    local failed_names=""
+    for name in "${SERVICES[@]}"; do
+      [[ -z "${FAILED[$name]:-}" ]] || failed_names+="$name "
+    done
+    die "${failed_names}did not come up (after $(elapsed_since "$t0") s); 'make status' shows what runs, 'make down' stops it"
+  fi
+  print_welcome
+  echo "make up: done in $(elapsed_since "$t0") s"
+}
+
+case "${1:-up}" in
+  up) cmd_up ;;
+  status) cmd_status ;;
+  *)
+    echo "usage: $0 [up|status]" >&2
+    exit 2
+    ;;
+esac
