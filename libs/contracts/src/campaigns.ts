@@ -1,11 +1,11 @@
-import { CAMPAIGN_STATUSES, PATTERN_TYPES, POSITION_STATUSES, SIDES, SYMBOL_PATTERN, TIMEFRAMES } from '@cpt/domain';
+import { CAMPAIGN_STATUSES, normalizeSymbol, PATTERN_TYPES, POSITION_STATUSES, SIDES, SYMBOL_PATTERN, TIMEFRAMES } from '@cpt/domain';
 import { z } from 'zod';
 import { decimalOutput, positiveDecimalInput, timestampInput, timestampOutput, uuid } from './primitives.js';
 
 /** A symbol as written by a client: stored upper-case. */
 export const symbolInput = z
   .string()
-  .transform((s) => s.toUpperCase())
+  .transform(normalizeSymbol)
   .pipe(z.string().regex(SYMBOL_PATTERN, { message: 'must be 1–32 characters of A-Z 0-9 . _ : / -' }))
   .meta({ example: 'GBPUSD' });
 

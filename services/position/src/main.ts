@@ -59,4 +59,13 @@ onShutdown(
 
 await app.listen({ host: config.HOST, port: config.PORT });
 relay.start();
-await consumer.start();
+// Kafka may come up after this service: keep trying to join the group; readiness says meanwhile.
+for (let attempt = 1; accepting; attempt++) {
+  try {
+    await consumer.start();
+    break;
+  } catch (err) {
+    log.warn({ err, attempt }, 'cannot join the consumer group yet; retrying');
+    await new Promise((r) => setTimeout(r, Math.min(10_000, 500 * attempt)));
+  }
+}

@@ -1,5 +1,6 @@
-import { fieldIssues, MAX_TICKS_PER_REQUEST, type TickEnvelope, tickInput } from '@cpt/contracts';
+import { fieldIssues, formatPath, MAX_TICKS_PER_REQUEST, NumberText, type TickEnvelope, tickInput } from '@cpt/contracts';
 import { type FieldIssue, fmt8, ValidationError } from '@cpt/domain';
+import { fastTick } from './fast-tick.js';
 
 /** Raised when a request carries more ticks than one request may. */
 export class TooManyTicksError extends Error {
@@ -7,6 +8,20 @@ export class TooManyTicksError extends Error {
   constructor(count: number) {
     super(`a request may carry at most ${MAX_TICKS_PER_REQUEST} ticks; this one has ${count}`);
   }
+}
+
+const MAX_ISSUES = 1000;
+
+// A JSON number arrives as NumberText, which the object schema would take for an object with no fields.
+const isTickShaped = (x: unknown): boolean => typeof x === 'object' && x !== null && !Array.isArray(x) && !(x instanceof NumberText);
+
+/** One tick through the schema: the `market.ticks` value, or the faults by field. */
+function viaSchema(item: unknown, ingested: string, at: PropertyKey[]): TickEnvelope | FieldIssue[] {
+  if (!isTickShaped(item)) return [{ path: formatPath(at), message: 'must be a tick object' }];
+  const r = tickInput.safeParse(item);
+  if (!r.success) return fieldIssues(r.error, at);
+  const t = r.data;
+  return { v: 1, symbol: t.symbol, price: fmt8(t.price), ts: t.ts.toISOString(), source: t.source, ingested_at: ingested };
 }
 
 /**
@@ -22,14 +37,16 @@ export function ticksFromBody(body: unknown, ingestedAt: Date): TickEnvelope[] {
   const out: TickEnvelope[] = [];
   const ingested = ingestedAt.toISOString();
   for (let i = 0; i < items.length; i++) {
-    const r = tickInput.safeParse(items[i]);
-    if (!r.success) {
-      // Enough faults to fix a feed, without an answer as large as the request.
-      if (issues.length < 1000) issues.push(...fieldIssues(r.error, many ? [i] : []));
+    const fast = fastTick(items[i], ingested);
+    if (fast !== undefined) {
+      out.push(fast);
       continue;
     }
-    const t = r.data;
-    out.push({ v: 1, symbol: t.symbol, price: fmt8(t.price), ts: t.ts.toISOString(), source: t.source, ingested_at: ingested });
+    const r = viaSchema(items[i], ingested, many ? [i] : []);
+    if (!Array.isArray(r)) out.push(r);
+    else issues.push(...r);
+    // Enough faults to fix a feed, without an answer as large as the request or the time to find them all.
+    if (issues.length >= MAX_ISSUES) break;
   }
   if (issues.length > 0) throw new ValidationError(issues);
   return out;

@@ -1,0 +1,74 @@
+import type { Probe } from '@cpt/http';
+import { createKafka, createPublisher, type Publisher } from '@cpt/messaging';
+import { createLogger } from '@cpt/platform';
+import { testKafkaBrokers } from '@cpt/testkit';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { buildApp } from '../src/app.js';
+
+export type Res = LightMyRequestResponse;
+
+const log = () => createLogger('price-ingest-test', process.env.TEST_LOG_LEVEL ?? 'silent');
+
+export interface IngestOptions {
+  /** Kafka brokers of the publisher; the test brokers by default. */
+  brokers?: string[];
+  sendTimeoutMs?: number;
+  connectionTimeoutMs?: number;
+  probes?: Record<string, Probe>;
+}
+
+export interface Ingest {
+  app: FastifyInstance;
+  publisher: Publisher;
+  close: () => Promise<void>;
+}
+
+/** price-ingest built in-process with a real publisher. */
+export async function startIngest(opts: IngestOptions = {}): Promise<Ingest> {
+  const logger = log();
+  const sendTimeoutMs = opts.sendTimeoutMs ?? 10_000;
+  const kafka = createKafka(
+    {
+      brokers: opts.brokers ?? testKafkaBrokers(),
+      clientId: 'price-ingest-test',
+      requestTimeoutMs: sendTimeoutMs,
+      ...(opts.connectionTimeoutMs === undefined ? {} : { connectionTimeoutMs: opts.connectionTimeoutMs }),
+    },
+    logger,
+  );
+  const publisher = createPublisher(kafka, logger, { sendTimeoutMs });
+  const app = await buildApp({ log: logger, publisher, probes: opts.probes ?? { kafka: async () => true } });
+  await app.ready();
+  return {
+    app,
+    publisher,
+    close: async () => {
+      await app.close();
+      await publisher.disconnect();
+    },
+  };
+}
+
+/** A symbol no other test uses. */
+export const uniqueSymbol = (prefix = 'T'): string => `${prefix}${Math.random().toString(36).slice(2, 10)}`.toUpperCase();
+
+/** A valid tick of `symbol`, with whatever fields the test overrides. */
+export const tick = (symbol: string, overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
+  symbol,
+  price: '1.25750000',
+  ts: '2026-11-25T14:00:00.250Z',
+  source: 'feed-a',
+  ...overrides,
+});
+
+/** `n` ticks of `symbol` whose prices count up from 1, so their order can be checked. */
+export const series = (symbol: string, n: number, from = 0): Record<string, unknown>[] =>
+  Array.from({ length: n }, (_, i) =>
+    tick(symbol, { price: `${from + i + 1}.5`, ts: new Date(Date.UTC(2026, 10, 25, 14) + from + i).toISOString() }),
+  );
+
+/** POSTs ticks: an object is serialised, a string is sent exactly as written. */
+export function postTicks(app: FastifyInstance, body: unknown, headers: Record<string, string> = {}): Promise<Res> {
+  const payload = typeof body === 'string' ? body : JSON.stringify(body);
+  return app.inject({ method: 'POST', url: '/api/v1/ticks', payload, headers: { 'content-type': 'application/json', ...headers } });
+}
