@@ -1,0 +1,347 @@
+/**
+ * Latency of `GET /api/v1/campaigns/{id}/positions` through the real gateway, over real HTTP, on
+ * campaigns of 150 and 1,000 positions among ~20,000 other rows; then where the time of one read
+ * goes (SQL, row mapping, JSON) and the plans of the two statements the read runs.
+ *
+ *   npx tsc -b
+ *   DATABASE_URL=postgres://campaigns:campaigns@127.0.0.1:5432/bench npx tsx bench/positions-latency.ts
+ *
+ * The database is created when missing and wiped and migrated on every run, so its name must
+ * contain "bench". BENCH_REQUESTS sets the number of measured requests per series (default 300),
+ * BENCH_SIZES the campaign sizes (default 150,1000).
+ */
+import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import type { PositionJson } from '@cpt/contracts';
+import { dec } from '@cpt/domain';
+import {
+  CampaignCommands,
+  CampaignReads,
+  type MikroORM,
+  markPositions,
+  migrate,
+  openOrm,
+  POSITION_COLUMNS,
+  type PositionRow,
+  positionJson,
+} from '@cpt/persistence';
+import { createLogger } from '@cpt/platform';
+import { IsolationLevel } from '@mikro-orm/postgresql';
+import pg from 'pg';
+import { buildApp } from '../services/gateway/src/app.js';
+
+const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://campaigns:campaigns@127.0.0.1:5432/bench';
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 300);
+const WARMUP = 100;
+const CONCURRENCY = 8;
+const SIZES = (process.env.BENCH_SIZES ?? '150,1000').split(',').map(Number);
+const OTHER_CAMPAIGNS = 200;
+const POSITIONS_PER_OTHER = 100;
+
+// The statements of CampaignReads.getCampaignPositions (campaign-reads.ts) and loadTotals (totals.ts).
+const CAMPAIGN_SQL = `select c.id, c.name, c.symbol, c.timeframe, c.side, c.status, c.version, c.last_seq, c.created_at, c.updated_at
+  from campaigns c where c.id = $1`;
+const POSITIONS_SQL = `select ${POSITION_COLUMNS} from positions p where p.campaign_id = $1 order by p.entry_date, p.id`;
+const TOTALS_SQL = `
+  select campaign_id,
+    coalesce(sum(shares) filter (where status = 'OPEN'), 0)::text as open_shares,
+    coalesce(sum(entry_price * shares) filter (where status = 'OPEN'), 0)::text as open_notional,
+    coalesce(sum(risk) filter (where status = 'OPEN'), 0)::text as open_risk,
+    coalesce(sum(current_pnl) filter (where status = 'OPEN'), 0)::text as unrealized,
+    coalesce(sum(realized_pnl) filter (where status = 'CLOSED'), 0)::text as realized,
+    (count(*) filter (where status = 'OPEN'))::int as open_count,
+    (count(*) filter (where status = 'CLOSED'))::int as closed_count,
+    max(marked_at) as as_of
+  from positions where campaign_id = any($1::uuid[]) group by campaign_id`;
+
+const utc = (col: string) => `to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+/**
+ * A what-if, not what the gateway runs: the positions array rendered as JSON text by PostgreSQL,
+ * which leaves Node no rows to decode, no objects to map and no array to stringify.
+ */
+const POSITIONS_JSON_SQL = `
+  select coalesce(json_agg(json_build_object(
+    'id', p.id, 'campaign_id', p.campaign_id, 'signal_id', p.signal_id, 'symbol', p.symbol, 'timeframe', p.timeframe,
+    'pattern_type', p.pattern_type, 'entry_date', ${utc('p.entry_date')}, 'entry_price', p.entry_price::text,
+    'shares', p.shares::text, 'stop_loss', p.stop_loss::text, 'current_price', p.current_price::text,
+    'current_pnl', p.current_pnl::text, 'status', p.status, 'closed_date', ${utc('p.closed_date')},
+    'exit_price', p.exit_price::text, 'realized_pnl', p.realized_pnl::text, 'marked_at', ${utc('p.marked_at')},
+    'created_at', ${utc('p.created_at')}, 'updated_at', ${utc('p.updated_at')}) order by p.entry_date, p.id), '[]')::text as positions
+  from positions p where p.campaign_id = $1`;
+
+/** Positions of one campaign, entered a few minutes apart at prices around 1.2 to 1.33. */
+const INSERT_POSITIONS = `
+  insert into positions (id, campaign_id, signal_id, symbol, timeframe, pattern_type, entry_date, entry_price, shares,
+    stop_loss, risk, current_price, current_pnl, status, closed_date, exit_price, realized_pnl, marked_at, created_at, updated_at)
+  select gen_random_uuid(), ?::uuid, gen_random_uuid(), ?, '1h', (array['SPRING','SOS','LPS'])[1 + n % 3],
+    timestamptz '2026-01-01' + n * interval '7 minutes', v.e, v.s, v.e - 0.005, round_half_even(0.005 * v.s, 8),
+    v.e, 0, 'OPEN', null, null, null, null, now(), now()
+  from generate_series(1, ?::int) n
+  cross join lateral (select 1.2 + (n % 97) * 0.0013 as e, 1000 + (n % 13) * 250.5 as s) v`;
+
+/** Background: campaigns of 100 positions on 40 other symbols, a third of them CLOSED. */
+const INSERT_OTHERS = `
+  with c as (
+    insert into campaigns (id, name, symbol, timeframe, side, status, version, last_seq, created_at, updated_at)
+    select gen_random_uuid(), 'other ' || g, 'OTHER' || (g % 40), '1h', 'LONG', 'ACTIVE', 1, 0, now(), now()
+    from generate_series(1, ?::int) g returning id, symbol
+  )
+  insert into positions (id, campaign_id, signal_id, symbol, timeframe, pattern_type, entry_date, entry_price, shares,
+    stop_loss, risk, current_price, current_pnl, status, closed_date, exit_price, realized_pnl, marked_at, created_at, updated_at)
+  select gen_random_uuid(), c.id, null, c.symbol, '1h', 'SPRING', timestamptz '2026-01-01' + n * interval '1 minute',
+    100 + n % 7, 10, 95, (5 + n % 7) * 10, 101, (1 - n % 7) * 10,
+    case when n % 3 = 0 then 'CLOSED' else 'OPEN' end, case when n % 3 = 0 then timestamptz '2026-02-01' end,
+    case when n % 3 = 0 then 102 end, case when n % 3 = 0 then (2 - n % 7) * 10 end,
+    timestamptz '2026-01-15', now(), now()
+  from c cross join generate_series(1, ?::int) n`;
+
+/**
+ * A what-if of rows.ts: PostgreSQL prints a timestamptz(3) in a UTC session as
+ * `2026-01-01 00:07:00.123+00`; rearranging that text avoids a Date parse and format per value.
+ */
+function isoFromText(v: Date | string): string {
+  if (typeof v === 'string' && v.length >= 22 && v.endsWith('+00') && v[10] === ' ') {
+    const fraction = v.length > 22 ? v.slice(19, -3).padEnd(4, '0') : '.000';
+    return `${v.slice(0, 10)}T${v.slice(11, 19)}${fraction}Z`;
+  }
+  return (v instanceof Date ? v : new Date(v)).toISOString();
+}
+
+function positionJsonTextTime(r: PositionRow): PositionJson {
+  return {
+    id: r.id,
+    campaign_id: r.campaign_id,
+    signal_id: r.signal_id,
+    symbol: r.symbol,
+    timeframe: r.timeframe,
+    pattern_type: r.pattern_type,
+    entry_date: isoFromText(r.entry_date),
+    entry_price: r.entry_price,
+    shares: r.shares,
+    stop_loss: r.stop_loss,
+    current_price: r.current_price,
+    current_pnl: r.current_pnl,
+    status: r.status,
+    closed_date: r.closed_date === null ? null : isoFromText(r.closed_date),
+    exit_price: r.exit_price,
+    realized_pnl: r.realized_pnl,
+    marked_at: r.marked_at === null ? null : isoFromText(r.marked_at),
+    created_at: isoFromText(r.created_at),
+    updated_at: isoFromText(r.updated_at),
+  };
+}
+
+interface Stats {
+  n: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  perSecond: number;
+}
+
+function stats(latencies: number[], elapsedMs: number): Stats {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const pct = (p: number) => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+  return {
+    n: sorted.length,
+    p50: pct(50),
+    p90: pct(90),
+    p99: pct(99),
+    max: sorted.at(-1) ?? Number.NaN,
+    perSecond: (sorted.length / elapsedMs) * 1000,
+  };
+}
+
+const ms = (x: number) => x.toFixed(2).padStart(8);
+const line = (label: string, s: Stats) =>
+  `${label.padEnd(34)} n=${String(s.n).padStart(4)}  p50 ${ms(s.p50)}  p90 ${ms(s.p90)}  p99 ${ms(s.p99)}  max ${ms(s.max)}  ${s.perSecond.toFixed(0).padStart(6)} req/s`;
+
+/** Creates the database when it does not exist, then empties it and applies the migrations. */
+async function prepareDatabase(url: string): Promise<MikroORM> {
+  const name = decodeURIComponent(new URL(url).pathname.slice(1));
+  if (!/bench/i.test(name)) throw new Error(`refusing to wipe database "${name}": name a scratch database whose name contains "bench"`);
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const found = await client.query('select 1 from pg_database where datname = $1', [name]);
+    if (found.rowCount === 0) await client.query(`create database "${name.replaceAll('"', '""')}"`);
+  } finally {
+    await client.end();
+  }
+  const orm = await openOrm({ url, poolMax: 20 });
+  await orm.em.fork().execute('drop schema if exists public cascade; create schema public;', [], 'run');
+  await migrate(orm);
+  return orm;
+}
+
+/** A campaign of `size` positions: bulk-inserted, marked, a fifth closed through the commands, marked again. */
+async function seedCampaign(orm: MikroORM, commands: CampaignCommands, size: number): Promise<string> {
+  const symbol = `BENCH${size}`;
+  const c = await commands.createCampaign({ name: `bench ${size}`, symbol, timeframe: '1h', side: 'LONG' });
+  await orm.em.fork().execute(INSERT_POSITIONS, [c.id, symbol, size], 'run');
+  await markPositions(orm.em, [{ symbol, price: dec('1.2575'), ts: new Date('2026-03-01T00:00:00Z') }]);
+  const ids = (await orm.em.fork().execute('select id from positions where campaign_id = ? order by entry_date', [c.id])) as {
+    id: string;
+  }[];
+  for (const [i, p] of ids.entries()) {
+    if (i % 5 === 0) await commands.closePosition(p.id, dec((1.24 + (i % 11) * 0.003).toFixed(4)), new Date('2026-03-02T00:00:00Z'));
+  }
+  await markPositions(orm.em, [{ symbol, price: dec('1.26312345'), ts: new Date('2026-03-03T00:00:00Z') }]);
+  return c.id;
+}
+
+/**
+ * The HTTP client, on its own thread so that reading the responses does not queue behind the
+ * gateway on one event loop: `clients` loops share `n` sequential GETs after a warm-up.
+ */
+const CLIENT = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { url, n, clients, warmup } = workerData;
+async function once() {
+  const t0 = performance.now();
+  const res = await fetch(url);
+  const body = await res.arrayBuffer();
+  const t = performance.now() - t0;
+  if (res.status !== 200) throw new Error('GET ' + url + ': ' + res.status + ' ' + Buffer.from(body).toString('utf8').slice(0, 200));
+  return t;
+}
+(async () => {
+  for (let i = 0; i < warmup; i++) await once();
+  const latencies = [];
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: clients }, async () => { while (next++ < n) latencies.push(await once()); }));
+  parentPort.postMessage({ latencies, elapsed: performance.now() - t0 });
+})();
+`;
+
+function httpClients(url: string, n: number, clients: number, warmup: number): Promise<Stats> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(CLIENT, { eval: true, workerData: { url, n, clients, warmup } });
+    worker.once('message', (m: { latencies: number[]; elapsed: number }) => resolve(stats(m.latencies, m.elapsed)));
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`the HTTP client exited with ${code}`));
+    });
+  });
+}
+
+/** Times a piece of in-process work `n` times after a warm-up. */
+async function timeWork(n: number, work: () => Promise<unknown> | unknown): Promise<Stats> {
+  for (let i = 0; i < 20; i++) await work();
+  const latencies: number[] = [];
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    const s = performance.now();
+    await work();
+    latencies.push(performance.now() - s);
+  }
+  return stats(latencies, performance.now() - t0);
+}
+
+async function explain(client: pg.Client, title: string, sql: string, param: string): Promise<void> {
+  const r = await client.query<{ 'QUERY PLAN': string }>(`explain (analyze, buffers) ${sql}`, [param]);
+  console.log(`\n-- ${title}`);
+  for (const row of r.rows) console.log(row['QUERY PLAN']);
+}
+
+async function main(): Promise<void> {
+  const orm = await prepareDatabase(DATABASE_URL);
+  const commands = new CampaignCommands(orm.em);
+  const reads = new CampaignReads(orm.em);
+  await orm.em.fork().execute(INSERT_OTHERS, [OTHER_CAMPAIGNS, POSITIONS_PER_OTHER], 'run');
+  const campaigns = new Map<number, string>();
+  for (const size of SIZES) campaigns.set(size, await seedCampaign(orm, commands, size));
+  await orm.em.fork().execute('vacuum analyze campaigns', [], 'run');
+  await orm.em.fork().execute('vacuum analyze positions', [], 'run');
+  const [{ n: totalRows } = { n: 0 }] = (await orm.em.fork().execute('select count(*)::int as n from positions')) as { n: number }[];
+
+  const app = await buildApp({
+    log: createLogger('bench', 'silent'),
+    em: orm.em,
+    probes: { database: async () => true, kafka: async () => true },
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('no TCP address');
+  const base = `http://127.0.0.1:${address.port}`;
+
+  const direct = new pg.Client({ connectionString: DATABASE_URL });
+  await direct.connect();
+  console.log(`node ${process.version}, ${totalRows} position rows, ${REQUESTS} measured requests per series, ${WARMUP} warm-up`);
+  console.log('latency in ms; HTTP from fetch() to the last byte of the body, the client on a worker thread\n');
+  try {
+    for (const size of SIZES) {
+      const id = campaigns.get(size) as string;
+      const url = `${base}/api/v1/campaigns/${id}/positions`;
+      const res = await fetch(url);
+      const body = await res.text();
+      const parsed = JSON.parse(body) as {
+        positions: unknown[];
+        open_positions_count: number;
+        closed_positions_count: number;
+        unrealized_pnl: string;
+      };
+      console.log(
+        `campaign of ${size}: ${parsed.positions.length} positions (${parsed.open_positions_count} open, ${parsed.closed_positions_count} closed), body ${(body.length / 1024).toFixed(0)} KiB, unrealized ${parsed.unrealized_pnl}`,
+      );
+      console.log(line('  HTTP sequential (1 client)', await httpClients(url, REQUESTS, 1, WARMUP)));
+      console.log(line(`  HTTP concurrent (${CONCURRENCY} clients)`, await httpClients(url, Math.max(REQUESTS, 400), CONCURRENCY, WARMUP)));
+
+      // Where the time of one read goes, in-process: SQL alone, then the full read (SQL + mapping), then JSON.
+      const sqlOnly = () =>
+        orm.em.fork().transactional(
+          async (em) => {
+            await em.execute(CAMPAIGN_SQL.replace('$1', '?'), [id]);
+            await em.execute(POSITIONS_SQL.replace('$1', '?'), [id]);
+            await em.execute(TOTALS_SQL.replace('$1', '?'), [`{${id}}`]);
+          },
+          { isolationLevel: IsolationLevel.REPEATABLE_READ, readOnly: true },
+        );
+      const view = (await reads.getCampaignPositions(id, { includeClosed: true })).data;
+      console.log(line('  in-process: positions stmt, pg', await timeWork(REQUESTS, () => direct.query(POSITIONS_SQL, [id]))));
+      console.log(
+        line(
+          '  in-process: positions stmt, ORM',
+          await timeWork(REQUESTS, () => orm.em.fork().execute(POSITIONS_SQL.replace('$1', '?'), [id])),
+        ),
+      );
+      const whatIf = await direct.query<{ positions: string }>(POSITIONS_JSON_SQL, [id]);
+      if (JSON.stringify(JSON.parse(whatIf.rows[0]?.positions ?? '')) !== JSON.stringify(view.positions))
+        throw new Error('the what-if JSON differs');
+      console.log(line('  what-if: positions JSON from SQL', await timeWork(REQUESTS, () => direct.query(POSITIONS_JSON_SQL, [id]))));
+      console.log(line('  in-process: 3 statements in a tx', await timeWork(REQUESTS, sqlOnly)));
+      console.log(
+        line('  in-process: getCampaignPositions', await timeWork(REQUESTS, () => reads.getCampaignPositions(id, { includeClosed: true }))),
+      );
+      const rows = (await orm.em.fork().execute(POSITIONS_SQL.replace('$1', '?'), [id])) as PositionRow[];
+      console.log(line('  in-process: rows.map(positionJson)', await timeWork(REQUESTS, () => rows.map(positionJson))));
+      if (JSON.stringify(rows.map(positionJsonTextTime)) !== JSON.stringify(rows.map(positionJson)))
+        throw new Error('the what-if mapping differs');
+      console.log(line('  what-if: mapping, text timestamps', await timeWork(REQUESTS, () => rows.map(positionJsonTextTime))));
+      console.log(line('  in-process: JSON.stringify(view)', await timeWork(REQUESTS, () => JSON.stringify(view))));
+      console.log(
+        line(
+          '  HTTP app.inject (no socket)',
+          await timeWork(REQUESTS, () => app.inject({ method: 'GET', url: `/api/v1/campaigns/${id}/positions` })),
+        ),
+      );
+      console.log('');
+    }
+
+    for (const size of SIZES) {
+      const id = campaigns.get(size) as string;
+      await explain(direct, `positions of the campaign of ${size}, ordered by entry_date, id`, POSITIONS_SQL, id);
+      await explain(direct, `totals of the campaign of ${size}`, TOTALS_SQL, `{${id}}`);
+    }
+  } finally {
+    await direct.end();
+    await app.close();
+    await orm.close(true);
+  }
+}
+
+await main();

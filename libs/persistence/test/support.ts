@@ -1,0 +1,155 @@
+import { dec, type NewPositionInput, type PatternType, type Side } from '@cpt/domain';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import fc from 'fast-check';
+import { inject } from 'vitest';
+import type { CampaignCommands } from '../src/campaign-commands.js';
+import { type MikroORM, openOrm } from '../src/orm.js';
+import { query } from '../src/sql.js';
+
+// The global setup of the testkit provides these. The testkit itself depends on this package,
+// so its tests cannot import it without a cycle in the project references; they declare the
+// same keys instead.
+declare module 'vitest' {
+  export interface ProvidedContext {
+    databaseUrl: string;
+    kafkaBrokers: string[];
+  }
+}
+
+/** The test database's URL, provided by the global setup. */
+export const testDatabaseUrl = (): string => inject('databaseUrl');
+
+/** An ORM on the test database. */
+export function openTestOrm(poolMax = 10): Promise<MikroORM> {
+  return openOrm({ url: testDatabaseUrl(), poolMax });
+}
+
+/** A symbol no other test uses, so that marks in one test never touch another's positions. */
+export const uniqueSymbol = (prefix = 'P'): string => `${prefix}${Math.random().toString(36).slice(2, 10).toUpperCase()}`;
+
+/** 10^8: one unit is 0.00000001. */
+export const UNIT = 100_000_000n;
+
+/** The largest magnitude of a `NUMERIC(18,8)` value, in units. */
+export const MAX_UNITS = 999_999_999_999_999_999n;
+
+/** Renders an integer count of 1e-8 units as a decimal string with 8 fractional digits. */
+export function unitsToText(units: bigint): string {
+  const sign = units < 0n ? '-' : '';
+  const digits = (units < 0n ? -units : units).toString().padStart(9, '0');
+  return `${sign}${digits.slice(0, -8)}.${digits.slice(-8)}`;
+}
+
+/** Units between the bounds, inclusive. */
+export const units = (min: bigint, max: bigint): fc.Arbitrary<bigint> => fc.bigInt({ min, max });
+
+export const sideArb: fc.Arbitrary<Side> = fc.constantFrom<Side>('LONG', 'SHORT');
+
+/** The first entry pattern allowed in a campaign of the side. */
+export const patternOf = (side: Side): PatternType => (side === 'LONG' ? 'SPRING' : 'UTAD');
+
+/** A stop one unit on the losing side of the entry (the entry must be above one unit). */
+export const stopFor = (side: Side, entryUnits: bigint): bigint => (side === 'LONG' ? entryUnits - 1n : entryUnits + 1n);
+
+/** The input of a new position, from unit figures. */
+export function positionInput(side: Side, entryUnits: bigint, sharesUnits: bigint, entryDate: Date, stopUnits?: bigint): NewPositionInput {
+  return {
+    patternType: patternOf(side),
+    entryPrice: dec(unitsToText(entryUnits)),
+    shares: dec(unitsToText(sharesUnits)),
+    stopLoss: dec(unitsToText(stopUnits ?? stopFor(side, entryUnits))),
+    entryDate,
+  };
+}
+
+/** Creates an active campaign on a fresh symbol. */
+export async function newCampaign(
+  commands: CampaignCommands,
+  side: Side,
+  symbol = uniqueSymbol(),
+): Promise<{ id: string; symbol: string }> {
+  const c = await commands.createCampaign({ name: `${side} ${symbol}`, symbol, timeframe: '1h', side });
+  return { id: c.id, symbol: c.symbol };
+}
+
+/** A fixed instant plus some seconds: test clocks never depend on the wall clock. */
+export const at = (seconds: number): Date => new Date(Date.UTC(2026, 0, 5, 12, 0, 0) + seconds * 1000);
+
+/** A position row with every column as PostgreSQL prints it. */
+export interface PositionText {
+  id: string;
+  campaign_id: string;
+  signal_id: string | null;
+  symbol: string;
+  timeframe: string;
+  pattern_type: string;
+  entry_date: string;
+  entry_price: string;
+  shares: string;
+  stop_loss: string;
+  risk: string;
+  current_price: string;
+  current_pnl: string;
+  status: string;
+  closed_date: string | null;
+  exit_price: string | null;
+  realized_pnl: string | null;
+  marked_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Every column of the campaign's positions, as text, in a stable order. */
+export async function positionRows(em: EntityManager, campaignId: string): Promise<PositionText[]> {
+  return query(
+    em.fork(),
+    `select p.id::text, p.campaign_id::text, p.signal_id::text, p.symbol, p.timeframe, p.pattern_type,
+       p.entry_date::text, p.entry_price::text, p.shares::text, p.stop_loss::text, p.risk::text,
+       p.current_price::text, p.current_pnl::text, p.status, p.closed_date::text, p.exit_price::text,
+       p.realized_pnl::text, p.marked_at::text, p.created_at::text, p.updated_at::text
+     from positions p where p.campaign_id = ? order by p.entry_date, p.id`,
+    [campaignId],
+  );
+}
+
+/** Every column of the campaign row, as text. */
+export async function campaignRow(em: EntityManager, campaignId: string): Promise<Record<string, string | null>> {
+  const [row] = await query<Record<string, string | null>>(
+    em.fork(),
+    `select id::text, name, symbol, timeframe, side, status, version::text, last_seq::text, created_at::text, updated_at::text
+     from campaigns where id = ?`,
+    [campaignId],
+  );
+  if (!row) throw new Error(`campaign ${campaignId} is missing`);
+  return row;
+}
+
+/** An outbox row as stored. */
+export interface OutboxRow {
+  id: string;
+  campaign_id: string;
+  seq: string;
+  payload: Record<string, unknown>;
+  request_id: string | null;
+  xmin: string;
+}
+
+/** The campaign's outbox rows in seq order. */
+export async function outboxRows(em: EntityManager, campaignId: string): Promise<OutboxRow[]> {
+  return query<OutboxRow>(
+    em.fork(),
+    `select id::text, campaign_id::text, seq::text, payload, request_id, xmin::text
+     from campaign_events where campaign_id = ? order by seq`,
+    [campaignId],
+  );
+}
+
+/** Everything stored about a campaign: its row, its positions and its outbox. */
+export async function campaignState(em: EntityManager, campaignId: string) {
+  const [campaign, positions, events] = await Promise.all([
+    campaignRow(em, campaignId),
+    positionRows(em, campaignId),
+    outboxRows(em, campaignId),
+  ]);
+  return { campaign, positions, events };
+}
