@@ -111,6 +111,21 @@ export function openApiDocument(): Json {
           responses: { '200': ok('the closed position', positionSchema), ...errors },
         },
       },
+      '/api/v1/ws': {
+        get: {
+          summary: 'Live campaign updates over a WebSocket (JSON text frames: subscribe, unsubscribe, ping)',
+          responses: { '101': { description: 'switched to the WebSocket protocol' }, '400': errors['400'] },
+        },
+      },
+      '/health/live': {
+        get: { summary: 'The process answers', responses: { '200': { description: 'alive' } } },
+      },
+      '/health/ready': {
+        get: {
+          summary: 'Ready only while PostgreSQL and Kafka answer',
+          responses: { '200': { description: 'ready' }, '503': errors['503'] },
+        },
+      },
     },
   };
 }
