@@ -19,7 +19,7 @@ describe.runIf(testInfraSource() === 'local')('Kafka stops and comes back', () =
     services = await Promise.all([
       startService('gateway'),
       startService('price-ingest'),
-      startService('position', { CONSUMER_GROUP: `e2e-outage-${Date.now()}` }),
+      startService('position', { CONSUMER_GROUP: `e2e-outage-${Date.now()}`, CONSUMER_START: 'latest' }),
     ]);
   });
   afterAll(async () => {

@@ -14,7 +14,7 @@ describe('a poison message on market.ticks', () => {
     services = await Promise.all([
       startService('gateway'),
       startService('price-ingest'),
-      startService('position', { CONSUMER_GROUP: `e2e-poison-${Date.now()}` }),
+      startService('position', { CONSUMER_GROUP: `e2e-poison-${Date.now()}`, CONSUMER_START: 'latest' }),
     ]);
   });
   afterAll(async () => {

@@ -28,6 +28,7 @@ export interface BatchConsumerOptions<T> {
   handle: (items: Decoded<T>[], log: Logger) => Promise<void>;
   /** Whether an error means a dependency is down, so the batch is retried rather than dead-lettered. */
   isTransient?: (err: unknown) => boolean;
+  /** Where a group without committed offsets starts: the topic's beginning (default) or its end. */
   fromBeginning?: boolean;
 }
 
@@ -62,11 +63,17 @@ export function createBatchConsumer<T>(opts: BatchConsumerOptions<T>): BatchCons
     maxWaitTimeInMs: 100,
     retry: { retries: 10, initialRetryTime: 200, maxRetryTime: 5000 },
   });
+  // Running once the group is joined and a first fetch has fixed the starting offsets.
+  let joined = false;
   let isRunning = false;
   consumer.on(consumer.events.GROUP_JOIN, () => {
-    isRunning = true;
+    joined = true;
+  });
+  consumer.on(consumer.events.FETCH, () => {
+    if (joined) isRunning = true;
   });
   consumer.on(consumer.events.STOP, () => {
+    joined = false;
     isRunning = false;
   });
   consumer.on(consumer.events.CRASH, (e) => {

@@ -11,6 +11,21 @@ export const configSchema = z.object({
   LOG_LEVEL: logLevelVar,
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   SHUTDOWN_GRACE_MS: msVar(20_000),
+  /** How often the server pings each WebSocket; a connection that missed the previous pong is dropped. */
+  WS_PING_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
+  /** Recent events kept per campaign, to resume a reconnecting client without a snapshot. */
+  WS_BUFFER_EVENTS: z.coerce.number().int().min(0).max(100_000).default(512),
+  /** The most bytes of recent events kept per campaign (the oldest are dropped first). */
+  WS_BUFFER_BYTES: z.coerce.number().int().min(0).default(4_194_304),
+  /** A client whose socket holds more unsent bytes than this gets conflated updates. */
+  WS_MAX_BUFFERED_BYTES: z.coerce.number().int().min(0).default(1_048_576),
+  /** How long a client may stay above that bound with no write completing before it is closed with 4008. */
+  WS_SLOW_CLIENT_DEADLINE_MS: z.coerce.number().int().min(100).default(30_000),
+  /** The gateway's consumer group of `campaign.events` is `<prefix>-<hostname>-<pid>-<random>`. */
+  EVENTS_CONSUMER_GROUP_PREFIX: z
+    .string()
+    .regex(/^[\w.-]{1,100}$/, { message: 'must be 1–100 characters of A-Z a-z 0-9 _ . -' })
+    .default('gateway'),
 });
 export type GatewayConfig = z.output<typeof configSchema>;
 

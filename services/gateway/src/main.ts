@@ -3,6 +3,8 @@ import { databaseProbe, openOrm } from '@cpt/persistence';
 import { ConfigError, createLogger, onShutdown } from '@cpt/platform';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
+import { createEventsConsumer } from './realtime/events-consumer.js';
+import { EventsHub } from './realtime/events-hub.js';
 
 let config: ReturnType<typeof loadConfig>;
 try {
@@ -16,20 +18,38 @@ const log = createLogger('gateway', config.LOG_LEVEL);
 const orm = await openOrm({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX });
 const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'gateway' }, log);
 const kafkaReady = kafkaProbe(kafka);
+const hub = new EventsHub({
+  log: log.child({ component: 'events-hub' }),
+  bufferEvents: config.WS_BUFFER_EVENTS,
+  bufferBytes: config.WS_BUFFER_BYTES,
+});
+const events = createEventsConsumer({ kafka, log, hub, groupPrefix: config.EVENTS_CONSUMER_GROUP_PREFIX });
 let accepting = true;
 const app = await buildApp({
   log,
   em: orm.em,
   bodyLimit: config.BODY_LIMIT_BYTES,
-  probes: { database: databaseProbe(orm), kafka: kafkaReady.check },
+  probes: { database: databaseProbe(orm), kafka: kafkaReady.check, events: async () => events.ready() },
   accepting: () => accepting,
+  realtime: {
+    hub,
+    options: {
+      pingIntervalMs: config.WS_PING_INTERVAL_MS,
+      maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
+      slowClientDeadlineMs: config.WS_SLOW_CLIENT_DEADLINE_MS,
+      // Half the pool at most, so that subscribes never take every connection from the REST routes.
+      snapshotConcurrency: Math.max(1, Math.floor(config.DATABASE_POOL_MAX / 2)),
+    },
+  },
 });
 
 onShutdown(
   log,
   async () => {
     accepting = false;
+    // Closes every WebSocket with 1001 first, then stops the events that fed them.
     await app.close();
+    await events.stop();
     await kafkaReady.close();
     await orm.close();
   },
@@ -37,3 +57,4 @@ onShutdown(
 );
 
 await app.listen({ host: config.HOST, port: config.PORT });
+await events.start();

@@ -10,6 +10,8 @@ export const configSchema = z.object({
   KAFKA_BROKERS: brokersVar,
   /** The consumer group marking positions from `market.ticks`. */
   CONSUMER_GROUP: z.string().min(1).default('position-marks'),
+  /** Where a new consumer group (one without committed offsets) starts reading `market.ticks`. */
+  CONSUMER_START: z.enum(['earliest', 'latest']).default('earliest'),
   /** How long the group waits for a silent member (a crashed process) before its partitions move. */
   CONSUMER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(10_000),
   LOG_LEVEL: logLevelVar,

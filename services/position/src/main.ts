@@ -25,6 +25,7 @@ const consumer = createMarksConsumer({
   em: orm.em,
   groupId: config.CONSUMER_GROUP,
   sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT_MS,
+  fromBeginning: config.CONSUMER_START === 'earliest',
   deadLetters: publisher,
 });
 const relay = createOutboxRelay({

@@ -13,6 +13,8 @@ export interface MarksConsumerOptions {
   em: EntityManager;
   groupId: string;
   sessionTimeoutMs?: number;
+  /** Where a new group starts: the beginning of the topic (default) or its end. */
+  fromBeginning?: boolean;
   deadLetters: Publisher;
 }
 
@@ -26,6 +28,7 @@ export function createMarksConsumer(opts: MarksConsumerOptions): BatchConsumer {
     log: opts.log.child({ component: 'marks' }),
     groupId: opts.groupId,
     ...(opts.sessionTimeoutMs ? { sessionTimeoutMs: opts.sessionTimeoutMs } : {}),
+    fromBeginning: opts.fromBeginning ?? true,
     topic: TOPICS.ticks,
     deadLetterTopic: TOPICS.ticksDeadLetter,
     deadLetters: opts.deadLetters,
@@ -44,7 +47,7 @@ export function createMarksConsumer(opts: MarksConsumerOptions): BatchConsumer {
           ticks: items.length,
           marked: result.marked,
           campaigns: result.campaigns,
-          requestIds: requestIds.slice(0, 20),
+          requestIds: requestIds.slice(0, 100),
           ms: Math.round(performance.now() - started),
         },
         'marks committed',

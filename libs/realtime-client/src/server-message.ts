@@ -1,0 +1,26 @@
+import {
+  type CampaignUpdated,
+  campaignUpdatedSchema,
+  type WsError,
+  type WsSnapshot,
+  wsErrorSchema,
+  wsSnapshotSchema,
+} from '@cpt/contracts';
+import type { RawData } from 'ws';
+
+/** A message from the server, as the client received it. */
+export type ServerMessage = WsSnapshot | CampaignUpdated | WsError | { type: 'pong' };
+
+/** The text of a WebSocket message. */
+export const textOf = (data: RawData): string =>
+  (Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data)).toString('utf8');
+
+/** Parses a server message; with `validate`, checks it against the contract's schemas (throws when it does not match). */
+export function parseServerMessage(text: string, validate: boolean): ServerMessage {
+  const raw = JSON.parse(text) as unknown;
+  const type = (raw as { type?: unknown } | null)?.type;
+  if (!validate || type === 'pong') return raw as ServerMessage;
+  if (type === 'snapshot') return wsSnapshotSchema.parse(raw);
+  if (type === 'campaign_updated') return campaignUpdatedSchema.parse(raw);
+  return wsErrorSchema.parse(raw);
+}

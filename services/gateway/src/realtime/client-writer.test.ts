@@ -1,0 +1,70 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { event } from '../../test/realtime-events.js';
+import { FakeSocket } from '../../test/realtime-fakes.js';
+import { ClientWriter } from './client-writer.js';
+import { HubEvent } from './hub-event.js';
+
+const hubEvent = (seq: number) => {
+  const e = event(seq);
+  return new HubEvent(e.campaign_id, seq, Buffer.from(JSON.stringify(e)));
+};
+
+describe('ClientWriter', () => {
+  let socket: FakeSocket;
+  let stuck: number;
+  let writer: ClientWriter;
+  beforeEach(() => {
+    vi.useFakeTimers();
+    socket = new FakeSocket();
+    stuck = 0;
+    writer = new ClientWriter(socket.asWebSocket(), { maxBufferedBytes: 100, slowClientDeadlineMs: 1000, onStuck: () => stuck++ });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('sends the hub bytes themselves while the socket keeps up', () => {
+    const e = hubEvent(1);
+    writer.sendEvent(e);
+    expect(socket.frames).toEqual([e.bytes.toString()]);
+  });
+
+  it('gives up on a client whose writes stop completing, once, after the deadline', () => {
+    writer.sendEvent(hubEvent(1));
+    socket.bufferedAmount = 500;
+    writer.sendEvent(hubEvent(2));
+    vi.advanceTimersByTime(999);
+    expect(stuck).toBe(0);
+    vi.advanceTimersByTime(1);
+    expect(stuck).toBe(1);
+    writer.sendEvent(hubEvent(3));
+    socket.drain();
+    vi.advanceTimersByTime(5000);
+    expect(stuck).toBe(1);
+    expect(socket.take().map((f) => f.seq)).toEqual([1]);
+  });
+
+  it('keeps a client that reads slowly but steadily', () => {
+    for (let seq = 1; seq <= 10; seq++) writer.sendEvent(hubEvent(seq));
+    socket.bufferedAmount = 500;
+    for (let seq = 11; seq < 20; seq++) {
+      writer.sendEvent(hubEvent(seq));
+      vi.advanceTimersByTime(600);
+      socket.completeOne(400);
+    }
+    expect(stuck).toBe(0);
+    socket.drain();
+    expect(socket.take().map((f) => f.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 19]);
+  });
+
+  it('drops what is pending for a campaign that a snapshot replaces', () => {
+    writer.sendEvent(hubEvent(1));
+    socket.bufferedAmount = 500;
+    writer.sendEvent(hubEvent(2));
+    writer.drop(event(2).campaign_id);
+    vi.advanceTimersByTime(5000);
+    socket.drain();
+    expect(stuck).toBe(0);
+    expect(socket.take().map((f) => f.seq)).toEqual([1]);
+  });
+});

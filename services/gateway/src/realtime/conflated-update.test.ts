@@ -1,0 +1,35 @@
+import type { CampaignUpdated } from '@cpt/contracts';
+import { describe, expect, it } from 'vitest';
+import { event, position } from '../../test/realtime-events.js';
+import { ConflatedUpdate } from './conflated-update.js';
+
+const A = 'aaaaaaaa-8a55-4b8e-9d43-2f6c1c1e9e10';
+const B = 'bbbbbbbb-8a55-4b8e-9d43-2f6c1c1e9e10';
+
+const withPositions = (e: CampaignUpdated, ...ps: CampaignUpdated['changed_positions']): CampaignUpdated => ({
+  ...e,
+  changed_positions: ps,
+});
+
+describe('ConflatedUpdate', () => {
+  it('keeps the latest seq, version, reason and totals, and the latest version of each changed position', () => {
+    const earlier = { ...position(B, '1.00000000'), entry_date: '2026-11-25T08:00:00.000Z' };
+    const u = new ConflatedUpdate(withPositions(event(3, '1.00000000'), position(A, '1.00000000'), earlier));
+    u.merge({ ...withPositions(event(4, '2.00000000'), position(A, '2.00000000')), version: 3, reason: 'stop_moved' });
+    u.merge(withPositions(event(5, '3.00000000'), { ...earlier, current_pnl: '3.00000000' }));
+    const m = u.toMessage();
+    expect(m).toEqual({
+      ...event(5, '3.00000000'),
+      changed_positions: [{ ...earlier, current_pnl: '3.00000000' }, position(A, '2.00000000')],
+    });
+    expect(Object.keys(m)).toEqual(['type', 'campaign_id', 'seq', 'version', 'reason', 'totals', 'changed_positions']);
+    expect(u.seq).toBe(5);
+    expect(u.merged).toBe(3);
+  });
+
+  it('ignores an event that is not newer', () => {
+    const u = new ConflatedUpdate(event(7, '7.00000000'));
+    u.merge(event(6, '6.00000000'));
+    expect(u.toMessage()).toEqual(event(7, '7.00000000'));
+  });
+});

@@ -1,0 +1,53 @@
+import type { CampaignUpdated, PositionJson } from '@cpt/contracts';
+
+/** Made-up events of the contract's shape, for tests of the realtime parts. */
+export const CAMPAIGN = '0b1f1c7a-8a55-4b8e-9d43-2f6c1c1e9e10';
+export const OTHER = '1c2d3e4f-8a55-4b8e-9d43-2f6c1c1e9e10';
+
+/** An OPEN position of {@link CAMPAIGN} with the given P&L. */
+export function position(id: string, pnl: string): PositionJson {
+  return {
+    id,
+    campaign_id: CAMPAIGN,
+    signal_id: null,
+    symbol: 'GBPUSD',
+    timeframe: '1h',
+    pattern_type: 'SPRING',
+    entry_date: '2026-11-25T09:00:00.000Z',
+    entry_price: '1.25000000',
+    shares: '8000.00000000',
+    stop_loss: '1.24500000',
+    current_price: '1.25750000',
+    current_pnl: pnl,
+    status: 'OPEN',
+    closed_date: null,
+    exit_price: null,
+    realized_pnl: null,
+    marked_at: '2026-11-25T10:00:00.000Z',
+    created_at: '2026-11-25T09:00:00.000Z',
+    updated_at: '2026-11-25T10:00:00.000Z',
+  };
+}
+
+/** A `marked` event of a campaign whose totals carry the given P&L. */
+export function event(seq: number, pnl = `${seq}.00000000`, campaignId = CAMPAIGN): CampaignUpdated {
+  return {
+    type: 'campaign_updated',
+    campaign_id: campaignId,
+    seq,
+    version: 2,
+    reason: 'marked',
+    totals: {
+      total_shares: '8000.00000000',
+      weighted_avg_entry: '1.25000000',
+      total_risk: '40.00000000',
+      unrealized_pnl: pnl,
+      realized_pnl: '0.00000000',
+      total_pnl: pnl,
+      open_positions_count: 1,
+      closed_positions_count: 0,
+      as_of: '2026-11-25T10:00:00.000Z',
+    },
+    changed_positions: [position('aaaaaaaa-8a55-4b8e-9d43-2f6c1c1e9e10', pnl)],
+  };
+}
