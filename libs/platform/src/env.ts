@@ -41,3 +41,13 @@ export const logLevelVar = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 't
 
 /** A duration in milliseconds. */
 export const msVar = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
+
+/** Loads a service's configuration, or stops the process with exit code 1 and the reasons. */
+export function configOrExit<T>(load: () => T): T {
+  try {
+    return load();
+  } catch (err) {
+    console.error(err instanceof ConfigError ? err.message : err);
+    process.exit(1);
+  }
+}

@@ -1,18 +1,12 @@
 import { createKafka, kafkaProbe } from '@cpt/messaging';
 import { databaseProbe, openOrm } from '@cpt/persistence';
-import { ConfigError, createLogger, onShutdown } from '@cpt/platform';
+import { configOrExit, createLogger, onShutdown } from '@cpt/platform';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { createEventsConsumer } from './realtime/events-consumer.js';
 import { EventsHub } from './realtime/events-hub.js';
 
-let config: ReturnType<typeof loadConfig>;
-try {
-  config = loadConfig();
-} catch (err) {
-  console.error(err instanceof ConfigError ? err.message : err);
-  process.exit(1);
-}
+const config = configOrExit(loadConfig);
 
 const log = createLogger('gateway', config.LOG_LEVEL);
 const orm = await openOrm({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX });

@@ -1,18 +1,12 @@
 import { createKafka, createPublisher, kafkaProbe } from '@cpt/messaging';
 import { databaseProbe, openOrm } from '@cpt/persistence';
-import { ConfigError, createLogger, onShutdown } from '@cpt/platform';
+import { configOrExit, createLogger, onShutdown } from '@cpt/platform';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { createMarksConsumer } from './marks/marks.consumer.js';
 import { createOutboxRelay } from './outbox/outbox-relay.js';
 
-let config: ReturnType<typeof loadConfig>;
-try {
-  config = loadConfig();
-} catch (err) {
-  console.error(err instanceof ConfigError ? err.message : err);
-  process.exit(1);
-}
+const config = configOrExit(loadConfig);
 
 const log = createLogger('position', config.LOG_LEVEL);
 const orm = await openOrm({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX });

@@ -1,15 +1,9 @@
 import { createKafka, createPublisher, kafkaProbe } from '@cpt/messaging';
-import { ConfigError, createLogger, onShutdown } from '@cpt/platform';
+import { configOrExit, createLogger, onShutdown } from '@cpt/platform';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 
-let config: ReturnType<typeof loadConfig>;
-try {
-  config = loadConfig();
-} catch (err) {
-  console.error(err instanceof ConfigError ? err.message : err);
-  process.exit(1);
-}
+const config = configOrExit(loadConfig);
 
 const log = createLogger('price-ingest', config.LOG_LEVEL);
 const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'price-ingest', requestTimeoutMs: config.PUBLISH_TIMEOUT_MS }, log);
