@@ -5,15 +5,18 @@
  *
  *   npx tsc -b && npx tsx bench/pipeline.ts [--quick]
  *
- * It starts the local infrastructure if needed, a scratch database `campaigns_bench` (wiped on
- * every run) and its own price-ingest and position processes.
+ * It starts the local infrastructure if needed, the benchmark's own Kafka broker (bench/lib/
+ * bench-kafka.ts, port BENCH_KAFKA_PORT or 9192), a scratch database `campaigns_bench` (wiped on
+ * every run) and its own price-ingest and position processes. `npm run bench` measures the same
+ * path stage by stage; this script keeps the burst and the tick-to-Kafka-event lag.
  */
-import { createKafka, TOPICS } from '@cpt/messaging';
+import { TOPICS } from '@cpt/messaging';
 import { openOrm } from '@cpt/persistence';
-import { createLogger } from '@cpt/platform';
 import { launchService } from '../libs/testkit/src/services.js';
 import { freshDatabase, localInfra, percentiles, progress } from './lib/bench-env.js';
+import { benchKafka, benchKafkaClient, recreateTopics } from './lib/bench-kafka.js';
 import { seed, symbolName } from './lib/scenario.js';
+import { closeHttp, postTicks } from './lib/ticks.js';
 
 const quick = process.argv.includes('--quick');
 const SCENARIO = { symbols: 1000, campaigns: 200, positionsPerCampaign: 50 };
@@ -24,6 +27,10 @@ const RATE = 1000;
 const RATE_SECONDS = quick ? 10 : 30;
 
 const infra = localInfra();
+const kafkaBrokers = await benchKafka(Number(process.env.BENCH_KAFKA_PORT ?? 9192));
+const kafka = benchKafkaClient(kafkaBrokers);
+// The broker is the benchmark's own: emptied, so that the new consumer group has no history to read.
+await recreateTopics(kafka);
 const databaseUrl = await freshDatabase(infra.adminUrl, 'campaigns_bench');
 const orm = await openOrm({ url: databaseUrl });
 const campaignSymbols = await seed(orm, SCENARIO);
@@ -34,10 +41,9 @@ progress(
 const group = `bench-${Date.now()}`;
 const env = { LOG_LEVEL: 'debug', CONSUMER_GROUP: group };
 const [ingest, position] = await Promise.all([
-  launchService('price-ingest', { databaseUrl, kafkaBrokers: infra.kafkaBrokers, env }),
-  launchService('position', { databaseUrl, kafkaBrokers: infra.kafkaBrokers, env }),
+  launchService('price-ingest', { databaseUrl, kafkaBrokers, env }),
+  launchService('position', { databaseUrl, kafkaBrokers, env }),
 ]);
-const kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: 'bench' }, createLogger('bench', 'fatal'));
 const admin = kafka.admin();
 await admin.connect();
 
@@ -53,14 +59,7 @@ const lagOf = async (): Promise<bigint> => {
   }
   return lag;
 };
-const post = async (ticks: object[]): Promise<void> => {
-  const r = await fetch(`${ingest.url}/api/v1/ticks`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(ticks),
-  });
-  if (r.status !== 202) throw new Error(`ingest answered ${r.status}: ${await r.text()}`);
-};
+const post = (ticks: object[]): Promise<void> => postTicks(ingest.url, JSON.stringify(ticks));
 
 // 1. Sustained throughput: as fast as ingest accepts, until every mark is committed.
 let clock = Date.parse('2026-11-25T00:00:00Z');
@@ -184,4 +183,5 @@ console.log(JSON.stringify(report, null, 2));
 await consumer.disconnect();
 await admin.disconnect();
 await Promise.all([ingest.stop(), position.stop()]);
+closeHttp();
 await orm.close();

@@ -13,22 +13,12 @@
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { PositionJson } from '@cpt/contracts';
-import { dec } from '@cpt/domain';
-import {
-  CampaignCommands,
-  CampaignReads,
-  type MikroORM,
-  markPositions,
-  migrate,
-  openOrm,
-  POSITION_COLUMNS,
-  type PositionRow,
-  positionJson,
-} from '@cpt/persistence';
+import { CampaignReads, type MikroORM, migrate, openOrm, POSITION_COLUMNS, type PositionRow, positionJson } from '@cpt/persistence';
 import { createLogger } from '@cpt/platform';
 import { IsolationLevel } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { buildApp } from '../services/gateway/src/app.js';
+import { seedReadCampaign } from './lib/scenario.js';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://campaigns:campaigns@127.0.0.1:5432/bench';
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 300);
@@ -68,16 +58,6 @@ const POSITIONS_JSON_SQL = `
     'exit_price', p.exit_price::text, 'realized_pnl', p.realized_pnl::text, 'marked_at', ${utc('p.marked_at')},
     'created_at', ${utc('p.created_at')}, 'updated_at', ${utc('p.updated_at')}) order by p.entry_date, p.id), '[]')::text as positions
   from positions p where p.campaign_id = $1`;
-
-/** Positions of one campaign, entered a few minutes apart at prices around 1.2 to 1.33. */
-const INSERT_POSITIONS = `
-  insert into positions (id, campaign_id, signal_id, symbol, timeframe, pattern_type, entry_date, entry_price, shares,
-    stop_loss, risk, current_price, current_pnl, status, closed_date, exit_price, realized_pnl, marked_at, created_at, updated_at)
-  select gen_random_uuid(), ?::uuid, gen_random_uuid(), ?, '1h', (array['SPRING','SOS','LPS'])[1 + n % 3],
-    timestamptz '2026-01-01' + n * interval '7 minutes', v.e, v.s, v.e - 0.005, round_half_even(0.005 * v.s, 8),
-    v.e, 0, 'OPEN', null, null, null, null, now(), now()
-  from generate_series(1, ?::int) n
-  cross join lateral (select 1.2 + (n % 97) * 0.0013 as e, 1000 + (n % 13) * 250.5 as s) v`;
 
 /** Background: campaigns of 100 positions on 40 other symbols, a third of them CLOSED. */
 const INSERT_OTHERS = `
@@ -177,22 +157,6 @@ async function prepareDatabase(url: string): Promise<MikroORM> {
   return orm;
 }
 
-/** A campaign of `size` positions: bulk-inserted, marked, a fifth closed through the commands, marked again. */
-async function seedCampaign(orm: MikroORM, commands: CampaignCommands, size: number): Promise<string> {
-  const symbol = `BENCH${size}`;
-  const c = await commands.createCampaign({ name: `bench ${size}`, symbol, timeframe: '1h', side: 'LONG' });
-  await orm.em.fork().execute(INSERT_POSITIONS, [c.id, symbol, size], 'run');
-  await markPositions(orm.em, [{ symbol, price: dec('1.2575'), ts: new Date('2026-03-01T00:00:00Z') }]);
-  const ids = (await orm.em.fork().execute('select id from positions where campaign_id = ? order by entry_date', [c.id])) as {
-    id: string;
-  }[];
-  for (const [i, p] of ids.entries()) {
-    if (i % 5 === 0) await commands.closePosition(p.id, dec((1.24 + (i % 11) * 0.003).toFixed(4)), new Date('2026-03-02T00:00:00Z'));
-  }
-  await markPositions(orm.em, [{ symbol, price: dec('1.26312345'), ts: new Date('2026-03-03T00:00:00Z') }]);
-  return c.id;
-}
-
 /**
  * The HTTP client, on its own thread so that reading the responses does not queue behind the
  * gateway on one event loop: `clients` loops share `n` sequential GETs after a warm-up.
@@ -250,11 +214,10 @@ async function explain(client: pg.Client, title: string, sql: string, param: str
 
 async function main(): Promise<void> {
   const orm = await prepareDatabase(DATABASE_URL);
-  const commands = new CampaignCommands(orm.em);
   const reads = new CampaignReads(orm.em);
   await orm.em.fork().execute(INSERT_OTHERS, [OTHER_CAMPAIGNS, POSITIONS_PER_OTHER], 'run');
   const campaigns = new Map<number, string>();
-  for (const size of SIZES) campaigns.set(size, await seedCampaign(orm, commands, size));
+  for (const size of SIZES) campaigns.set(size, await seedReadCampaign(orm, size));
   await orm.em.fork().execute('vacuum analyze campaigns', [], 'run');
   await orm.em.fork().execute('vacuum analyze positions', [], 'run');
   const [{ n: totalRows } = { n: 0 }] = (await orm.em.fork().execute('select count(*)::int as n from positions')) as { n: number }[];

@@ -30,6 +30,11 @@ export interface BatchConsumerOptions<T> {
   isTransient?: (err: unknown) => boolean;
   /** Where a group without committed offsets starts: the topic's beginning (default) or its end. */
   fromBeginning?: boolean;
+  /**
+   * Batches of different partitions handled at once (default 1); a partition's own batches are
+   * always handled one after the other, in order.
+   */
+  partitionsConcurrently?: number;
 }
 
 export interface BatchConsumer {
@@ -109,7 +114,7 @@ export function createBatchConsumer<T>(opts: BatchConsumerOptions<T>): BatchCons
         eachBatchAutoResolve: false,
         autoCommit: true,
         autoCommitInterval: 1000,
-        partitionsConsumedConcurrently: 1,
+        partitionsConsumedConcurrently: opts.partitionsConcurrently ?? 1,
         eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning: alive, isStale }) => {
           if (!alive() || isStale() || batch.messages.length === 0) return;
           const log = opts.log.child({ partition: batch.partition, firstOffset: batch.firstOffset(), lastOffset: batch.lastOffset() });

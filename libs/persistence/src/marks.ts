@@ -37,15 +37,15 @@ export function newestPerSymbol(marks: Iterable<Mark>): Mark[] {
 // Each tick looks up its symbol's open positions through the partial index (the lateral
 // subquery, fenced by OFFSET 0, is not flattened into a hash join over every open position).
 const MATCHES = `
-  select x.id, x.campaign_id, t.symbol, t.price, t.ts
+  select x.id, x.campaign_id, x.entry_price, x.shares, t.symbol, t.price, t.ts
   from json_to_recordset(?::json) as t(symbol text, price numeric, ts timestamptz)
   cross join lateral (
-    select p.id, p.campaign_id from positions p
+    select p.id, p.campaign_id, p.entry_price, p.shares from positions p
     where p.symbol = t.symbol and p.status = 'OPEN' and p.entry_date <= t.ts
       -- Section 6 of the contract: a mark only moves forward in time and never before the entry.
       and (p.marked_at is null or p.marked_at < t.ts)
     offset 0) x`;
-const PNL = `case when c.side = 'LONG' then (m.price - p.entry_price) * p.shares else (p.entry_price - m.price) * p.shares end`;
+const PNL = `case when c.side = 'LONG' then (x.price - x.entry_price) * x.shares else (x.entry_price - x.price) * x.shares end`;
 
 /**
  * Marks every open position of the given symbols to market in one transaction of set-based
@@ -66,14 +66,18 @@ export async function markPositions(em: EntityManager, marks: Iterable<Mark>): P
       [ticks],
     );
     if (candidates.length === 0) return { marked: 0, campaigns: 0, events: [] };
-    // Re-matched under the locks: a position that a command closed meanwhile is not marked.
+    // Re-matched under the locks: a position that a command closed meanwhile is not marked. Each
+    // match carries its new P&L, computed once, and reaches its row by primary key.
     const updated = await query<PositionRow>(
       tx,
-      `update positions p set current_price = m.price, current_pnl = round_half_even(${PNL}, 8), marked_at = m.ts, updated_at = ?
-       from (${MATCHES}) m, campaigns c
-       where p.id = m.id and c.id = p.campaign_id and p.campaign_id = any(?::uuid[])
-         and p.status = 'OPEN' and (p.marked_at is null or p.marked_at < m.ts)
-         and abs(round_half_even(${PNL}, 8)) <= 9999999999.99999999
+      `update positions p set current_price = m.price, current_pnl = m.pnl, marked_at = m.ts, updated_at = ?
+       from (
+         select x.id, x.price, x.ts, round_half_even(${PNL}, 8) as pnl
+         from (${MATCHES}) x join campaigns c on c.id = x.campaign_id
+         where x.campaign_id = any(?::uuid[])
+         offset 0) m
+       where p.id = m.id and p.status = 'OPEN' and (p.marked_at is null or p.marked_at < m.ts)
+         and abs(m.pnl) <= 9999999999.99999999
        returning ${POSITION_COLUMNS}`,
       [now, ticks, pgArray(candidates.map((c) => c.id))],
     );
@@ -105,7 +109,9 @@ export async function markPositions(em: EntityManager, marks: Iterable<Mark>): P
   });
 }
 
-/** Positions as the contract lists them: by entry date, then id. */
+/** Positions as the contract lists them: by entry date, then id (each date read once, not at every comparison). */
 function inEntryOrder(rows: PositionRow[]): PositionRow[] {
-  return rows.sort((a, b) => asDate(a.entry_date).getTime() - asDate(b.entry_date).getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const keyed = rows.map((r) => ({ r, t: asDate(r.entry_date).getTime() }));
+  keyed.sort((a, b) => a.t - b.t || (a.r.id < b.r.id ? -1 : a.r.id > b.r.id ? 1 : 0));
+  return keyed.map((k) => k.r);
 }

@@ -6,6 +6,7 @@ import type { Logger } from '@cpt/platform';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Kafka } from 'kafkajs';
 import { decodeTick } from './decode-tick.js';
+import { newestTicks } from './newest-ticks.js';
 
 export interface MarksConsumerOptions {
   kafka: Kafka;
@@ -34,12 +35,20 @@ export function createMarksConsumer(opts: MarksConsumerOptions): BatchConsumer {
     deadLetters: opts.deadLetters,
     decode: decodeTick,
     isTransient: (err) => isDatabaseUnavailable(err) || (isDomainError(err) && err.retriable),
+    // Two batches at a time: one decodes and builds events while the other waits for
+    // PostgreSQL. Partitions are keyed by symbol, so they mark different campaigns.
+    partitionsConcurrently: 2,
     handle: async (items, log) => {
       if (items.length === 0) return;
       const started = performance.now();
       const result = await markPositions(
         opts.em,
-        items.map((i) => ({ symbol: i.value.symbol, price: dec(i.value.price), ts: new Date(i.value.ts), requestId: i.requestId })),
+        newestTicks(items).map((i) => ({
+          symbol: i.value.symbol,
+          price: dec(i.value.price),
+          ts: new Date(i.value.ts),
+          requestId: i.requestId,
+        })),
       );
       const requestIds = [...new Set(items.map((i) => i.requestId).filter((r): r is string => r !== null))];
       log.info(

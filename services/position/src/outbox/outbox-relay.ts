@@ -39,13 +39,18 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   let running = false;
   let loop: Promise<void> | undefined;
   let wake: (() => void) | undefined;
+  // Set by a notification that arrives while a round runs: its events may have committed after
+  // the round read the outbox, so the next round starts at once instead of after the poll interval
+  // (unless another relay holds the lock: that one publishes them).
+  let notified = false;
   let listener: pg.Client | undefined;
 
+  /** Publishes one batch; resolves to the events published, or -1 when another relay holds the lock. */
   const round = (): Promise<number> =>
     opts.em.fork().transactional(async (tx) => {
       const started = performance.now();
       const [lock] = await query<{ locked: boolean }>(tx, 'select pg_try_advisory_xact_lock(?) as locked', [RELAY_LOCK]);
-      if (!lock?.locked) return 0;
+      if (!lock?.locked) return -1;
       const rows = await query<OutboxRow>(
         tx,
         'select id::text, campaign_id, payload::text as payload, request_id from campaign_events order by id limit ?',
@@ -89,7 +94,10 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
       const client = new pg.Client({ connectionString: opts.databaseUrl, connectionTimeoutMillis: 3000 });
       try {
         await client.connect();
-        client.on('notification', () => wake?.());
+        client.on('notification', () => {
+          notified = true;
+          wake?.();
+        });
         await client.query(`listen ${OUTBOX_CHANNEL}`);
         listener = client;
         await new Promise<void>((resolve) => {
@@ -110,9 +118,10 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
     let failures = 0;
     while (running) {
       try {
+        notified = false;
         const n = await round();
         failures = 0;
-        if (n === opts.batchSize) continue;
+        if (n === opts.batchSize || (notified && n >= 0)) continue;
       } catch (err) {
         failures++;
         opts.log.warn({ err, failures }, 'outbox round failed; will retry');

@@ -1,0 +1,265 @@
+/**
+ * End to end, with the three services, PostgreSQL, Kafka and the WebSocket subscribers of the
+ * scenario on the one machine. Ticks of the seeded walk are posted over HTTP at a fixed rate
+ * (a request every 10 ms, stamped with the time of posting), whatever the answers.
+ * - Latency: a subscriber's `campaign_updated` arrival minus the stamp of the tick that marked
+ *   it (its `totals.as_of`), over every delivery to every subscriber, at each fixed rate.
+ * - Sustained rate: the highest rate at which the lag stays bounded (see `SUSTAINED`).
+ */
+import { performance } from 'node:perf_hooks';
+import { percentiles, progress } from './lib/bench-env.js';
+import { type BenchContext, cpuSampler, outboxBacklog, positionService, sleep, tickLag } from './lib/context.js';
+import { postTicks, tickStream } from './lib/ticks.js';
+import { type Subscribers, startSubscribers } from './lib/ws-subscribers.js';
+
+export const SUSTAINED = [
+  'Sustained: the rate is offered for a warm-up, then a window (10 s; 5 s with --quick) during which the',
+  'tick lag (ticks in market.ticks that the position service has not marked, from its per-batch log lines)',
+  'and the outbox backlog (events recorded, not yet on Kafka) are sampled every 250 ms. The rate is',
+  'sustained when price-ingest accepted (202) at least 97% of the ticks offered in the window, never had 64 requests',
+  '(0.64 s of ticks) unanswered, and the least-squares slope of each sample series is at most 5% of its input rate',
+  '(ticks/s offered; events/s recorded): neither grows.',
+].join(' ');
+
+const INTERVAL_MS = 10;
+const MAX_IN_FLIGHT = 64;
+
+interface Offered {
+  /** Ticks accepted (202), with the time their request was sent. */
+  accepted: { at: number; n: number }[];
+  /** When requests that were not answered 202 were sent. */
+  failures: number[];
+  /** Moments the generator waited because 64 requests (0.64 s of ticks) were unanswered. */
+  stalls: number[];
+}
+
+const within = (times: readonly number[], from: number, to: number) => times.filter((t) => t >= from && t <= to).length;
+
+/** Posts `rate` ticks/s for `seconds`, a request every 10 ms, without waiting for the answers. */
+async function offer(ingestUrl: string, rate: number, seconds: number, next: (n: number) => unknown[]): Promise<Offered> {
+  const out: Offered = { accepted: [], failures: [], stalls: [] };
+  const pending = new Set<Promise<void>>();
+  const start = performance.now();
+  let sent = 0;
+  while (performance.now() - start < seconds * 1000) {
+    const due = Math.floor(((performance.now() - start) / 1000) * rate) - sent;
+    if (due > 0) {
+      if (pending.size >= MAX_IN_FLIGHT) out.stalls.push(performance.now());
+      else {
+        const n = Math.min(due, 10_000);
+        const at = performance.now();
+        const p = postTicks(ingestUrl, JSON.stringify(next(n)))
+          .then(() => void out.accepted.push({ at, n }))
+          .catch(() => void out.failures.push(at))
+          .finally(() => pending.delete(p));
+        pending.add(p);
+        sent += n;
+      }
+    }
+    await sleep(Math.max(1, INTERVAL_MS - ((performance.now() - start) % INTERVAL_MS)));
+  }
+  await Promise.all(pending);
+  return out;
+}
+
+/** Least-squares slope of y over t (seconds). */
+function slope(samples: { t: number; y: number }[]): number {
+  const n = samples.length;
+  if (n < 2) return 0;
+  const mt = samples.reduce((a, s) => a + s.t, 0) / n;
+  const my = samples.reduce((a, s) => a + s.y, 0) / n;
+  const num = samples.reduce((a, s) => a + (s.t - mt) * (s.y - my), 0);
+  const den = samples.reduce((a, s) => a + (s.t - mt) ** 2, 0);
+  return den === 0 ? 0 : num / den;
+}
+
+async function pipeline(ctx: BenchContext) {
+  const ingest = await ctx.services.start('price-ingest');
+  const position = await positionService(ctx);
+  const gateway = await ctx.services.start('gateway');
+  return { ingest, position, gateway };
+}
+
+/**
+ * The scenario's subscribers, connected once for the end-to-end stages: subscriber i follows
+ * campaigns i·k … i·k+k-1 (mod the campaigns).
+ */
+async function scenarioSubscribers(ctx: BenchContext, gatewayUrl: string): Promise<Subscribers> {
+  if (ctx.subscribers) return ctx.subscribers;
+  const { subscribers, campaignsPerSubscriber: k } = ctx.opts;
+  const ids = ctx.campaigns.map((c) => c.id);
+  const subscriptions = Array.from({ length: subscribers }, (_, i) =>
+    Array.from({ length: k }, (_, j) => ids[(i * k + j) % ids.length] as string),
+  );
+  progress(`end to end: connecting ${subscribers} WebSocket subscribers, ${k} campaigns each`);
+  const subs = await startSubscribers(`${gatewayUrl.replace('http', 'ws')}/api/v1/ws`, subscriptions, true);
+  progress(`end to end: subscribers connected in ${(subs.connectMs / 1000).toFixed(1)} s`);
+  ctx.subscribers = subs;
+  return subs;
+}
+
+/** Waits until every tick is marked and every event published (at most `ms`); false when it did not happen. */
+async function drain(ctx: BenchContext, position: Awaited<ReturnType<typeof positionService>>, ms = 60_000): Promise<boolean> {
+  const deadline = performance.now() + ms;
+  while (performance.now() < deadline) {
+    if ((await tickLag(ctx, position)) === 0 && (await outboxBacklog(ctx)) === 0) return true;
+    await sleep(250);
+  }
+  return false;
+}
+
+export async function latencyStage(ctx: BenchContext): Promise<void> {
+  const { ingest, position, gateway } = await pipeline(ctx);
+  const subs = await scenarioSubscribers(ctx, gateway.url);
+  const next = tickStream(ctx.opts.symbols, ctx.opts.seed + 2);
+  const details: Record<string, unknown> = {};
+  for (const rate of ctx.opts.latencyRates) {
+    const warmup = ctx.opts.quick ? 1 : 3;
+    progress(`latency: ${rate} ticks/s for ${warmup} + ${ctx.opts.latencySeconds} s`);
+    const run = offer(ingest.url, rate, warmup + ctx.opts.latencySeconds, next);
+    await sleep(warmup * 1000);
+    // Deliveries are recorded over the rest of the run and a second more, for the last ticks' updates.
+    const window = subs.measure(ctx.opts.latencySeconds * 1000 + 1000, true);
+    const cpu = cpuSampler(ctx);
+    cpu.begin();
+    const offered = await run;
+    const used = cpu.end();
+    const stats = await window;
+    const lat = percentiles(stats.latencies, [50, 99, 99.9]);
+    details[String(rate)] = {
+      deliveries: stats.updates,
+      latencyMs: lat,
+      failures: offered.failures.length,
+      stalls: offered.stalls.length,
+      openSubscribers: stats.open,
+      errors: stats.errors,
+      cpu: used,
+    };
+    progress(
+      `latency: ${rate} ticks/s: p50 ${lat.p50?.toFixed(1)} ms, p99 ${lat.p99?.toFixed(1)} ms, p99.9 ${lat['p99.9']?.toFixed(1)} ms over ${lat.n} deliveries`,
+    );
+    for (const p of ['p50', 'p99', 'p99.9'] as const) {
+      const value = lat[p] ?? Number.NaN;
+      const limit = rate === 1000 ? ({ p50: 15, p99: 50 } as Record<string, number>)[p] : undefined;
+      ctx.figures.push({
+        stage: 'end to end',
+        name: `tick → WebSocket ${p} at ${rate.toLocaleString('en-US')} ticks/s`,
+        value,
+        unit: 'ms',
+        ...(limit !== undefined ? { target: { text: `≤ ${limit} ms`, met: value <= limit } } : {}),
+        ...(p === 'p50' ? { note: `${lat.n} deliveries to ${stats.open} subscribers`, cpu: used } : {}),
+      });
+    }
+    if (!(await drain(ctx, position))) progress('latency: the pipeline did not drain within 60 s');
+  }
+  ctx.details.latency = details;
+}
+
+interface Step {
+  rate: number;
+  sustained: boolean;
+  why: string[];
+  acceptedPerSecond: number;
+  lagSlope: number;
+  outboxSlope: number;
+  eventsPerSecond: number;
+  stalls: number;
+  failures: number;
+  cpu: Record<string, number>;
+  lag: { t: number; ticks: number; outbox: number }[];
+  drained: boolean;
+}
+
+async function step(
+  ctx: BenchContext,
+  rate: number,
+  services: Awaited<ReturnType<typeof pipeline>>,
+  next: (n: number) => unknown[],
+): Promise<Step> {
+  const { ingest, position } = services;
+  const warmup = ctx.opts.quick ? 1 : 3;
+  const window = ctx.opts.sustainWindowSeconds;
+  // The offer runs a second past the window, so that the whole window is offered the rate.
+  const run = offer(ingest.url, rate, warmup + window + 1, next);
+  await sleep(warmup * 1000);
+  const cpu = cpuSampler(ctx);
+  cpu.begin();
+  const w0 = performance.now();
+  const eventsBefore = eventsRecorded(position);
+  const samples: { t: number; ticks: number; outbox: number }[] = [];
+  while (performance.now() - w0 < window * 1000) {
+    const [ticks, outbox] = await Promise.all([tickLag(ctx, position), outboxBacklog(ctx)]);
+    samples.push({ t: (performance.now() - w0) / 1000, ticks, outbox });
+    await sleep(250);
+  }
+  const w1 = performance.now();
+  const used = cpu.end();
+  const eventsPerSecond = (eventsRecorded(position) - eventsBefore) / ((w1 - w0) / 1000);
+  const offered = await run;
+  const accepted = offered.accepted.filter((a) => a.at >= w0 && a.at <= w1).reduce((a, b) => a + b.n, 0) / ((w1 - w0) / 1000);
+  const lagSlope = slope(samples.map((s) => ({ t: s.t, y: s.ticks })));
+  const outboxSlope = slope(samples.map((s) => ({ t: s.t, y: s.outbox })));
+  const stalls = within(offered.stalls, w0, w1);
+  const failures = within(offered.failures, w0, w1);
+  const why: string[] = [];
+  if (accepted < 0.97 * rate) why.push(`price-ingest accepted ${Math.round(accepted)} ticks/s`);
+  if (stalls > 0) why.push(`price-ingest left 64 requests unanswered ${stalls} times`);
+  if (failures > 0) why.push(`${failures} requests failed`);
+  if (lagSlope > 0.05 * rate) why.push(`tick lag grew ${Math.round(lagSlope)} ticks/s`);
+  if (outboxSlope > Math.max(1, 0.05 * eventsPerSecond)) why.push(`outbox backlog grew ${Math.round(outboxSlope)} events/s`);
+  const drained = await drain(ctx, position, 120_000);
+  return {
+    rate,
+    sustained: why.length === 0,
+    why,
+    acceptedPerSecond: accepted,
+    lagSlope,
+    outboxSlope,
+    eventsPerSecond,
+    stalls,
+    failures,
+    cpu: used,
+    lag: samples,
+    drained,
+  };
+}
+
+/** Campaign events recorded so far, from the position service's per-batch log lines. */
+function eventsRecorded(position: Awaited<ReturnType<typeof positionService>>): number {
+  return position.logs.filter((l) => l.msg === 'marks committed').reduce((a, l) => a + (l.campaigns as number), 0);
+}
+
+export async function sustainStage(ctx: BenchContext): Promise<void> {
+  const services = await pipeline(ctx);
+  await scenarioSubscribers(ctx, services.gateway.url);
+  const next = tickStream(ctx.opts.symbols, ctx.opts.seed + 3);
+  const steps: Step[] = [];
+  {
+    let rate = ctx.opts.sustainStartRate;
+    let pass = 0;
+    let fail = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < ctx.opts.sustainSteps; i++) {
+      progress(`sustain: step ${i + 1}/${ctx.opts.sustainSteps}, offering ${rate} ticks/s`);
+      const s = await step(ctx, rate, services, next);
+      steps.push(s);
+      progress(
+        `sustain: ${rate} ticks/s ${s.sustained ? 'sustained' : `not sustained (${s.why.join('; ')})`}; lag slope ${Math.round(s.lagSlope)} ticks/s, outbox slope ${Math.round(s.outboxSlope)} events/s, ${s.stalls} stalls`,
+      );
+      if (s.sustained) pass = Math.max(pass, rate);
+      else fail = Math.min(fail, rate);
+      const nextRate = fail === Number.POSITIVE_INFINITY ? rate * 2 : pass === 0 ? rate / 2 : (pass + fail) / 2;
+      rate = Math.max(100, Math.round(nextRate / 250) * 250);
+      if (rate === pass || rate === fail) break;
+    }
+    ctx.figures.push({
+      stage: 'end to end',
+      name: 'highest sustained rate, bounded lag',
+      value: pass,
+      unit: 'ticks/s',
+      target: { text: '≥ 25,000 ticks/s', met: pass >= 25_000 },
+      note: `${steps.length} steps; first rate not sustained ${fail === Number.POSITIVE_INFINITY ? 'none' : fail.toLocaleString('en-US')}`,
+      ...(steps.find((s) => s.rate === pass) ? { cpu: steps.find((s) => s.rate === pass)?.cpu } : {}),
+    });
+  }
+  ctx.details.sustain = { definition: SUSTAINED, steps };
+}

@@ -1,0 +1,97 @@
+import { TOPICS } from '@cpt/messaging';
+import type { MikroORM } from '@cpt/persistence';
+import type { Admin, Kafka } from 'kafkajs';
+import type { RunningService } from '../../libs/testkit/src/services.js';
+import { endOffsets, setGroupOffsets } from './bench-kafka.js';
+import type { BenchServices } from './bench-services.js';
+import { CpuSampler, type ProcessMatcher, pidOnPort } from './cpu.js';
+import type { BenchOptions } from './options.js';
+import type { Figure } from './report.js';
+import type { Subscribers } from './ws-subscribers.js';
+
+/** What every stage works with. */
+export interface BenchContext {
+  opts: BenchOptions;
+  kafka: Kafka;
+  /** A connected admin client of the benchmark's broker. */
+  admin: Admin;
+  brokers: string[];
+  databaseUrl: string;
+  orm: MikroORM;
+  /** The scenario's campaigns (campaign i trades symbol i), in seed order. */
+  campaigns: { id: string; symbol: string }[];
+  positionsPerCampaign: number;
+  services: BenchServices;
+  figures: Figure[];
+  /** Raw data of each stage, for the JSON file. */
+  details: Record<string, unknown>;
+  /** The consumer group of the position service (one per run), and where it started. */
+  positionGroup: string;
+  positionStart: Map<number, bigint>;
+  /** The scenario's WebSocket subscribers, while the end-to-end stages use them. */
+  subscribers?: Subscribers | undefined;
+}
+
+/**
+ * The position service, its group starting at `start` in `market.ticks`, by default at the
+ * current end: what earlier stages wrote there is not its work.
+ */
+export async function positionService(ctx: BenchContext, start?: Map<number, bigint>): Promise<RunningService> {
+  const running = ctx.services.get('position');
+  if (running) return running;
+  ctx.positionStart = start ?? (await endOffsets(ctx.admin, TOPICS.ticks));
+  await setGroupOffsets(ctx.admin, ctx.positionGroup, TOPICS.ticks, ctx.positionStart);
+  return ctx.services.start('position', { CONSUMER_GROUP: ctx.positionGroup });
+}
+
+/**
+ * The next offset the position service has yet to mark, per partition, from its `marks committed`
+ * log lines (one per batch, after the transaction commits).
+ */
+export function markedOffsets(position: RunningService): Map<number, bigint> {
+  const done = new Map<number, bigint>();
+  for (const l of position.logs) {
+    if (l.msg !== 'marks committed') continue;
+    const p = l.partition as number;
+    const next = BigInt(l.lastOffset as string) + 1n;
+    if ((done.get(p) ?? -1n) < next) done.set(p, next);
+  }
+  return done;
+}
+
+/** Ticks in `market.ticks` the position service has not marked yet. */
+export async function tickLag(ctx: BenchContext, position: RunningService): Promise<number> {
+  const ends = await endOffsets(ctx.admin, TOPICS.ticks);
+  const done = markedOffsets(position);
+  let lag = 0n;
+  for (const [p, end] of ends) lag += end - (done.get(p) ?? ctx.positionStart.get(p) ?? 0n);
+  return Number(lag);
+}
+
+/** Events recorded in the outbox and not yet published. */
+export async function outboxBacklog(ctx: BenchContext): Promise<number> {
+  const [row] = (await ctx.orm.em.fork().execute('select coalesce(max(id) - min(id) + 1, 0)::int as n from campaign_events')) as {
+    n: number;
+  }[];
+  return row?.n ?? 0;
+}
+
+/** A CPU sampler over the services running now, the bench database's backends, the broker and the load generators. */
+export function cpuSampler(ctx: BenchContext): CpuSampler {
+  const components: Record<string, ProcessMatcher> = {};
+  for (const name of ['price-ingest', 'position', 'gateway'] as const) {
+    const s = ctx.services.get(name);
+    const pid = s ? pidOnPort(Number(new URL(s.url).port)) : undefined;
+    if (pid !== undefined) components[name] = { pid };
+  }
+  const database = ` ${new URL(ctx.databaseUrl).pathname.slice(1)} `;
+  components.PostgreSQL = { cmdline: (c) => c.startsWith('postgres: ') && c.includes(database) };
+  const broker = pidOnPort(Number(ctx.brokers[0]?.split(':')[1]));
+  if (broker !== undefined) components.Kafka = { pid: broker };
+  components['load generator'] = { pid: process.pid };
+  components['WebSocket clients'] = { cmdline: (c) => c.includes('ws-clients.ts') };
+  components['baseline servers'] = { cmdline: (c) => c.includes('canned-servers.ts') };
+  return new CpuSampler(components);
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -1,0 +1,99 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** Which processes make up a component: a fixed pid, or a test on a process's command line. */
+export type ProcessMatcher = { pid: number } | { cmdline: (cmd: string) => boolean };
+
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+function cpuTicks(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command (which may hold spaces) in parentheses: utime is the 14th field, stime the 15th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0;
+  }
+}
+
+function cmdlineOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return '';
+  }
+}
+
+/** Busy time of every CPU of the machine (all but idle and iowait), in ticks. */
+function machineBusyTicks(): number {
+  const [, ...f] = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/);
+  const v = f.slice(0, 8).map(Number); // guest time is counted in user time already
+  return v.reduce((a, b) => a + b, 0) - (v[3] ?? 0) - (v[4] ?? 0);
+}
+
+/** The pid listening on a loopback TCP port, if any. */
+export function pidOnPort(port: number): number | undefined {
+  try {
+    const out = execFileSync('ss', ['-Hltnp', `sport = :${port}`], { encoding: 'utf8' });
+    const m = /pid=(\d+)/.exec(out);
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU time of the components of a stage (the services, the PostgreSQL backends of the bench
+ * database, the broker, the load generator), as a share of one core over the interval. Processes
+ * matched by command line are looked up at every reading, so backends that come and go count.
+ */
+export class CpuSampler {
+  private start = new Map<string, Map<number, number>>();
+  private startedAt = 0;
+
+  constructor(private readonly components: Record<string, ProcessMatcher>) {}
+
+  private pids(m: ProcessMatcher): number[] {
+    if ('pid' in m) return [m.pid];
+    return readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .map(Number)
+      .filter((pid) => m.cmdline(cmdlineOf(pid)));
+  }
+
+  private read(): Map<string, Map<number, number>> {
+    const out = new Map<string, Map<number, number>>();
+    for (const [name, m] of Object.entries(this.components)) out.set(name, new Map(this.pids(m).map((p) => [p, cpuTicks(p)])));
+    return out;
+  }
+
+  private machineStart = 0;
+
+  begin(): void {
+    this.start = this.read();
+    this.machineStart = machineBusyTicks();
+    this.startedAt = performance.now();
+  }
+
+  /** Percent of one core each component used since `begin()`. */
+  end(): Record<string, number> {
+    const now = this.read();
+    const seconds = (performance.now() - this.startedAt) / 1000;
+    const out: Record<string, number> = {};
+    for (const [name, pids] of now) {
+      const before = this.start.get(name) ?? new Map<number, number>();
+      let ticks = 0;
+      // A process that appeared during the interval counts from zero (backends live briefly).
+      for (const [pid, t] of pids) ticks += t - (before.get(pid) ?? (this.fresh(pid) ? 0 : t));
+      out[name] = Math.round((ticks / TICKS_PER_SECOND / seconds) * 100);
+    }
+    out['whole machine'] = Math.round(((machineBusyTicks() - this.machineStart) / TICKS_PER_SECOND / seconds) * 100);
+    return out;
+  }
+
+  private fresh(pid: number): boolean {
+    for (const pids of this.start.values()) if (pids.has(pid)) return false;
+    return true;
+  }
+}

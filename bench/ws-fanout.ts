@@ -1,0 +1,143 @@
+/**
+ * Fan-out: WebSocket messages/s the gateway delivers to 1,000 subscribers of one campaign, its
+ * events published straight to `campaign.events` faster than the subscribers take them (1.5
+ * times what the baseline delivered per subscriber); against a `ws` server broadcasting the same
+ * message (a `marked` event of a scenario-sized campaign, same bytes) to the same 1,000 clients as
+ * fast as they read it. Both serve clients that count frames without parsing them, in a process
+ * of their own.
+ */
+import { performance } from 'node:perf_hooks';
+import { campaignPositionsSchema, campaignUpdatedSchema, totalsSchema } from '@cpt/contracts';
+import { TOPICS } from '@cpt/messaging';
+import { progress } from './lib/bench-env.js';
+import { cannedWs } from './lib/canned.js';
+import { type BenchContext, cpuSampler, sleep } from './lib/context.js';
+import { startSubscribers } from './lib/ws-subscribers.js';
+import type { ClientStats } from './ws-clients.js';
+
+/** The gateway's default WS_MAX_BUFFERED_BYTES: past it, a subscriber's updates are conflated. */
+const MAX_BUFFERED_BYTES = 1_048_576;
+
+export async function fanoutStage(ctx: BenchContext, campaignId: string): Promise<void> {
+  const gateway = await ctx.services.start('gateway');
+  const n = ctx.opts.fanoutSubscribers;
+  const seconds = ctx.opts.fanoutSeconds;
+  const warmupMs = ctx.opts.quick ? 500 : 2000;
+
+  const res = await fetch(`${gateway.url}/api/v1/campaigns/${campaignId}/positions`);
+  if (res.status !== 200) throw new Error(`GET positions of the fan-out campaign: ${res.status}`);
+  const view = campaignPositionsSchema.parse(await res.json());
+  const [row] = (await ctx.orm.em.fork().execute('select last_seq::int as seq from campaigns where id = ?', [campaignId])) as {
+    seq: number;
+  }[];
+  let seq = row?.seq ?? 0;
+  const event = (s: number) =>
+    JSON.stringify(
+      campaignUpdatedSchema.parse({
+        type: 'campaign_updated',
+        campaign_id: campaignId,
+        seq: s,
+        version: view.version,
+        reason: 'marked',
+        totals: totalsSchema.parse(view),
+        changed_positions: view.positions,
+      }),
+    );
+  const payload = event(seq + 1);
+
+  // 1. The baseline: `ws` broadcasting the canned message.
+  const server = await cannedWs(payload, MAX_BUFFERED_BYTES);
+  let baseline: number;
+  let baselineCpu: Record<string, number> = {};
+  try {
+    progress(`fan-out: ${n} clients of a ws server broadcasting ${Math.round(payload.length / 1024)} KiB messages`);
+    const subs = await startSubscribers(
+      server.url,
+      Array.from({ length: n }, () => []),
+      false,
+    );
+    progress(`fan-out: ${n} clients connected in ${(subs.connectMs / 1000).toFixed(1)} s`);
+    try {
+      progress(`fan-out: broadcasting to ${await server.broadcast(true)} clients`);
+      await sleep(warmupMs);
+      const cpu = cpuSampler(ctx);
+      cpu.begin();
+      const stats = await subs.measure(seconds * 1000, false);
+      baselineCpu = cpu.end();
+      progress(`fan-out: ${stats.messages} messages in ${stats.seconds.toFixed(1)} s; stopping the broadcast`);
+      await server.broadcast(false);
+      baseline = stats.messages / stats.seconds;
+    } finally {
+      progress('fan-out: closing the clients');
+      await subs.close();
+    }
+  } finally {
+    progress('fan-out: closing the ws server');
+    await server.close();
+  }
+  progress(`fan-out: ws broadcast delivered ${Math.round(baseline)} messages/s`);
+
+  // 2. The gateway, its events published to Kafka at 1.5 times the baseline's per-client rate.
+  progress(`fan-out: ${n} subscribers of one campaign on the gateway`);
+  const subs = await startSubscribers(
+    `${gateway.url.replace('http', 'ws')}/api/v1/ws`,
+    Array.from({ length: n }, () => [campaignId]),
+    true,
+  );
+  const producer = ctx.kafka.producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  const rate = Math.min(5000, Math.max(10, (1.5 * baseline) / n));
+  let value: number;
+  let published = 0;
+  const cpu = cpuSampler(ctx);
+  let used: Record<string, number> = {};
+  try {
+    const start = performance.now();
+    let sent = 0;
+    let done = false;
+    const measured = (async (): Promise<ClientStats> => {
+      await sleep(warmupMs);
+      cpu.begin();
+      try {
+        return await subs.measure(seconds * 1000, false);
+      } finally {
+        used = cpu.end();
+        done = true;
+      }
+    })();
+    while (!done) {
+      const elapsed = (performance.now() - start) / 1000;
+      const due = Math.floor(elapsed * rate) - sent;
+      if (due > 0) {
+        const messages = Array.from({ length: due }, () => ({ key: campaignId, value: event(++seq) }));
+        await producer.send({ topic: TOPICS.campaignEvents, acks: 1, messages });
+        sent += due;
+      }
+      await sleep(10);
+    }
+    const stats = await measured;
+    published = sent;
+    value = stats.messages / stats.seconds;
+    ctx.details.fanout = {
+      subscribers: n,
+      messageBytes: payload.length,
+      publishedEventsPerSecond: rate,
+      published,
+      gateway: { messagesPerSecond: value, openSubscribers: stats.open, errors: stats.errors, cpu: used },
+      wsBroadcast: { messagesPerSecond: baseline, cpu: baselineCpu },
+    };
+  } finally {
+    await producer.disconnect();
+    await subs.close();
+  }
+  progress(`fan-out: the gateway delivered ${Math.round(value)} messages/s (${rate.toFixed(0)} events/s published)`);
+  ctx.figures.push({
+    stage: 'fan-out',
+    name: `WebSocket messages delivered to ${n.toLocaleString('en-US')} subscribers`,
+    value,
+    unit: 'messages/s',
+    baseline: { name: '`ws` broadcasting a canned message of the same size', value: baseline },
+    note: `${Math.round(payload.length / 1024)} KiB each`,
+    cpu: used,
+  });
+}
