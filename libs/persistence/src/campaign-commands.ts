@@ -17,7 +17,6 @@ import {
   type Timeframe,
 } from '@cpt/domain';
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
-import { campaignJson } from './campaign-reads.js';
 import { Campaign, type CampaignEntity, Position, type PositionEntity } from './entities.js';
 import { recordEvents } from './events.js';
 import { POSITION_COLUMNS, type PositionRow } from './rows.js';
@@ -234,5 +233,3 @@ export class CampaignCommands {
     };
   }
 }
-
-export { campaignJson };

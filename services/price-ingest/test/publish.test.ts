@@ -40,9 +40,11 @@ describe('POST /api/v1/ticks publishes to market.ticks', () => {
     const ingestedAt = Date.parse(String(m?.value.ingested_at));
     expect(ingestedAt).toBeGreaterThanOrEqual(before - 1);
     expect(ingestedAt).toBeLessThanOrEqual(Date.now());
-    // Nothing else for the symbol follows.
-    await new Promise((r) => setTimeout(r, 300));
-    expect(tap.of(symbol)).toHaveLength(1);
+    // Nothing else was published for the symbol: a later sentinel is the very next message.
+    const sentinel = await postTicks(ingest.app, { symbol, price: '9.5', ts: '2026-11-25T14:00:01Z' });
+    expect(sentinel.statusCode, sentinel.body).toBe(202);
+    const both = await tap.waitFor(symbol, 2);
+    expect(both.map((x) => x.value.price)).toEqual(['1.25750000', '9.50000000']);
   });
 
   it('names the source "unspecified" when the tick has none', async () => {
