@@ -11,7 +11,7 @@
  * path stage by stage; this script keeps the burst and the tick-to-Kafka-event lag.
  */
 import { TOPICS } from '@cpt/messaging';
-import { openOrm } from '@cpt/persistence';
+import { openOrm } from '@cpt/application';
 import { launchService } from '../libs/testkit/src/services.js';
 import { freshDatabase, localInfra, percentiles, progress } from './lib/bench-env.js';
 import { benchKafka, benchKafkaClient, recreateTopics } from './lib/bench-kafka.js';

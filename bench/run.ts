@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { openOrm } from '@cpt/persistence';
+import { openOrm } from '@cpt/application';
 import { repoRoot } from '../libs/testkit/src/infra.js';
 import { consumeStage } from './consume.js';
 import { latencyStage, SUSTAINED, sustainStage } from './end-to-end.js';

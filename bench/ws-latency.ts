@@ -17,7 +17,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { createKafka, TOPICS } from '@cpt/messaging';
-import { openOrm } from '@cpt/persistence';
+import { openOrm } from '@cpt/application';
 import { createLogger } from '@cpt/platform';
 import WebSocket from 'ws';
 import { launchService } from '../libs/testkit/src/services.js';

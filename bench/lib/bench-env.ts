@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { migrate, openOrm } from '@cpt/persistence';
+import { migrate, openOrm } from '@cpt/application';
 import { repoRoot } from '../../libs/testkit/src/infra.js';
 
 /** The local infrastructure's addresses (deploy/local/env.sh), after making sure it runs. */

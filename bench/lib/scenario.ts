@@ -1,5 +1,5 @@
 import { dec } from '@cpt/domain';
-import { CampaignCommands, type MikroORM, markPositions } from '@cpt/persistence';
+import { CampaignCommands, type MikroORM, markPositions } from '@cpt/application';
 
 /** The sizes of a scenario; every one configurable. */
 export interface Scenario {

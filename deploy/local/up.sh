@@ -282,7 +282,7 @@ cmd_up() {
     log "building (tsc -b)"
     npx tsc -b || die "the build failed (npx tsc -b, errors above)"
     log "migrating the database"
-    node libs/persistence/dist/src/migrate-cli.js || die "the migration failed (node libs/persistence/dist/src/migrate-cli.js)"
+    node libs/application/dist/src/migrate-cli.js || die "the migration failed (node libs/application/dist/src/migrate-cli.js)"
     for name in "${to_start[@]}"; do
       start_service "$name"
       if [[ -n "${STARTED[$name]:-}" ]]; then

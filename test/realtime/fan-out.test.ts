@@ -1,4 +1,4 @@
-import { openOrm, pgArray, query } from '@cpt/persistence';
+import { openOrm, pgArray, query } from '@cpt/application';
 import { testDatabaseUrl, waitFor } from '@cpt/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCampaign, openPosition, uniqueSymbol } from '../support/fixtures.js';

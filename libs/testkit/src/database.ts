@@ -1,4 +1,4 @@
-import { migrate, openOrm } from '@cpt/persistence';
+import { migrate, openOrm } from '@cpt/application';
 
 /**
  * Brings the test database to the current schema. With `reset`, it is emptied first so the run

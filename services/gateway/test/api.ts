@@ -1,5 +1,5 @@
 import { dec } from '@cpt/domain';
-import { type MikroORM, markPositions } from '@cpt/persistence';
+import { type MikroORM, markPositions } from '@cpt/application';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
 

@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { databaseProbe } from '@cpt/persistence';
+import { databaseProbe } from '@cpt/application';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addPosition, closeCampaign, closePosition, expectError, get, moveStop, post, type Res } from './api.js';
 import { type Gateway, startGateway } from './support.js';

@@ -1,5 +1,5 @@
 import type { WsSnapshot } from '@cpt/contracts';
-import type { CampaignPositionsView } from '@cpt/persistence';
+import type { CampaignPositionsView } from '@cpt/application';
 
 /** Where snapshots come from: `CampaignReads` in the gateway. */
 export interface SnapshotSource {
