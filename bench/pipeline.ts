@@ -10,8 +10,9 @@
  * every run) and its own price-ingest and position processes. `npm run bench` measures the same
  * path stage by stage; this script keeps the burst and the tick-to-Kafka-event lag.
  */
-import { TOPICS } from '@cpt/messaging';
+
 import { openOrm } from '@cpt/application';
+import { TOPICS } from '@cpt/messaging';
 import { launchService } from '../libs/testkit/src/services.js';
 import { freshDatabase, localInfra, percentiles, progress } from './lib/bench-env.js';
 import { benchKafka, benchKafkaClient, recreateTopics } from './lib/bench-kafka.js';

@@ -12,8 +12,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import type { PositionJson } from '@cpt/contracts';
 import { CampaignReads, type MikroORM, migrate, openOrm, POSITION_COLUMNS, type PositionRow, positionJson } from '@cpt/application';
+import type { PositionJson } from '@cpt/contracts';
 import { createLogger } from '@cpt/platform';
 import { IsolationLevel } from '@mikro-orm/postgresql';
 import pg from 'pg';

@@ -16,8 +16,8 @@
  * The subscribers run in this process, so they share the machine with the services.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { createKafka, TOPICS } from '@cpt/messaging';
 import { openOrm } from '@cpt/application';
+import { createKafka, TOPICS } from '@cpt/messaging';
 import { createLogger } from '@cpt/platform';
 import WebSocket from 'ws';
 import { launchService } from '../libs/testkit/src/services.js';

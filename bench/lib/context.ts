@@ -1,5 +1,5 @@
-import { TOPICS } from '@cpt/messaging';
 import type { MikroORM } from '@cpt/application';
+import { TOPICS } from '@cpt/messaging';
 import type { Admin, Kafka } from 'kafkajs';
 import type { RunningService } from '../../libs/testkit/src/services.js';
 import { endOffsets, setGroupOffsets } from './bench-kafka.js';

@@ -1,5 +1,5 @@
-import { dec } from '@cpt/domain';
 import { CampaignCommands, type MikroORM, markPositions } from '@cpt/application';
+import { dec } from '@cpt/domain';
 
 /** The sizes of a scenario; every one configurable. */
 export interface Scenario {

@@ -1,6 +1,6 @@
+import { type MikroORM, openOrm, pgArray, query } from '@cpt/application';
 import { dec, fmt8, positionPnl } from '@cpt/domain';
 import { TOPICS } from '@cpt/messaging';
-import { type MikroORM, openOrm, pgArray, query } from '@cpt/application';
 import { testDatabaseUrl, waitFor } from '@cpt/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCampaign, openPosition, uniqueSymbol } from '../support/fixtures.js';

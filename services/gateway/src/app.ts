@@ -1,5 +1,5 @@
-import { createServer, healthRoutes, type Probe } from '@cpt/http';
 import { CampaignCommands, CampaignReads, classifyDatabaseError } from '@cpt/application';
+import { createServer, healthRoutes, type Probe } from '@cpt/http';
 import type { Logger } from '@cpt/platform';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyInstance } from 'fastify';

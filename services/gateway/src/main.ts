@@ -1,5 +1,5 @@
-import { createKafka, kafkaProbe } from '@cpt/messaging';
 import { databaseProbe, openOrm } from '@cpt/application';
+import { createKafka, kafkaProbe } from '@cpt/messaging';
 import { configOrExit, createLogger, onShutdown } from '@cpt/platform';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';

@@ -1,5 +1,5 @@
-import { dec } from '@cpt/domain';
 import { type MikroORM, markPositions } from '@cpt/application';
+import { dec } from '@cpt/domain';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
 

@@ -1,5 +1,5 @@
-import { createKafka, kafkaProbe } from '@cpt/messaging';
 import { databaseProbe } from '@cpt/application';
+import { createKafka, kafkaProbe } from '@cpt/messaging';
 import { createLogger } from '@cpt/platform';
 import { testKafkaBrokers } from '@cpt/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

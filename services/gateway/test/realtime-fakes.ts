@@ -1,6 +1,6 @@
+import type { CampaignPositionsView } from '@cpt/application';
 import type { CampaignPositionsJson } from '@cpt/contracts';
 import { NotFoundError } from '@cpt/domain';
-import type { CampaignPositionsView } from '@cpt/application';
 import type { WebSocket } from 'ws';
 import type { SnapshotSource } from '../src/realtime/snapshot-loader.js';
 

@@ -1,6 +1,6 @@
 import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
-import { createKafka, createPublisher, type Publisher, TOPICS } from '@cpt/messaging';
 import { type MikroORM, openOrm, pgArray, query } from '@cpt/application';
+import { createKafka, createPublisher, type Publisher, TOPICS } from '@cpt/messaging';
 import { createLogger } from '@cpt/platform';
 import { testDatabaseUrl, testKafkaBrokers, waitFor } from '@cpt/testkit';
 import type { FastifyInstance } from 'fastify';

@@ -1,5 +1,5 @@
-import type { Probe } from '@cpt/http';
 import { type DatabaseOptions, MikroORM, openOrm, ormOptions } from '@cpt/application';
+import type { Probe } from '@cpt/http';
 import { createLogger } from '@cpt/platform';
 import { testDatabaseUrl } from '@cpt/testkit';
 import type { FastifyInstance } from 'fastify';

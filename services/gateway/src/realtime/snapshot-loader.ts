@@ -1,5 +1,5 @@
-import type { WsSnapshot } from '@cpt/contracts';
 import type { CampaignPositionsView } from '@cpt/application';
+import type { WsSnapshot } from '@cpt/contracts';
 
 /** Where snapshots come from: `CampaignReads` in the gateway. */
 export interface SnapshotSource {

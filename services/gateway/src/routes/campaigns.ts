@@ -1,6 +1,6 @@
+import type { CampaignCommands, CampaignReads } from '@cpt/application';
 import { campaignPositionsQuery, createCampaignBody, createPositionBody, idParams, listCampaignsQuery } from '@cpt/contracts';
 import { ifMatchVersion, parseBody, parsePart, setVersionTag } from '@cpt/http';
-import type { CampaignCommands, CampaignReads } from '@cpt/application';
 import type { FastifyPluginAsync } from 'fastify';
 
 export interface CampaignRoutesOptions {

@@ -1,6 +1,6 @@
+import type { CampaignCommands } from '@cpt/application';
 import { closePositionBody, idParams, moveStopBody } from '@cpt/contracts';
 import { ifMatchVersion, parseBody, parsePart, setVersionTag } from '@cpt/http';
-import type { CampaignCommands } from '@cpt/application';
 import type { FastifyPluginAsync } from 'fastify';
 
 export interface PositionRoutesOptions {

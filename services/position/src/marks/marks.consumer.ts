@@ -1,7 +1,7 @@
+import { isDatabaseUnavailable, markPositions } from '@cpt/application';
 import type { TickEnvelope } from '@cpt/contracts';
 import { dec, isDomainError } from '@cpt/domain';
 import { type BatchConsumer, createBatchConsumer, type Publisher, TOPICS } from '@cpt/messaging';
-import { isDatabaseUnavailable, markPositions } from '@cpt/application';
 import type { Logger } from '@cpt/platform';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Kafka } from 'kafkajs';

@@ -1,5 +1,5 @@
-import { type OutgoingMessage, type Publisher, TOPICS } from '@cpt/messaging';
 import { OUTBOX_CHANNEL, pgArray, query } from '@cpt/application';
+import { type OutgoingMessage, type Publisher, TOPICS } from '@cpt/messaging';
 import { type Logger, REQUEST_ID_HEADER } from '@cpt/platform';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import pg from 'pg';
