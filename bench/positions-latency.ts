@@ -1,7 +1,7 @@
 /**
  * Latency of `GET /api/v1/campaigns/{id}/positions` through the real gateway, over real HTTP, on
  * campaigns of 150 and 1,000 positions among ~20,000 other rows; then where the time of one read
- * goes (SQL, row mapping, JSON) and the plans of the two statements the read runs.
+ * goes (its own statements, the whole read, JSON) and the plans of the statements the read runs.
  *
  *   npx tsc -b
  *   DATABASE_URL=postgres://campaigns:campaigns@127.0.0.1:5432/bench npx tsx bench/positions-latency.ts
@@ -12,10 +12,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import { CampaignReads, type MikroORM, migrate, openOrm, POSITION_COLUMNS, type PositionRow, positionJson } from '@cpt/application';
-import type { PositionJson } from '@cpt/contracts';
+import { CampaignReads, type MikroORM, migrate, openOrm } from '@cpt/application';
 import { createLogger } from '@cpt/platform';
-import { IsolationLevel } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { buildApp } from '../services/gateway/src/app.js';
 import { seedReadCampaign } from './lib/scenario.js';
@@ -27,37 +25,6 @@ const CONCURRENCY = 8;
 const SIZES = (process.env.BENCH_SIZES ?? '150,1000').split(',').map(Number);
 const OTHER_CAMPAIGNS = 200;
 const POSITIONS_PER_OTHER = 100;
-
-// The statements of CampaignReads.getCampaignPositions (campaign-reads.ts) and loadTotals (totals.ts).
-const CAMPAIGN_SQL = `select c.id, c.name, c.symbol, c.timeframe, c.side, c.status, c.version, c.last_seq, c.created_at, c.updated_at
-  from campaigns c where c.id = $1`;
-const POSITIONS_SQL = `select ${POSITION_COLUMNS} from positions p where p.campaign_id = $1 order by p.entry_date, p.id`;
-const TOTALS_SQL = `
-  select campaign_id,
-    coalesce(sum(shares) filter (where status = 'OPEN'), 0)::text as open_shares,
-    coalesce(sum(entry_price * shares) filter (where status = 'OPEN'), 0)::text as open_notional,
-    coalesce(sum(risk) filter (where status = 'OPEN'), 0)::text as open_risk,
-    coalesce(sum(current_pnl) filter (where status = 'OPEN'), 0)::text as unrealized,
-    coalesce(sum(realized_pnl) filter (where status = 'CLOSED'), 0)::text as realized,
-    (count(*) filter (where status = 'OPEN'))::int as open_count,
-    (count(*) filter (where status = 'CLOSED'))::int as closed_count,
-    max(marked_at) as as_of
-  from positions where campaign_id = any($1::uuid[]) group by campaign_id`;
-
-const utc = (col: string) => `to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-/**
- * A what-if, not what the gateway runs: the positions array rendered as JSON text by PostgreSQL,
- * which leaves Node no rows to decode, no objects to map and no array to stringify.
- */
-const POSITIONS_JSON_SQL = `
-  select coalesce(json_agg(json_build_object(
-    'id', p.id, 'campaign_id', p.campaign_id, 'signal_id', p.signal_id, 'symbol', p.symbol, 'timeframe', p.timeframe,
-    'pattern_type', p.pattern_type, 'entry_date', ${utc('p.entry_date')}, 'entry_price', p.entry_price::text,
-    'shares', p.shares::text, 'stop_loss', p.stop_loss::text, 'current_price', p.current_price::text,
-    'current_pnl', p.current_pnl::text, 'status', p.status, 'closed_date', ${utc('p.closed_date')},
-    'exit_price', p.exit_price::text, 'realized_pnl', p.realized_pnl::text, 'marked_at', ${utc('p.marked_at')},
-    'created_at', ${utc('p.created_at')}, 'updated_at', ${utc('p.updated_at')}) order by p.entry_date, p.id), '[]')::text as positions
-  from positions p where p.campaign_id = $1`;
 
 /** Background: campaigns of 100 positions on 40 other symbols, a third of them CLOSED. */
 const INSERT_OTHERS = `
@@ -74,42 +41,6 @@ const INSERT_OTHERS = `
     case when n % 3 = 0 then 102 end, case when n % 3 = 0 then (2 - n % 7) * 10 end,
     timestamptz '2026-01-15', now(), now()
   from c cross join generate_series(1, ?::int) n`;
-
-/**
- * A what-if of rows.ts: PostgreSQL prints a timestamptz(3) in a UTC session as
- * `2026-01-01 00:07:00.123+00`; rearranging that text avoids a Date parse and format per value.
- */
-function isoFromText(v: Date | string): string {
-  if (typeof v === 'string' && v.length >= 22 && v.endsWith('+00') && v[10] === ' ') {
-    const fraction = v.length > 22 ? v.slice(19, -3).padEnd(4, '0') : '.000';
-    return `${v.slice(0, 10)}T${v.slice(11, 19)}${fraction}Z`;
-  }
-  return (v instanceof Date ? v : new Date(v)).toISOString();
-}
-
-function positionJsonTextTime(r: PositionRow): PositionJson {
-  return {
-    id: r.id,
-    campaign_id: r.campaign_id,
-    signal_id: r.signal_id,
-    symbol: r.symbol,
-    timeframe: r.timeframe,
-    pattern_type: r.pattern_type,
-    entry_date: isoFromText(r.entry_date),
-    entry_price: r.entry_price,
-    shares: r.shares,
-    stop_loss: r.stop_loss,
-    current_price: r.current_price,
-    current_pnl: r.current_pnl,
-    status: r.status,
-    closed_date: r.closed_date === null ? null : isoFromText(r.closed_date),
-    exit_price: r.exit_price,
-    realized_pnl: r.realized_pnl,
-    marked_at: r.marked_at === null ? null : isoFromText(r.marked_at),
-    created_at: isoFromText(r.created_at),
-    updated_at: isoFromText(r.updated_at),
-  };
-}
 
 interface Stats {
   n: number;
@@ -206,8 +137,28 @@ async function timeWork(n: number, work: () => Promise<unknown> | unknown): Prom
   return stats(latencies, performance.now() - t0);
 }
 
-async function explain(client: pg.Client, title: string, sql: string, param: string): Promise<void> {
-  const r = await client.query<{ 'QUERY PLAN': string }>(`explain (analyze, buffers) ${sql}`, [param]);
+/** A statement as the application sent it to PostgreSQL (`$n` placeholders). */
+interface Statement {
+  sql: string;
+  bindings: unknown[];
+}
+
+/** The statements a piece of application code sends, captured from the query builder under the ORM. */
+async function statementsOf(orm: MikroORM, work: () => Promise<unknown>): Promise<Statement[]> {
+  const knex = orm.em.getConnection().getKnex();
+  const seen: Statement[] = [];
+  const listen = (q: { sql: string; bindings?: unknown[] }) => seen.push({ sql: q.sql, bindings: q.bindings ?? [] });
+  knex.on('query', listen);
+  try {
+    await work();
+  } finally {
+    knex.off('query', listen);
+  }
+  return seen.filter((q) => /^\s*select/i.test(q.sql));
+}
+
+async function explain(client: pg.Client, title: string, q: Statement): Promise<void> {
+  const r = await client.query<{ 'QUERY PLAN': string }>(`explain (analyze, buffers) ${q.sql}`, q.bindings);
   console.log(`\n-- ${title}`);
   for (const row of r.rows) console.log(row['QUERY PLAN']);
 }
@@ -254,37 +205,14 @@ async function main(): Promise<void> {
       console.log(line('  HTTP sequential (1 client)', await httpClients(url, REQUESTS, 1, WARMUP)));
       console.log(line(`  HTTP concurrent (${CONCURRENCY} clients)`, await httpClients(url, Math.max(REQUESTS, 400), CONCURRENCY, WARMUP)));
 
-      // Where the time of one read goes, in-process: SQL alone, then the full read (SQL + mapping), then JSON.
-      const sqlOnly = () =>
-        orm.em.fork().transactional(
-          async (em) => {
-            await em.execute(CAMPAIGN_SQL.replace('$1', '?'), [id]);
-            await em.execute(POSITIONS_SQL.replace('$1', '?'), [id]);
-            await em.execute(TOTALS_SQL.replace('$1', '?'), [`{${id}}`]);
-          },
-          { isolationLevel: IsolationLevel.REPEATABLE_READ, readOnly: true },
-        );
-      const view = (await reads.getCampaignPositions(id, { includeClosed: true })).data;
-      console.log(line('  in-process: positions stmt, pg', await timeWork(REQUESTS, () => direct.query(POSITIONS_SQL, [id]))));
-      console.log(
-        line(
-          '  in-process: positions stmt, ORM',
-          await timeWork(REQUESTS, () => orm.em.fork().execute(POSITIONS_SQL.replace('$1', '?'), [id])),
-        ),
-      );
-      const whatIf = await direct.query<{ positions: string }>(POSITIONS_JSON_SQL, [id]);
-      if (JSON.stringify(JSON.parse(whatIf.rows[0]?.positions ?? '')) !== JSON.stringify(view.positions))
-        throw new Error('the what-if JSON differs');
-      console.log(line('  what-if: positions JSON from SQL', await timeWork(REQUESTS, () => direct.query(POSITIONS_JSON_SQL, [id]))));
-      console.log(line('  in-process: 3 statements in a tx', await timeWork(REQUESTS, sqlOnly)));
-      console.log(
-        line('  in-process: getCampaignPositions', await timeWork(REQUESTS, () => reads.getCampaignPositions(id, { includeClosed: true }))),
-      );
-      const rows = (await orm.em.fork().execute(POSITIONS_SQL.replace('$1', '?'), [id])) as PositionRow[];
-      console.log(line('  in-process: rows.map(positionJson)', await timeWork(REQUESTS, () => rows.map(positionJson))));
-      if (JSON.stringify(rows.map(positionJsonTextTime)) !== JSON.stringify(rows.map(positionJson)))
-        throw new Error('the what-if mapping differs');
-      console.log(line('  what-if: mapping, text timestamps', await timeWork(REQUESTS, () => rows.map(positionJsonTextTime))));
+      // Where the time of one read goes, in-process: the read's own statements alone, then the whole
+      // read (SQL + mapping), then JSON.
+      const read = () => reads.getCampaignPositions(id, { includeClosed: true });
+      const statements = await statementsOf(orm, read);
+      const view = (await read()).data;
+      for (const [i, q] of statements.entries())
+        console.log(line(`  in-process: statement ${i + 1}, pg`, await timeWork(REQUESTS, () => direct.query(q.sql, q.bindings))));
+      console.log(line('  in-process: getCampaignPositions', await timeWork(REQUESTS, read)));
       console.log(line('  in-process: JSON.stringify(view)', await timeWork(REQUESTS, () => JSON.stringify(view))));
       console.log(
         line(
@@ -297,8 +225,8 @@ async function main(): Promise<void> {
 
     for (const size of SIZES) {
       const id = campaigns.get(size) as string;
-      await explain(direct, `positions of the campaign of ${size}, ordered by entry_date, id`, POSITIONS_SQL, id);
-      await explain(direct, `totals of the campaign of ${size}`, TOTALS_SQL, `{${id}}`);
+      const statements = await statementsOf(orm, () => reads.getCampaignPositions(id, { includeClosed: true }));
+      for (const [i, q] of statements.entries()) await explain(direct, `statement ${i + 1} of the read of the campaign of ${size}`, q);
     }
   } finally {
     await direct.end();

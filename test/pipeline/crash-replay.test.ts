@@ -1,4 +1,10 @@
-import { type MikroORM, openOrm, pgArray, query } from '@cpt/application';
+import { type MikroORM, openOrm } from '@cpt/application';
+import type { EntityManager } from '@mikro-orm/postgresql';
+
+/** Rows of a raw statement (test-only: values are inlined by the ORM). */
+const sqlRows = async <T = Record<string, unknown>>(em: EntityManager, sql: string, params: unknown[] = []): Promise<T[]> =>
+  (await em.execute(sql, params)) as T[];
+
 import { dec, fmt8, positionPnl } from '@cpt/domain';
 import { TOPICS } from '@cpt/messaging';
 import { testDatabaseUrl, waitFor } from '@cpt/testkit';
@@ -42,12 +48,12 @@ describe('exactly once in effect', () => {
   });
 
   const rows = async (campaignIds: string[]) =>
-    query(orm.em.fork(), 'select * from positions where campaign_id = any(?::uuid[]) order by id', [pgArray(campaignIds)]);
+    sqlRows(orm.em.fork(), 'select * from positions where campaign_id in (?) order by id', [(campaignIds)]);
   const lastSeqs = async (campaignIds: string[]) =>
     new Map(
       (
-        await query<{ id: string; last_seq: string }>(orm.em.fork(), 'select id, last_seq::text from campaigns where id = any(?::uuid[])', [
-          pgArray(campaignIds),
+        await sqlRows<{ id: string; last_seq: string }>(orm.em.fork(), 'select id, last_seq::text from campaigns where id in (?)', [
+          (campaignIds),
         ])
       ).map((r) => [r.id, Number(r.last_seq)]),
     );
@@ -108,8 +114,8 @@ describe('exactly once in effect', () => {
     await waitFor(
       async () =>
         (
-          await query<{ n: number }>(orm.em.fork(), 'select count(*)::int as n from campaign_events where campaign_id = any(?::uuid[])', [
-            pgArray(ids),
+          await sqlRows<{ n: number }>(orm.em.fork(), 'select count(*)::int as n from campaign_events where campaign_id in (?)', [
+            (ids),
           ])
         )[0]?.n === 0,
       { what: 'the outbox to drain' },

@@ -1,4 +1,10 @@
-import { openOrm, pgArray, query } from '@cpt/application';
+import { openOrm } from '@cpt/application';
+import type { EntityManager } from '@mikro-orm/postgresql';
+
+/** Rows of a raw statement (test-only: values are inlined by the ORM). */
+const sqlRows = async <T = Record<string, unknown>>(em: EntityManager, sql: string, params: unknown[] = []): Promise<T[]> =>
+  (await em.execute(sql, params)) as T[];
+
 import { testDatabaseUrl, waitFor } from '@cpt/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCampaign, openPosition, uniqueSymbol } from '../support/fixtures.js';
@@ -65,11 +71,11 @@ describe('1,000 subscribers on one gateway', () => {
     try {
       const lastSeq = await waitFor(
         async () => {
-          const rows = await query<{ id: string; last_seq: string; as_of: string | null }>(
+          const rows = await sqlRows<{ id: string; last_seq: string; as_of: string | null }>(
             orm.em.fork(),
             `select c.id::text, c.last_seq::text, (select max(p.marked_at) from positions p where p.campaign_id = c.id) as as_of
-             from campaigns c where c.id = any(?::uuid[])`,
-            [pgArray(campaigns.map((c) => c.id))],
+             from campaigns c where c.id in (?)`,
+            [(campaigns.map((c) => c.id))],
           );
           const done = rows.every((r) => r.as_of !== null && new Date(r.as_of).toISOString() === lastTs);
           return done ? new Map(rows.map((r) => [r.id, Number(r.last_seq)])) : undefined;

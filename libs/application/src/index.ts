@@ -1,10 +1,15 @@
-export * from './campaign-commands.js';
-export * from './campaign-reads.js';
-export * from './entities.js';
-export * from './errors.js';
-export * from './events.js';
-export * from './marks.js';
-export * from './orm.js';
-export * from './rows.js';
-export * from './sql.js';
-export * from './totals.js';
+/**
+ * The application layer both services call: commands and reads of campaigns and positions, marks,
+ * the event outbox, and the database they live in. Everything SQL stays inside this package.
+ */
+export { type DatabaseOptions, databaseProbe, MikroORM, migrate, openOrm, ormOptions } from './db/orm.js';
+export { classifyDatabaseError, isDatabaseUnavailable } from './db/unavailable.js';
+export { CampaignCommands } from './modules/campaign-commands.js';
+export type { CreateCampaignInput } from './modules/campaigns/campaign.commands.js';
+export { type CampaignPositionsView, CampaignReads } from './modules/campaigns/campaign.reads.js';
+export type { ChangeResult, CommandOptions } from './modules/campaigns/campaign-change.js';
+export { type Mark, type MarkResult, markPositions, newestPerSymbol } from './modules/marks/mark-positions.js';
+export { type PublishEvents, publishPendingEvents } from './modules/outbox/outbox.commands.js';
+export { OUTBOX_CHANNEL, type PendingEvent } from './modules/outbox/outbox.repository.js';
+export type { PositionResult } from './modules/positions/position.commands.js';
+export { type PositionRow, positionJson } from './modules/positions/position.mapper.js';

@@ -1,6 +1,6 @@
 import { databaseUrlVar, parseEnv } from '@cpt/platform';
 import { z } from 'zod';
-import { migrate, openOrm } from './orm.js';
+import { migrate, openOrm } from './db/orm.js';
 
 /** `node dist/src/migrate-cli.js`: applies pending migrations to DATABASE_URL. */
 const env = parseEnv(z.object({ DATABASE_URL: databaseUrlVar }));

@@ -2,10 +2,8 @@ import { campaignUpdatedSchema } from '@cpt/contracts';
 import { dec, fmt8, positionPnl, round8, type Side } from '@cpt/domain';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CampaignCommands } from '../src/campaign-commands.js';
-import { CampaignReads } from '../src/campaign-reads.js';
-import { type Mark, markPositions } from '../src/marks.js';
-import type { MikroORM } from '../src/orm.js';
+import type { MikroORM } from '../src/index.js';
+import { CampaignCommands, CampaignReads, type Mark, markPositions } from '../src/index.js';
 import { at, campaignState, newCampaign, openTestOrm, outboxRows, positionRows, uniqueSymbol } from './support.js';
 
 /** A position to open: entry price and shares as decimal text, entry at a second of the test clock. */

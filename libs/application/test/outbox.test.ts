@@ -1,10 +1,9 @@
 import { type CampaignUpdated, campaignUpdatedSchema } from '@cpt/contracts';
 import { dec } from '@cpt/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CampaignCommands } from '../src/campaign-commands.js';
-import { CampaignReads } from '../src/campaign-reads.js';
-import type { MikroORM } from '../src/orm.js';
-import { query } from '../src/sql.js';
+import { query } from '../src/db/sql.js';
+import type { MikroORM } from '../src/index.js';
+import { CampaignCommands, CampaignReads } from '../src/index.js';
 import { at, campaignState, newCampaign, openTestOrm, outboxRows } from './support.js';
 
 const LONG_ENTRY = {

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { dec } from '@cpt/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CampaignReads } from '../src/campaign-reads.js';
-import { markPositions } from '../src/marks.js';
-import type { MikroORM } from '../src/orm.js';
-import { query } from '../src/sql.js';
+import { query } from '../src/db/sql.js';
+import type { MikroORM } from '../src/index.js';
+import { CampaignReads, markPositions } from '../src/index.js';
 import { openTestOrm, uniqueSymbol } from './support.js';
 
 const OTHER_CAMPAIGNS = 200;

@@ -1,10 +1,9 @@
 import { dec, fmt8, positionPnl, round8, type Side } from '@cpt/domain';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CampaignCommands } from '../src/campaign-commands.js';
-import { markPositions } from '../src/marks.js';
-import type { MikroORM } from '../src/orm.js';
-import { query } from '../src/sql.js';
+import { query } from '../src/db/sql.js';
+import type { MikroORM } from '../src/index.js';
+import { CampaignCommands, markPositions } from '../src/index.js';
 import { at, MAX_UNITS, newCampaign, openTestOrm, positionInput, positionRows, sideArb, UNIT, units, unitsToText } from './support.js';
 
 const HALF_UNIT = UNIT / 2n;

@@ -2,9 +2,9 @@ import { dec, type NewPositionInput, type PatternType, type Side } from '@cpt/do
 import type { EntityManager } from '@mikro-orm/postgresql';
 import fc from 'fast-check';
 import { inject } from 'vitest';
-import type { CampaignCommands } from '../src/campaign-commands.js';
-import { type MikroORM, openOrm } from '../src/orm.js';
-import { query } from '../src/sql.js';
+import { query } from '../src/db/sql.js';
+import type { CampaignCommands } from '../src/index.js';
+import { type MikroORM, openOrm } from '../src/index.js';
 
 // The global setup of the testkit provides these. The testkit itself depends on this package,
 // so its tests cannot import it without a cycle in the project references; they declare the

@@ -2,10 +2,8 @@ import type { PositionJson } from '@cpt/contracts';
 import { campaignTotals, dec, type PositionFigures, type Side, totalsToJson } from '@cpt/domain';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CampaignCommands } from '../src/campaign-commands.js';
-import { CampaignReads } from '../src/campaign-reads.js';
-import { markPositions } from '../src/marks.js';
-import type { MikroORM } from '../src/orm.js';
+import type { MikroORM } from '../src/index.js';
+import { CampaignCommands, CampaignReads, markPositions } from '../src/index.js';
 import { at, newCampaign, openTestOrm, positionInput, sideArb, UNIT, units, unitsToText } from './support.js';
 
 interface PlannedPosition {

@@ -1,5 +1,5 @@
 import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
-import { type MikroORM, openOrm, pgArray, query } from '@cpt/application';
+import { type MikroORM, openOrm } from '@cpt/application';
 import { createKafka, createPublisher, type Publisher, TOPICS } from '@cpt/messaging';
 import { createLogger } from '@cpt/platform';
 import { testDatabaseUrl, testKafkaBrokers, waitFor } from '@cpt/testkit';
@@ -98,16 +98,15 @@ export class TestRelay {
     return this.orm.em.fork().transactional(async (tx) => {
       await tx.execute('select pg_advisory_xact_lock(?)', [RELAY_LOCK], 'run');
       const result = await change();
-      const rows = await query<{ id: string; campaign_id: string; payload: string }>(
-        tx,
-        'select id::text, campaign_id::text, payload::text as payload from campaign_events where campaign_id = any(?::uuid[]) order by id',
-        [pgArray(campaignIds)],
-      );
+      const rows = (await tx.execute(
+        'select id::text, campaign_id::text, payload::text as payload from campaign_events where campaign_id in (?) order by id',
+        [campaignIds],
+      )) as { id: string; campaign_id: string; payload: string }[];
       const messages = rows.map((r) => ({ key: r.campaign_id, value: r.payload }));
       if (delivery !== 'drop') await this.publisher.publish(TOPICS.campaignEvents, messages);
       if (delivery === 'twice') await this.publisher.publish(TOPICS.campaignEvents, messages);
       if (rows.length > 0) {
-        await tx.execute('delete from campaign_events where id = any(?::bigint[])', [pgArray(rows.map((r) => r.id))], 'run');
+        await tx.execute('delete from campaign_events where id in (?)', [rows.map((r) => r.id)], 'run');
       }
       return result;
     });

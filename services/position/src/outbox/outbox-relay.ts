@@ -1,4 +1,4 @@
-import { OUTBOX_CHANNEL, pgArray, query } from '@cpt/application';
+import { OUTBOX_CHANNEL, type PendingEvent, publishPendingEvents } from '@cpt/application';
 import { type OutgoingMessage, type Publisher, TOPICS } from '@cpt/messaging';
 import { type Logger, REQUEST_ID_HEADER } from '@cpt/platform';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -20,20 +20,10 @@ export interface OutboxRelay {
   stop(): Promise<void>;
 }
 
-// Any constant shared by every relay: only the holder of this lock publishes, so events leave in id order.
-const RELAY_LOCK = 942_001;
-
-interface OutboxRow {
-  id: string;
-  campaign_id: string;
-  payload: string;
-  request_id: string | null;
-}
-
 /**
  * Publishes the outbox to `campaign.events` in id order (which is each campaign's seq order),
- * keyed by campaign id, then deletes what Kafka acknowledged. A crash between the two republishes
- * the same events, which subscribers recognise by their seq.
+ * keyed by campaign id, then deletes what Kafka acknowledged (`publishPendingEvents`). A crash
+ * between the two republishes the same events, which subscribers recognise by their seq.
  */
 export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   let running = false;
@@ -45,36 +35,32 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   let notified = false;
   let listener: pg.Client | undefined;
 
+  const publish = (rows: readonly PendingEvent[]) =>
+    opts.publisher.publish(
+      TOPICS.campaignEvents,
+      rows.map(
+        (r): OutgoingMessage => ({
+          key: r.campaign_id,
+          value: r.payload,
+          ...(r.request_id ? { headers: { [REQUEST_ID_HEADER]: r.request_id } } : {}),
+        }),
+      ),
+    );
+
   /** Publishes one batch; resolves to the events published, or -1 when another relay holds the lock. */
-  const round = (): Promise<number> =>
-    opts.em.fork().transactional(async (tx) => {
-      const started = performance.now();
-      const [lock] = await query<{ locked: boolean }>(tx, 'select pg_try_advisory_xact_lock(?) as locked', [RELAY_LOCK]);
-      if (!lock?.locked) return -1;
-      const rows = await query<OutboxRow>(
-        tx,
-        'select id::text, campaign_id, payload::text as payload, request_id from campaign_events order by id limit ?',
-        [opts.batchSize],
-      );
-      if (rows.length === 0) return 0;
-      await opts.publisher.publish(
-        TOPICS.campaignEvents,
-        rows.map(
-          (r): OutgoingMessage => ({
-            key: r.campaign_id,
-            value: r.payload,
-            ...(r.request_id ? { headers: { [REQUEST_ID_HEADER]: r.request_id } } : {}),
-          }),
-        ),
-      );
-      await tx.execute('delete from campaign_events where id = any(?::bigint[])', [pgArray(rows.map((r) => r.id))], 'run');
-      const requestIds = [...new Set(rows.map((r) => r.request_id).filter((r): r is string => r !== null))];
+  const round = async (): Promise<number> => {
+    const started = performance.now();
+    const r = await publishPendingEvents(opts.em, publish, opts.batchSize);
+    if (!r) return -1;
+    if (r.published.length > 0) {
+      const requestIds = [...new Set(r.published.map((e) => e.request_id).filter((id): id is string => id !== null))];
       opts.log.debug(
-        { events: rows.length, requestIds: requestIds.slice(0, 20), ms: Math.round(performance.now() - started) },
+        { events: r.published.length, requestIds: requestIds.slice(0, 20), ms: Math.round(performance.now() - started) },
         'events published',
       );
-      return rows.length;
-    });
+    }
+    return r.published.length;
+  };
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {

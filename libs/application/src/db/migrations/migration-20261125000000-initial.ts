@@ -1,6 +1,11 @@
 import { Migration } from '@mikro-orm/migrations';
 
-/** Campaigns, positions, the event outbox, and the half-even rounding the mark statement uses. */
+/**
+ * Campaigns, positions, the event outbox, and the half-even rounding the mark statement uses.
+ * Written by hand, before migrations were generated from the entities: the entities now describe
+ * every table, index and check of it (the schema test proves it), except `round_half_even`, a
+ * function no entity can declare, which later migrations keep writing by hand.
+ */
 export class Migration20261125000000Initial extends Migration {
   override async up(): Promise<void> {
     // PostgreSQL's round(numeric) rounds half away from zero; the contract rounds half to even.

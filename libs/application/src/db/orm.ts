@@ -1,8 +1,7 @@
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM, type Options, PostgreSqlDriver } from '@mikro-orm/postgresql';
-import { ENTITIES } from './entities.js';
-import { Migration20261125000000Initial } from './migrations/migration-20261125000000-initial.js';
-import { Migration20261125020000MarkRoom } from './migrations/migration-20261125020000-mark-room.js';
+import { ENTITIES } from '../modules/entities.js';
+import { MIGRATIONS } from './migrations/index.js';
 
 /** How to reach PostgreSQL. */
 export interface DatabaseOptions {
@@ -15,12 +14,6 @@ export interface DatabaseOptions {
   /** How long one statement may run. */
   statementTimeoutMs?: number;
 }
-
-/** The committed migrations, in order; the migrator applies what is missing. */
-export const MIGRATIONS = [
-  { name: 'Migration20261125000000Initial', class: Migration20261125000000Initial },
-  { name: 'Migration20261125020000MarkRoom', class: Migration20261125020000MarkRoom },
-];
 
 /** The MikroORM options for this schema. */
 export function ormOptions(db: DatabaseOptions): Options {
@@ -48,6 +41,8 @@ export function ormOptions(db: DatabaseOptions): Options {
       transactional: true,
       allOrNothing: true,
       snapshot: false,
+      // Generated migrations (`npm run migration:create`) are named like the hand-written ones.
+      fileName: (timestamp: string, name?: string) => `migration-${timestamp}${name ? `-${name}` : ''}`,
       silent: true,
     },
     debug: false,

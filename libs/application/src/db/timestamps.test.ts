@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { utcMillis } from './rows.js';
+import { utcMillis } from './timestamps.js';
 
 describe('utcMillis', () => {
   it.each([

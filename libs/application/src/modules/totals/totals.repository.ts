@@ -1,6 +1,6 @@
 import { type CampaignTotals, dec, EMPTY_SUMS, type TotalsSums, totalsFromSums } from '@cpt/domain';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { asDateOrNull, pgArray, query } from './sql.js';
+import { asDateOrNull, pgArray, query } from '../../db/sql.js';
 
 interface SumsRow {
   campaign_id: string;

@@ -1,0 +1,31 @@
+import { CAMPAIGN_STATUSES, SIDES, TIMEFRAMES } from '@cpt/domain';
+import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
+
+/** A Wyckoff campaign: staged entries into one instrument. `lastSeq` numbers its events. */
+export const Campaign = defineEntity({
+  name: 'Campaign',
+  tableName: 'campaigns',
+  // Written as expressions because they sort descending (newest first, as the listing reads them);
+  // the schema comparison matches expression indexes by name.
+  indexes: [
+    { name: 'campaigns_list_idx', expression: 'create index campaigns_list_idx on campaigns (created_at desc, id desc)' },
+    {
+      name: 'campaigns_status_list_idx',
+      expression: 'create index campaigns_status_list_idx on campaigns (status, created_at desc, id desc)',
+    },
+  ],
+  checks: [{ name: 'campaigns_version_check', expression: 'version >= 1' }],
+  properties: {
+    id: p.uuid().primary(),
+    name: p.string().length(200),
+    symbol: p.string().length(32),
+    timeframe: p.enum([...TIMEFRAMES]).columnType('varchar(3)'),
+    side: p.enum([...SIDES]).columnType('varchar(5)'),
+    status: p.enum([...CAMPAIGN_STATUSES]).columnType('varchar(6)'),
+    version: p.integer(),
+    lastSeq: p.bigint('number').default(0),
+    createdAt: p.datetime().length(3),
+    updatedAt: p.datetime().length(3),
+  },
+});
+export type CampaignEntity = InferEntity<typeof Campaign>;

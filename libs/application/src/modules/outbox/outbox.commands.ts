@@ -1,0 +1,52 @@
+import type { CampaignUpdated } from '@cpt/contracts';
+import type { CampaignTotals } from '@cpt/domain';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { loadTotals } from '../totals/totals.repository.js';
+import { type CampaignChange, campaignUpdated } from './event.mapper.js';
+import { deleteEvents, insertEvents, type PendingEvent, selectPending, tryRelayLock } from './outbox.repository.js';
+
+/**
+ * Records the `campaign_updated` event of each change in the outbox, with the totals read inside
+ * the transaction, so that the event commits or rolls back with the change itself.
+ */
+export async function recordEvents(em: EntityManager, changes: readonly CampaignChange[], now: Date): Promise<CampaignUpdated[]> {
+  if (changes.length === 0) return [];
+  const totals = await loadTotals(
+    em,
+    changes.map((c) => c.campaignId),
+  );
+  const events = changes.map((c) => campaignUpdated(c, totals.get(c.campaignId) as CampaignTotals));
+  await insertEvents(
+    em,
+    events.map((e, i) => ({ campaignId: e.campaign_id, seq: e.seq, payload: JSON.stringify(e), requestId: changes[i]?.requestId ?? null })),
+    now,
+  );
+  return events;
+}
+
+/** Sends events to the broker; resolves once every one is acknowledged. */
+export type PublishEvents = (events: readonly PendingEvent[]) => Promise<void>;
+
+/**
+ * Publishes up to `limit` pending events in id order (each campaign's seq order), then deletes
+ * them, in one transaction holding the relay lock. A crash between the two republishes the same
+ * events, which subscribers recognise by their seq. Resolves to the events published, or null
+ * when another relay holds the lock.
+ */
+export function publishPendingEvents(
+  em: EntityManager,
+  publish: PublishEvents,
+  limit: number,
+): Promise<{ published: PendingEvent[] } | null> {
+  return em.fork().transactional(async (tx) => {
+    if (!(await tryRelayLock(tx))) return null;
+    const rows = await selectPending(tx, limit);
+    if (rows.length === 0) return { published: [] };
+    await publish(rows);
+    await deleteEvents(
+      tx,
+      rows.map((r) => r.id),
+    );
+    return { published: rows };
+  });
+}

@@ -1,0 +1,66 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { pgArray, query } from '../../db/sql.js';
+
+/** The PostgreSQL notification channel that announces new outbox rows. */
+export const OUTBOX_CHANNEL = 'campaign_events';
+
+// Five bind parameters a row, well under PostgreSQL's 65,535 a statement.
+const EVENTS_PER_INSERT = 1000;
+
+// Any constant shared by every relay: only the holder of this lock publishes, so events leave in id order.
+const RELAY_LOCK = 942_001;
+
+/** An event row as it is stored: the payload is the JSON text that goes on the wire. */
+export interface StoredEvent {
+  campaignId: string;
+  seq: number;
+  payload: string;
+  requestId: string | null;
+}
+
+/** An outbox row waiting to be published. */
+export interface PendingEvent {
+  id: string;
+  campaign_id: string;
+  payload: string;
+  request_id: string | null;
+}
+
+/**
+ * Inserts events into the outbox and wakes the relay when the transaction commits (a notification
+ * is delivered on commit). One bind parameter per payload, taken by PostgreSQL as the JSON text it
+ * is: no outer JSON document to parse and take apart again (a batch of marks records about 1 MB).
+ */
+export async function insertEvents(em: EntityManager, events: readonly StoredEvent[], now: Date): Promise<void> {
+  if (events.length === 0) return;
+  for (let i = 0; i < events.length; i += EVENTS_PER_INSERT) {
+    const chunk = events.slice(i, i + EVENTS_PER_INSERT);
+    await query(
+      em,
+      `insert into campaign_events (campaign_id, seq, payload, request_id, created_at)
+       values ${chunk.map(() => '(?::uuid, ?::bigint, ?::json, ?, ?)').join(', ')}`,
+      chunk.flatMap((e) => [e.campaignId, e.seq, e.payload, e.requestId, now]),
+    );
+  }
+  await query(em, `select pg_notify('${OUTBOX_CHANNEL}', '')`);
+}
+
+/** Takes the relay's lock for the transaction; false when another relay holds it. */
+export async function tryRelayLock(em: EntityManager): Promise<boolean> {
+  const [lock] = await query<{ locked: boolean }>(em, 'select pg_try_advisory_xact_lock(?) as locked', [RELAY_LOCK]);
+  return lock?.locked === true;
+}
+
+/** The oldest pending events, in id order (each campaign's seq order). */
+export function selectPending(em: EntityManager, limit: number): Promise<PendingEvent[]> {
+  return query<PendingEvent>(
+    em,
+    'select id::text, campaign_id, payload::text as payload, request_id from campaign_events order by id limit ?',
+    [limit],
+  );
+}
+
+/** Deletes published events. */
+export async function deleteEvents(em: EntityManager, ids: readonly string[]): Promise<void> {
+  await query(em, 'delete from campaign_events where id = any(?::bigint[])', [pgArray(ids)]);
+}

@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import {
+  closePositionRule,
+  type Dec,
+  dec,
+  fmt8,
+  moveStopRule,
+  type NewPositionInput,
+  openPosition,
+  type PositionState,
+  type Side,
+} from '@cpt/domain';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { campaignState } from '../campaigns/campaign.commands.js';
+import { type ChangeResult, type CommandOptions, changeCampaign } from '../campaigns/campaign-change.js';
+import { Position, type PositionEntity } from './position.entity.js';
+import { campaignIdOf, loadPosition } from './position.repository.js';
+
+/** A position command's outcome: the position, the campaign's new version, and the event. */
+export type PositionResult = ChangeResult & { position: NonNullable<ChangeResult['position']> };
+
+const positionState = (p: PositionEntity, side: Side): PositionState => ({
+  id: p.id,
+  status: p.status,
+  side,
+  entryPrice: dec(p.entryPrice),
+  shares: dec(p.shares),
+  stopLoss: dec(p.stopLoss),
+  entryDate: p.entryDate,
+});
+
+/** Opens a position in an ACTIVE campaign. */
+export function addPosition(
+  root: EntityManager,
+  campaignId: string,
+  input: NewPositionInput,
+  opts: CommandOptions = {},
+): Promise<PositionResult> {
+  return changeCampaign(root, campaignId, opts, 'position_opened', async (em, c, now) => {
+    const opened = openPosition(campaignState(c), input, now);
+    const p = em.create(Position, {
+      id: randomUUID(),
+      campaign: c,
+      signalId: opened.signalId,
+      symbol: opened.symbol,
+      timeframe: opened.timeframe,
+      patternType: opened.patternType,
+      entryDate: opened.entryDate,
+      entryPrice: fmt8(opened.entryPrice),
+      shares: fmt8(opened.shares),
+      stopLoss: fmt8(opened.stopLoss),
+      risk: fmt8(opened.risk),
+      currentPrice: fmt8(opened.currentPrice),
+      currentPnl: fmt8(opened.currentPnl),
+      status: 'OPEN',
+      closedDate: null,
+      exitPrice: null,
+      realizedPnl: null,
+      markedAt: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    return p.id;
+  }) as Promise<PositionResult>;
+}
+
+/** Closes an OPEN position at `exitPrice`. */
+export async function closePosition(
+  root: EntityManager,
+  positionId: string,
+  exitPrice: Dec,
+  closedDate: Date | undefined,
+  opts: CommandOptions = {},
+): Promise<PositionResult> {
+  const campaignId = await campaignIdOf(root.fork(), positionId);
+  return changeCampaign(root, campaignId, opts, 'position_closed', async (em, c, now) => {
+    const p = await loadPosition(em, positionId);
+    const closed = closePositionRule(positionState(p, c.side), exitPrice, closedDate, now);
+    p.status = 'CLOSED';
+    p.exitPrice = fmt8(closed.exitPrice);
+    p.closedDate = closed.closedDate;
+    p.realizedPnl = fmt8(closed.realizedPnl);
+    p.currentPrice = fmt8(closed.currentPrice);
+    p.currentPnl = fmt8(closed.currentPnl);
+    p.updatedAt = now;
+    return p.id;
+  }) as Promise<PositionResult>;
+}
+
+/** Moves the stop of an OPEN position (a trailing stop). */
+export async function moveStop(root: EntityManager, positionId: string, stopLoss: Dec, opts: CommandOptions = {}): Promise<PositionResult> {
+  const campaignId = await campaignIdOf(root.fork(), positionId);
+  return changeCampaign(root, campaignId, opts, 'stop_moved', async (em, c, now) => {
+    const p = await loadPosition(em, positionId);
+    const moved = moveStopRule(positionState(p, c.side), stopLoss);
+    p.stopLoss = fmt8(moved.stopLoss);
+    p.risk = fmt8(moved.risk);
+    p.updatedAt = now;
+    return p.id;
+  }) as Promise<PositionResult>;
+}
