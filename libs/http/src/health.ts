@@ -1,5 +1,5 @@
+import { UnavailableError } from '@cpt/domain';
 import type { FastifyPluginAsync } from 'fastify';
-import { sendError } from './errors.js';
 
 /** A named dependency check that answers within its own deadline. */
 export type Probe = () => Promise<boolean>;
@@ -13,12 +13,12 @@ export interface HealthRoutesOptions {
 /** `/health/live` (the process answers) and `/health/ready` (every dependency answers). */
 export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app, { probes, accepting }) => {
   app.get('/health/live', async () => ({ status: 'ok' }));
-  app.get('/health/ready', async (_req, reply) => {
+  app.get('/health/ready', async () => {
     const names = Object.keys(probes);
     const results = await Promise.all(names.map((n) => (probes[n] as Probe)().catch(() => false)));
     const checks = Object.fromEntries(names.map((n, i) => [n, results[i] ? 'up' : 'down']));
-    if (!accepting()) return sendError(reply, 'unavailable', 'shutting down', { checks });
+    if (!accepting()) throw new UnavailableError('shutting down', undefined, { checks });
     if (results.every(Boolean)) return { status: 'ready', checks };
-    return sendError(reply, 'unavailable', 'not ready', { checks });
+    throw new UnavailableError('not ready', undefined, { checks });
   });
 };

@@ -1,7 +1,7 @@
 import { NumberText } from '@cpt/contracts';
+import { BadRequestError } from '@cpt/domain';
 import type { FastifyInstance } from 'fastify';
 import { parse } from 'lossless-json';
-import { BadRequestError } from './errors.js';
 
 /**
  * Parses JSON bodies without losing a digit: a JSON number reaches validation as the text it

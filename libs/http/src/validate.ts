@@ -1,8 +1,7 @@
 import { fieldIssues } from '@cpt/contracts';
-import { ValidationError } from '@cpt/domain';
+import { BadRequestError, ValidationError } from '@cpt/domain';
 import type { FastifyReply } from 'fastify';
 import type { z } from 'zod';
-import { BadRequestError } from './errors.js';
 
 /** Parses one part of a request; a failure is the contract's 422 with the field paths. */
 export function parsePart<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {

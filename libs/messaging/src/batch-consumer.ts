@@ -11,7 +11,7 @@ export interface Decoded<T> {
 }
 
 /** Thrown by `decode` for a message that can never be processed: it goes to the dead-letter topic. */
-export class PoisonMessageError extends Error {}
+export { PoisonMessageError } from '@cpt/domain';
 
 export interface BatchConsumerOptions<T> {
   kafka: Kafka;

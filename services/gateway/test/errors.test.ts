@@ -1,3 +1,6 @@
+import { maxHeaderSize } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expectWireError, rawHttp } from '@cpt/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addPosition, createCampaign, expectError, get, openPosition, positionsOf, post } from './api.js';
 import { type Gateway, startGateway, uniqueSymbol } from './support.js';
@@ -88,9 +91,75 @@ describe('not found', () => {
     expectError(await post(gw.app, `/api/v1/campaigns/${id}/close`), 404, 'not_found');
   });
 
-  it('answers an unknown route with 404 not_found', async () => {
+  it('answers an unknown route with 404 not_found, whatever the method', async () => {
     expectError(await get(gw.app, '/api/v2/campaigns'), 404, 'not_found');
-    expectError(await gw.app.inject({ method: 'DELETE', url: `/api/v1/campaigns/${campaignId}` }), 404, 'not_found');
+    expectError(await gw.app.inject({ method: 'DELETE', url: '/api/v2/campaigns' }), 404, 'not_found');
+    expectError(await gw.app.inject({ method: 'POST', url: `/api/v1/campaigns/${campaignId}/positions/extra` }), 404, 'not_found');
+  });
+
+  it('does not echo the path it found no route for', async () => {
+    const error = expectError(await get(gw.app, '/nowhere/%3Cscript%3E'), 404, 'not_found');
+    expect(error.message).not.toMatch(/nowhere|script/);
+  });
+});
+
+describe('method not allowed', () => {
+  it.each([
+    ['DELETE', '/api/v1/campaigns', 'GET, HEAD, POST'],
+    ['PUT', '/api/v1/campaigns/', 'GET, HEAD, POST'],
+    ['DELETE', '/api/v1/campaigns/{id}', 'GET, HEAD'],
+    ['GET', '/api/v1/campaigns/{id}/close', 'POST'],
+    ['PUT', '/api/v1/positions/{id}', 'PATCH'],
+    ['POST', '/health/live', 'GET, HEAD'],
+  ] as const)('answers %s %s with 405 bad_request and Allow: %s', async (method, path, allow) => {
+    const url = path.replace('{id}', campaignId);
+    const res = await gw.app.inject({ method, url, headers: { 'x-request-id': 'trace-405' } });
+    expectError(res, 405, 'bad_request');
+    expect(res.headers.allow).toBe(allow);
+    expect(res.headers['x-request-id']).toBe('trace-405');
+  });
+});
+
+describe('requests the router or Node refuse before any route', () => {
+  let port: number;
+  beforeAll(async () => {
+    await gw.app.listen({ host: '127.0.0.1', port: 0 });
+    port = (gw.app.server.address() as AddressInfo).port;
+  });
+
+  const send = (requestLine: string, headers: string[] = []) =>
+    rawHttp(port, [requestLine, 'Host: localhost', ...headers, 'Connection: close', '', ''].join('\r\n'));
+
+  it.each(['/%ff', '/api/v1/campaigns/%ff', '/api/v1/campaigns/%E0%A4%A/positions'])(
+    'answers the malformed URL %s with 400 bad_request, without echoing it',
+    async (path) => {
+      const res = await send(`GET ${path} HTTP/1.1`, ['x-request-id: trace-bad-url']);
+      const error = expectWireError(res, 400, 'bad_request');
+      expect(res.headers['x-request-id']).toBe('trace-bad-url');
+      expect(error.message).not.toContain('%');
+    },
+  );
+
+  it('answers a header section past the limit with 431 payload_too_large and a new request id', async () => {
+    const res = await send('GET /api/v1/campaigns HTTP/1.1', [`x-padding: ${'a'.repeat(maxHeaderSize + 1024)}`]);
+    expectWireError(res, 431, 'payload_too_large');
+    expect(res.headers['x-request-id']).toMatch(UUID);
+  });
+
+  it('answers a request line that is not HTTP with 400 bad_request', async () => {
+    expectWireError(await send('NOT HTTP AT ALL'), 400, 'bad_request');
+  });
+
+  it('answers a wrong method with 405 and Allow on the wire too', async () => {
+    const res = await send('DELETE /api/v1/campaigns HTTP/1.1');
+    expectWireError(res, 405, 'bad_request');
+    expect(res.headers.allow).toBe('GET, HEAD, POST');
+  });
+
+  it('judges an over-long id like any malformed id: 422 naming the field', async () => {
+    const res = await send(`GET /api/v1/campaigns/${'a'.repeat(500)} HTTP/1.1`);
+    expect(res.status, res.body).toBe(422);
+    expect(JSON.parse(res.body).error).toMatchObject({ code: 'validation_failed', details: [{ path: 'id' }] });
   });
 });
 

@@ -1,4 +1,4 @@
-import { sendError } from '@cpt/http';
+import { BadRequestError } from '@cpt/domain';
 import websocket from '@fastify/websocket';
 import type { FastifyPluginAsync } from 'fastify';
 import type { WebSocket } from 'ws';
@@ -75,7 +75,9 @@ const plugin: FastifyPluginAsync<RealtimeRoutesOptions> = async (app, opts) => {
   app.route({
     method: 'GET',
     url: '/api/v1/ws',
-    handler: async (_req, reply) => sendError(reply, 'bad_request', 'GET /api/v1/ws expects a WebSocket upgrade'),
+    handler: async () => {
+      throw new BadRequestError('GET /api/v1/ws expects a WebSocket upgrade');
+    },
     wsHandler: (socket, req) => {
       const log = req.log;
       const writer: ClientWriter = new ClientWriter(socket, {

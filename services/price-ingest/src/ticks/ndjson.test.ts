@@ -1,5 +1,5 @@
 import { NumberText } from '@cpt/contracts';
-import { BadRequestError } from '@cpt/http';
+import { BadRequestError } from '@cpt/domain';
 import { describe, expect, it } from 'vitest';
 import { parseNdjson } from './ndjson.js';
 

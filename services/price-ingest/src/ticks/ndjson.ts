@@ -1,4 +1,5 @@
-import { BadRequestError, parseJsonLossless } from '@cpt/http';
+import { BadRequestError } from '@cpt/domain';
+import { parseJsonLossless } from '@cpt/http';
 import type { FastifyInstance } from 'fastify';
 
 /**

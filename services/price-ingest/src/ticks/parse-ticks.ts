@@ -1,10 +1,9 @@
 import { fieldIssues, formatPath, MAX_TICKS_PER_REQUEST, NumberText, type TickEnvelope, tickInput } from '@cpt/contracts';
-import { type FieldIssue, fmt8, ValidationError } from '@cpt/domain';
+import { type FieldIssue, fmt8, PayloadTooLargeError, ValidationError } from '@cpt/domain';
 import { fastTick } from './fast-tick.js';
 
-/** Raised when a request carries more ticks than one request may. */
-export class TooManyTicksError extends Error {
-  readonly code = 'payload_too_large';
+/** Raised when a request carries more ticks than one request may: the contract's 413. */
+export class TooManyTicksError extends PayloadTooLargeError {
   constructor(count: number) {
     super(`a request may carry at most ${MAX_TICKS_PER_REQUEST} ticks; this one has ${count}`);
   }

@@ -1,9 +1,8 @@
-import type { TickEnvelope } from '@cpt/contracts';
-import { BadRequestError, sendError } from '@cpt/http';
+import { BadRequestError } from '@cpt/domain';
 import { type OutgoingMessage, type Publisher, TOPICS } from '@cpt/messaging';
 import { REQUEST_ID_HEADER } from '@cpt/platform';
 import type { FastifyPluginAsync } from 'fastify';
-import { TooManyTicksError, ticksFromBody } from './parse-ticks.js';
+import { ticksFromBody } from './parse-ticks.js';
 
 export interface TickRoutesOptions {
   publisher: Publisher;
@@ -16,13 +15,7 @@ export interface TickRoutesOptions {
 export const tickRoutes: FastifyPluginAsync<TickRoutesOptions> = async (app, { publisher }) => {
   app.post('/api/v1/ticks', async (req, reply) => {
     if (req.body === undefined) throw new BadRequestError('a body of one tick or an array of ticks is required');
-    let ticks: TickEnvelope[];
-    try {
-      ticks = ticksFromBody(req.body, new Date());
-    } catch (err) {
-      if (err instanceof TooManyTicksError) return sendError(reply, 'payload_too_large', err.message);
-      throw err;
-    }
+    const ticks = ticksFromBody(req.body, new Date());
     const messages: OutgoingMessage[] = ticks.map((t) => ({
       key: t.symbol,
       value: JSON.stringify(t),
