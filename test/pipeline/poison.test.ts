@@ -62,7 +62,12 @@ describe('a poison message on market.ticks', () => {
 
     const dead = await waitFor(
       () => {
-        const mine = dlq.messages.filter((m) => m.key?.toString() === symbol);
+        // Every consumer group of market.ticks dead-letters the same poison (another suite's consumer
+        // may run meanwhile): one dead letter per original message counts.
+        const byOffset = new Map(
+          dlq.messages.filter((m) => m.key?.toString() === symbol).map((m) => [headerOf(m, 'original-offset'), m] as const),
+        );
+        const mine = [...byOffset.values()];
         return mine.length === poison.length ? mine : undefined;
       },
       { timeoutMs: 20_000, what: 'the dead letters' },
