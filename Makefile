@@ -5,7 +5,7 @@ SHELL := /usr/bin/env bash
 
 SERVICE_LOGS := .run/services/gateway.log .run/services/price-ingest.log .run/services/position.log
 
-.PHONY: help up down status test lint typecheck build bench logs clean
+.PHONY: help up down status test fuzz lint typecheck build bench logs clean
 
 help: ## list the targets
 	@awk 'BEGIN { FS = ":.*## " } /^[a-z][a-z-]*:.*## / { printf "  make %-10s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -19,8 +19,12 @@ down: ## stop the services, then PostgreSQL and Kafka (data is kept in .run/)
 status: ## state of each service and of PostgreSQL and Kafka
 	@deploy/local/up.sh status
 
-test: ## the whole test run: install, lint, build, infrastructure, unit + integration + e2e
+test: ## the whole test run: install, lint, build, infrastructure, unit + integration + e2e, fuzz
 	@deploy/local/test.sh
+
+fuzz: node_modules/.package-lock.json ## fuzz both HTTP APIs against their OpenAPI documents (schemathesis, bounded)
+	npm run --silent build
+	deploy/local/fuzz.sh
 
 lint: node_modules/.package-lock.json ## lint and format check (biome)
 	npm run --silent lint

@@ -8,8 +8,10 @@
 #   5. npx vitest run             the unit, integration and e2e projects against the local test
 #                                 database (campaigns_test) and broker; then the outage project,
 #                                 which stops and restarts Kafka, alone
+#   6. deploy/local/fuzz.sh       schemathesis against both services' OpenAPI documents, a
+#                                 bounded number of cases (skipped when arguments are given)
 #
-# Steps 2, 3 and 5 all run even when one of them fails, so that one run reports every problem;
+# Steps 2, 3, 5 and 6 all run even when one of them fails, so that one run reports every problem;
 # a failed install or infrastructure stops the run. Ends with one summary line and exits
 # non-zero on any failure. Needs no terminal (CI=true, no stdin). Arguments are passed to
 # vitest, e.g. `deploy/local/test.sh --project unit`.
@@ -110,6 +112,9 @@ if ! step infra "$SCRIPT_DIR/infra.sh" up; then
   summary || exit 1
 fi
 step tests run_vitest "$@" || true
+if (($# == 0)); then
+  step fuzz "$SCRIPT_DIR/fuzz.sh" || true
+fi
 rc=0
 summary || rc=$?
 # The closing line: the counts of every test run.

@@ -1,13 +1,23 @@
 import { CAMPAIGN_STATUSES, normalizeSymbol, PATTERN_TYPES, POSITION_STATUSES, SIDES, SYMBOL_PATTERN, TIMEFRAMES } from '@cpt/domain';
 import { z } from 'zod';
-import { decimalOutput, positiveDecimalInput, timestampInput, timestampOutput, uuid } from './primitives.js';
+import { decimalOutput, positiveDecimalInput, textInput, timestampInput, timestampOutput, uuid } from './primitives.js';
 
-/** A symbol as written by a client: stored upper-case. */
+/** A symbol as a client may write it. */
+export const SYMBOL_INPUT_PATTERN = '^[A-Za-z0-9._:/-]{1,32}$';
+
+/**
+ * A symbol as written by a client: stored upper-case. Only ASCII letters are upper-cased, so the
+ * symbols accepted are exactly those of `SYMBOL_INPUT_PATTERN`, which the document shows.
+ */
 export const symbolInput = z
   .string()
   .transform(normalizeSymbol)
   .pipe(z.string().regex(SYMBOL_PATTERN, { message: 'must be 1–32 characters of A-Z 0-9 . _ : / -' }))
-  .meta({ example: 'GBPUSD' });
+  .meta({
+    description: '1–32 characters of A-Z 0-9 . _ : / - (lower-case letters are stored upper-case)',
+    pattern: SYMBOL_INPUT_PATTERN,
+    example: 'GBPUSD',
+  });
 
 export const sideSchema = z.enum(SIDES);
 export const timeframeSchema = z.enum(TIMEFRAMES);
@@ -15,7 +25,7 @@ export const patternTypeSchema = z.enum(PATTERN_TYPES);
 
 /** `POST /api/v1/campaigns` body. */
 export const createCampaignBody = z.object({
-  name: z.string().min(1).max(200),
+  name: textInput(1, 200),
   symbol: symbolInput,
   timeframe: timeframeSchema,
   side: sideSchema.default('LONG'),
@@ -50,7 +60,11 @@ export type ClosePositionBody = z.output<typeof closePositionBody>;
 export const listCampaignsQuery = z.object({
   status: z.enum(CAMPAIGN_STATUSES).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().min(1).max(200).optional(),
+  cursor: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,200}$/, { message: 'is not a cursor this service issued' })
+    .meta({ description: 'the `next_cursor` of the previous page, as it was given' })
+    .optional(),
 });
 export type ListCampaignsQuery = z.output<typeof listCampaignsQuery>;
 

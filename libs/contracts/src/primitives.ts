@@ -23,6 +23,38 @@ function decimalFrom(raw: unknown): { ok: true; value: Dec } | { ok: false; mess
   return { ok: false, message: 'must be a decimal string or number' };
 }
 
+// Plain notation with at most 10 integer digits (after leading zeros) and 8 fractional digits.
+const DECIMAL_TEXT = '^-?0*[0-9]{1,10}(\\.[0-9]{1,8})?$';
+// The same, greater than zero: a non-zero integer part, or a zero one and a non-zero fraction.
+const POSITIVE_FRACTIONS = Array.from({ length: 8 }, (_, zeros) => `${'0'.repeat(zeros)}[1-9][0-9]{0,${7 - zeros}}`).join('|');
+const POSITIVE_DECIMAL_TEXT = `^(0*[1-9][0-9]{0,9}(\\.[0-9]{1,8})?|0+\\.(${POSITIVE_FRACTIONS}))$`;
+
+/**
+ * How a decimal input is documented (OpenAPI 3.0): a string in plain notation, or a JSON number.
+ * JSON Schema cannot say how a number is written, so its branch states the bounds and the
+ * description says that exponent notation is refused.
+ */
+function decimalDoc(positive: boolean) {
+  const range = positive ? 'greater than 0 and at most 9999999999.99999999' : 'between -9999999999.99999999 and 9999999999.99999999';
+  return {
+    description:
+      `a decimal ${range}: a string in plain notation, or a JSON number written in plain notation; ` +
+      'at most 10 integer and 8 fractional digits; exponent notation, NaN and infinities are refused',
+    example: '1.25750000',
+    oneOf: [
+      { type: 'string', pattern: positive ? POSITIVE_DECIMAL_TEXT : DECIMAL_TEXT, example: '1.2575' },
+      {
+        type: 'number',
+        ...(positive ? { minimum: 0, exclusiveMinimum: true } : { minimum: -10_000_000_000, exclusiveMinimum: true }),
+        maximum: 10_000_000_000,
+        exclusiveMaximum: true,
+        multipleOf: 0.00000001,
+        example: 1.2575,
+      },
+    ],
+  };
+}
+
 /** A contract decimal on input: a JSON string or number in plain notation, within NUMERIC(18,8). */
 export const decimalInput = z
   .custom<unknown>(() => true, { message: 'must be a decimal' })
@@ -34,10 +66,10 @@ export const decimalInput = z
     }
     return r.value;
   })
-  .meta({ description: 'decimal as a string (or number) in plain notation, ≤10 integer and ≤8 fractional digits', example: '1.25000000' });
+  .meta(decimalDoc(false));
 
 /** A contract decimal strictly greater than zero. */
-export const positiveDecimalInput = decimalInput.refine((d) => d.gt(0), { message: 'must be greater than 0' });
+export const positiveDecimalInput = decimalInput.refine((d) => d.gt(0), { message: 'must be greater than 0' }).meta(decimalDoc(true));
 
 /** A contract decimal on output: plain notation with exactly 8 fractional digits. */
 export const decimalOutput = z
@@ -72,6 +104,11 @@ export function parseTimestamp(text: string): Date | null {
   return Number.isNaN(ms) ? null : new Date(ms);
 }
 
+// What `parseTimestamp` accepts, as far as a pattern can say it (the days of each month are not).
+const TIMESTAMP_TEXT =
+  '^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt]' +
+  '([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$';
+
 /** RFC 3339 timestamp with an explicit offset, parsed to a Date (millisecond precision). */
 export const timestampInput = z
   .string()
@@ -83,16 +120,41 @@ export const timestampInput = z
     }
     return d;
   })
-  .meta({ example: '2026-11-25T14:00:00Z' });
+  .meta({
+    description: 'RFC 3339 with an explicit offset, years 0001–9999',
+    format: 'date-time',
+    pattern: TIMESTAMP_TEXT,
+    example: '2026-11-25T14:00:00Z',
+  });
 
 /** UTC timestamp with millisecond precision, as the contract outputs it. */
 export const timestampOutput = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
-  .meta({ example: '2026-11-25T14:00:00.000Z' });
+  .meta({ format: 'date-time', example: '2026-11-25T14:00:00.000Z' });
 
 /** Formats a Date the way the contract outputs timestamps. */
 export const isoUtc = (d: Date): string => d.toISOString();
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Free text on input (contract section 1): `min`–`max` characters, counted as Unicode code points
+ * as PostgreSQL counts them, without NUL or an unpaired surrogate.
+ */
+export function textInput(min: number, max: number) {
+  return z
+    .string()
+    .refine((s) => !s.includes('\u0000') && !LONE_SURROGATE.test(s), { message: 'must not contain NUL or an unpaired surrogate' })
+    .refine(
+      (s) => {
+        const n = [...s].length;
+        return n >= min && n <= max;
+      },
+      { message: `must be ${min}–${max} characters` },
+    )
+    .meta({ minLength: min, maxLength: max, pattern: '^[^\\u0000]*$' });
+}
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 

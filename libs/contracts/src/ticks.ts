@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { symbolInput } from './campaigns.js';
-import { decimalOutput, positiveDecimalInput, timestampInput, timestampOutput } from './primitives.js';
+import { decimalOutput, positiveDecimalInput, textInput, timestampInput, timestampOutput } from './primitives.js';
 
 /** The most ticks one ingest request may carry. */
 export const MAX_TICKS_PER_REQUEST = 10_000;
@@ -10,7 +10,7 @@ export const tickInput = z.object({
   symbol: symbolInput,
   price: positiveDecimalInput,
   ts: timestampInput,
-  source: z.string().min(1).max(64).default('unspecified'),
+  source: textInput(1, 64).default('unspecified'),
 });
 export type TickInput = z.output<typeof tickInput>;
 

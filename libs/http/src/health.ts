@@ -1,5 +1,7 @@
 import { UnavailableError } from '@cpt/domain';
 import type { FastifyPluginAsync } from 'fastify';
+import { liveness, readiness } from './health-docs.js';
+import { declaredRoute } from './route.js';
 
 /** A named dependency check that answers within its own deadline. */
 export type Probe = () => Promise<boolean>;
@@ -12,8 +14,8 @@ export interface HealthRoutesOptions {
 
 /** `/health/live` (the process answers) and `/health/ready` (every dependency answers). */
 export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app, { probes, accepting }) => {
-  app.get('/health/live', async () => ({ status: 'ok' }));
-  app.get('/health/ready', async () => {
+  app.get('/health/live', declaredRoute(liveness), async () => ({ status: 'ok' }));
+  app.get('/health/ready', declaredRoute(readiness), async () => {
     const names = Object.keys(probes);
     const results = await Promise.all(names.map((n) => (probes[n] as Probe)().catch(() => false)));
     const checks = Object.fromEntries(names.map((n, i) => [n, results[i] ? 'up' : 'down']));

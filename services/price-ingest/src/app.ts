@@ -1,7 +1,8 @@
-import { createServer, healthRoutes, type Probe } from '@cpt/http';
+import { createServer, healthRoutes, openApiDocs, type Probe } from '@cpt/http';
 import type { Publisher } from '@cpt/messaging';
 import type { Logger } from '@cpt/platform';
 import type { FastifyInstance } from 'fastify';
+import { ingestDocs } from './docs.js';
 import { registerNdjsonParser } from './ticks/ndjson.js';
 import { tickRoutes } from './ticks/ticks.routes.js';
 
@@ -17,6 +18,8 @@ export interface IngestDeps {
 export async function buildApp(deps: IngestDeps): Promise<FastifyInstance> {
   const app = createServer({ log: deps.log, bodyLimit: deps.bodyLimit ?? 8 * 1024 * 1024 });
   registerNdjsonParser(app);
+  // First, so that the document sees every route registered after it.
+  await app.register(openApiDocs, ingestDocs);
   await app.register(healthRoutes, { probes: deps.probes, accepting: deps.accepting ?? (() => true) });
   await app.register(tickRoutes, { publisher: deps.publisher });
   return app;

@@ -1,7 +1,9 @@
 import { BadRequestError } from '@cpt/domain';
+import { declaredRoute } from '@cpt/http';
 import websocket from '@fastify/websocket';
 import type { FastifyPluginAsync } from 'fastify';
 import type { WebSocket } from 'ws';
+import { liveUpdates } from '../routes/live-updates.js';
 import { ClientSession } from './client-session.js';
 import { ClientWriter } from './client-writer.js';
 import { CLOSE_CODES, CLOSE_REASONS } from './close-codes.js';
@@ -73,8 +75,7 @@ const plugin: FastifyPluginAsync<RealtimeRoutesOptions> = async (app, opts) => {
   await app.register(websocket, { options: { maxPayload: MAX_CLIENT_MESSAGE_BYTES } });
 
   app.route({
-    method: 'GET',
-    url: '/api/v1/ws',
+    ...declaredRoute(liveUpdates),
     handler: async () => {
       throw new BadRequestError('GET /api/v1/ws expects a WebSocket upgrade');
     },

@@ -1,50 +1,145 @@
 import type { CampaignCommands, CampaignReads } from '@cpt/application';
-import { campaignPositionsQuery, createCampaignBody, createPositionBody, idParams, listCampaignsQuery } from '@cpt/contracts';
-import { ifMatchVersion, parseBody, parsePart, setVersionTag } from '@cpt/http';
+import {
+  campaignListSchema,
+  campaignLocationHeader,
+  campaignPositionsQuery,
+  campaignPositionsSchema,
+  campaignSchema,
+  campaignWithTotalsSchema,
+  createCampaignBody,
+  createPositionBody,
+  etagHeader,
+  idParams,
+  listCampaignsQuery,
+  positionSchema,
+} from '@cpt/contracts';
+import { addRoute, errorResponses, ifMatchVersion, type RouteDeclaration, setVersionTag, validationRules } from '@cpt/http';
 import type { FastifyPluginAsync } from 'fastify';
+import { commandHeaders } from './command-headers.js';
 
 export interface CampaignRoutesOptions {
   commands: CampaignCommands;
   reads: CampaignReads;
 }
 
+const tags = ['campaigns'];
+
+export const createCampaign = {
+  method: 'POST',
+  url: '/api/v1/campaigns',
+  summary: 'Create a campaign',
+  tags,
+  request: { body: createCampaignBody },
+  responses: {
+    201: { description: 'the campaign', body: campaignSchema, headers: { ETag: etagHeader, Location: campaignLocationHeader } },
+    ...errorResponses(400, 413, 422, 503, 500),
+  },
+} satisfies RouteDeclaration;
+
+export const listCampaigns = {
+  method: 'GET',
+  url: '/api/v1/campaigns',
+  summary: 'List campaigns with their totals, newest first',
+  tags,
+  request: { querystring: listCampaignsQuery },
+  responses: {
+    200: { description: 'a page of campaigns; `next_cursor` fetches the next one', body: campaignListSchema },
+    ...errorResponses(422, 503, 500),
+  },
+} satisfies RouteDeclaration;
+
+export const getCampaign = {
+  method: 'GET',
+  url: '/api/v1/campaigns/:id',
+  summary: 'One campaign with its totals',
+  tags,
+  request: { params: idParams },
+  responses: {
+    200: { description: 'the campaign', body: campaignWithTotalsSchema, headers: { ETag: etagHeader } },
+    ...errorResponses(404, 422, 503, 500),
+  },
+} satisfies RouteDeclaration;
+
+export const closeCampaign = {
+  method: 'POST',
+  url: '/api/v1/campaigns/:id/close',
+  summary: 'Close a campaign that has no open position',
+  tags,
+  request: { params: idParams, headers: commandHeaders },
+  responses: {
+    200: { description: 'the closed campaign', body: campaignSchema, headers: { ETag: etagHeader } },
+    ...errorResponses(404, 409, 422, 503, 500),
+  },
+} satisfies RouteDeclaration;
+
+export const getCampaignPositions = {
+  method: 'GET',
+  url: '/api/v1/campaigns/:id/positions',
+  summary: "A campaign's positions (by entry_date, then id) and the totals of the whole campaign",
+  tags,
+  request: { params: idParams, querystring: campaignPositionsQuery },
+  responses: {
+    200: { description: 'positions and totals', body: campaignPositionsSchema, headers: { ETag: etagHeader } },
+    ...errorResponses(404, 422, 503, 500),
+  },
+} satisfies RouteDeclaration;
+
+export const addPosition = {
+  method: 'POST',
+  url: '/api/v1/campaigns/:id/positions',
+  summary: 'Open a position in a campaign',
+  tags,
+  request: { params: idParams, headers: commandHeaders, body: createPositionBody },
+  responses: {
+    201: {
+      description: 'the position',
+      body: positionSchema,
+      headers: { ETag: etagHeader },
+      links: {
+        MoveStop: { operation: 'PATCH /api/v1/positions/{id}', parameters: { id: '$response.body#/id' } },
+        ClosePosition: { operation: 'POST /api/v1/positions/{id}/close', parameters: { id: '$response.body#/id' } },
+      },
+    },
+    ...errorResponses(400, 404, 409, 413, 503, 500),
+    ...validationRules(
+      'a LONG stop_loss below entry_price, a SHORT one above it',
+      'pattern_type of the campaign’s side (SPRING, SOS, LPS for LONG; UTAD, SOW, LPSY for SHORT)',
+      'symbol equal to the campaign’s',
+      'entry_date at most 60 s in the future',
+      'the position’s value and risk within 9999999999.99999999',
+    ),
+  },
+} satisfies RouteDeclaration;
+
 /** `/api/v1/campaigns…`: campaigns, their positions and totals. */
 export const campaignRoutes: FastifyPluginAsync<CampaignRoutesOptions> = async (app, { commands, reads }) => {
-  app.post('/api/v1/campaigns', async (req, reply) => {
-    const body = parseBody(createCampaignBody, req.body);
+  addRoute(app, createCampaign, async ({ body }, req, reply) => {
     const campaign = await commands.createCampaign(body, { requestId: req.id });
     req.log.info({ campaignId: campaign.id }, 'campaign created');
     return setVersionTag(reply, campaign.version).code(201).header('location', `/api/v1/campaigns/${campaign.id}`).send(campaign);
   });
 
-  app.get('/api/v1/campaigns', async (req) => {
-    const q = parsePart(listCampaignsQuery, req.query);
-    return reads.listCampaigns({ limit: q.limit, ...(q.status ? { status: q.status } : {}), ...(q.cursor ? { cursor: q.cursor } : {}) });
-  });
+  addRoute(app, listCampaigns, async ({ query: q }) =>
+    reads.listCampaigns({ limit: q.limit, ...(q.status ? { status: q.status } : {}), ...(q.cursor ? { cursor: q.cursor } : {}) }),
+  );
 
-  app.get('/api/v1/campaigns/:id', async (req, reply) => {
-    const { id } = parsePart(idParams, req.params);
+  addRoute(app, getCampaign, async ({ params: { id } }, _req, reply) => {
     const campaign = await reads.getCampaign(id);
     return setVersionTag(reply, campaign.version).send(campaign);
   });
 
-  app.post('/api/v1/campaigns/:id/close', async (req, reply) => {
-    const { id } = parsePart(idParams, req.params);
-    const { campaign } = await commands.closeCampaign(id, { ifMatch: ifMatchVersion(req.headers['if-match']), requestId: req.id });
+  addRoute(app, closeCampaign, async ({ params: { id }, headers }, req, reply) => {
+    const { campaign } = await commands.closeCampaign(id, { ifMatch: ifMatchVersion(headers['if-match']), requestId: req.id });
     req.log.info({ campaignId: id, version: campaign.version }, 'campaign closed');
     return setVersionTag(reply, campaign.version).send(campaign);
   });
 
-  app.get('/api/v1/campaigns/:id/positions', async (req, reply) => {
-    const { id } = parsePart(idParams, req.params);
-    const q = parsePart(campaignPositionsQuery, req.query);
-    const view = await reads.getCampaignPositions(id, { includeClosed: q.include_closed });
+  addRoute(app, getCampaignPositions, async ({ params: { id }, query }, _req, reply) => {
+    const view = await reads.getCampaignPositions(id, { includeClosed: query.include_closed });
     return setVersionTag(reply, view.data.version).send(view.data);
   });
 
-  app.post('/api/v1/campaigns/:id/positions', async (req, reply) => {
-    const { id } = parsePart(idParams, req.params);
-    const b = parseBody(createPositionBody, req.body);
+  addRoute(app, addPosition, async ({ params: { id }, headers, body: b }, req, reply) => {
     const r = await commands.addPosition(
       id,
       {
@@ -57,7 +152,7 @@ export const campaignRoutes: FastifyPluginAsync<CampaignRoutesOptions> = async (
         ...(b.symbol !== undefined ? { symbol: b.symbol } : {}),
         ...(b.timeframe !== undefined ? { timeframe: b.timeframe } : {}),
       },
-      { ifMatch: ifMatchVersion(req.headers['if-match']), requestId: req.id },
+      { ifMatch: ifMatchVersion(headers['if-match']), requestId: req.id },
     );
     req.log.info({ campaignId: id, positionId: r.position.id, version: r.version, seq: r.event.seq }, 'position opened');
     return setVersionTag(reply, r.version).code(201).send(r.position);

@@ -1,27 +1,55 @@
 import type { CampaignCommands } from '@cpt/application';
-import { closePositionBody, idParams, moveStopBody } from '@cpt/contracts';
-import { ifMatchVersion, parseBody, parsePart, setVersionTag } from '@cpt/http';
+import { closePositionBody, etagHeader, idParams, moveStopBody, positionSchema } from '@cpt/contracts';
+import { addRoute, errorResponses, ifMatchVersion, type RouteDeclaration, setVersionTag, validationRules } from '@cpt/http';
 import type { FastifyPluginAsync } from 'fastify';
+import { commandHeaders } from './command-headers.js';
 
 export interface PositionRoutesOptions {
   commands: CampaignCommands;
 }
 
+const tags = ['positions'];
+
+export const moveStop = {
+  method: 'PATCH',
+  url: '/api/v1/positions/:id',
+  summary: 'Move the stop of an open position (a trailing stop)',
+  tags,
+  request: { params: idParams, headers: commandHeaders, body: moveStopBody },
+  responses: {
+    200: { description: 'the position', body: positionSchema, headers: { ETag: etagHeader } },
+    ...errorResponses(400, 404, 409, 413, 503, 500),
+    ...validationRules('the position’s risk within 9999999999.99999999'),
+  },
+} satisfies RouteDeclaration;
+
+export const closePosition = {
+  method: 'POST',
+  url: '/api/v1/positions/:id/close',
+  summary: 'Close a position at exit_price',
+  tags,
+  request: { params: idParams, headers: commandHeaders, body: closePositionBody },
+  responses: {
+    200: { description: 'the closed position', body: positionSchema, headers: { ETag: etagHeader } },
+    ...errorResponses(400, 404, 409, 413, 503, 500),
+    ...validationRules(
+      'closed_date not before the position’s entry_date and at most 60 s in the future',
+      'the realized P&L within 9999999999.99999999',
+    ),
+  },
+} satisfies RouteDeclaration;
+
 /** `/api/v1/positions/{id}…`: trailing stops and exits. */
 export const positionRoutes: FastifyPluginAsync<PositionRoutesOptions> = async (app, { commands }) => {
-  app.patch('/api/v1/positions/:id', async (req, reply) => {
-    const { id } = parsePart(idParams, req.params);
-    const b = parseBody(moveStopBody, req.body);
-    const r = await commands.moveStop(id, b.stop_loss, { ifMatch: ifMatchVersion(req.headers['if-match']), requestId: req.id });
+  addRoute(app, moveStop, async ({ params: { id }, headers, body }, req, reply) => {
+    const r = await commands.moveStop(id, body.stop_loss, { ifMatch: ifMatchVersion(headers['if-match']), requestId: req.id });
     req.log.info({ positionId: id, campaignId: r.position.campaign_id, version: r.version, seq: r.event.seq }, 'stop moved');
     return setVersionTag(reply, r.version).send(r.position);
   });
 
-  app.post('/api/v1/positions/:id/close', async (req, reply) => {
-    const { id } = parsePart(idParams, req.params);
-    const b = parseBody(closePositionBody, req.body);
-    const r = await commands.closePosition(id, b.exit_price, b.closed_date, {
-      ifMatch: ifMatchVersion(req.headers['if-match']),
+  addRoute(app, closePosition, async ({ params: { id }, headers, body }, req, reply) => {
+    const r = await commands.closePosition(id, body.exit_price, body.closed_date, {
+      ifMatch: ifMatchVersion(headers['if-match']),
       requestId: req.id,
     });
     req.log.info({ positionId: id, campaignId: r.position.campaign_id, version: r.version, seq: r.event.seq }, 'position closed');

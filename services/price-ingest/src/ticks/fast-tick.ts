@@ -5,6 +5,8 @@ import { NumberText, parseTimestamp, type TickEnvelope } from '@cpt/contracts';
 const PLAIN_SYMBOL = /^[A-Za-z0-9._:/-]{1,32}$/;
 const UNSIGNED_DECIMAL = /^(\d+)(?:\.(\d{1,8}))?$/;
 const ZERO = /^0*$/;
+// Printable ASCII only: any other source (NUL, surrogates, lengths in code points) is the schema's to judge.
+const PLAIN_SOURCE = /^[\x20-\x7e]{1,64}$/;
 
 /**
  * The price as the contract outputs it (8 fractional digits), when it is a positive decimal
@@ -37,7 +39,7 @@ export function fastTick(item: unknown, ingestedAt: string): TickEnvelope | unde
   const { symbol, price, ts, source } = item as Record<string, unknown>;
   if (typeof symbol !== 'string' || !PLAIN_SYMBOL.test(symbol)) return undefined;
   if (typeof ts !== 'string') return undefined;
-  if (source !== undefined && (typeof source !== 'string' || source.length < 1 || source.length > 64)) return undefined;
+  if (source !== undefined && (typeof source !== 'string' || !PLAIN_SOURCE.test(source))) return undefined;
   const price8 = fastPrice(price);
   if (price8 === undefined) return undefined;
   const at = parseTimestamp(ts);

@@ -1,21 +1,45 @@
+import { MAX_TICKS_PER_REQUEST, tickInput } from '@cpt/contracts';
 import { BadRequestError } from '@cpt/domain';
+import { addRoute, errorResponses, type RouteDeclaration } from '@cpt/http';
 import { type OutgoingMessage, type Publisher, TOPICS } from '@cpt/messaging';
 import { REQUEST_ID_HEADER } from '@cpt/platform';
 import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
 import { ticksFromBody } from './parse-ticks.js';
 
 export interface TickRoutesOptions {
   publisher: Publisher;
 }
 
+/** One tick, or an array of up to 10,000. */
+export const ticksBody = z.union([tickInput, z.array(tickInput).min(1).max(MAX_TICKS_PER_REQUEST)]);
+
+export const postTicks = {
+  method: 'POST',
+  url: '/api/v1/ticks',
+  summary: 'Publish ticks to market.ticks',
+  description:
+    'One tick or an array of up to 10,000, all or nothing: one invalid tick refuses the request (422, `details` naming ' +
+    'the index and field) and nothing of it is published. 202 is sent only once Kafka acknowledged every tick. ' +
+    'Large batches may also be sent as `application/x-ndjson`, one tick per line.',
+  tags: ['ticks'],
+  request: { body: ticksBody },
+  // parse-ticks.ts validates with the tick schema, with a fast path for plain ticks and a bound on the faults reported.
+  bodyValidatedByHandler: true,
+  responses: {
+    202: { description: 'every tick was published', body: z.object({ accepted: z.number().int().min(1).max(MAX_TICKS_PER_REQUEST) }) },
+    ...errorResponses(400, 413, 422, 503, 500),
+  },
+} satisfies RouteDeclaration;
+
 /**
  * `POST /api/v1/ticks`: validates the whole request, publishes every tick keyed by symbol (so
  * each symbol's ticks stay in order), and answers 202 only once Kafka acknowledged them all.
  */
 export const tickRoutes: FastifyPluginAsync<TickRoutesOptions> = async (app, { publisher }) => {
-  app.post('/api/v1/ticks', async (req, reply) => {
-    if (req.body === undefined) throw new BadRequestError('a body of one tick or an array of ticks is required');
-    const ticks = ticksFromBody(req.body, new Date());
+  addRoute(app, postTicks, async ({ body }, req, reply) => {
+    if (body === undefined) throw new BadRequestError('a body of one tick or an array of ticks is required');
+    const ticks = ticksFromBody(body, new Date());
     const messages: OutgoingMessage[] = ticks.map((t) => ({
       key: t.symbol,
       value: JSON.stringify(t),
