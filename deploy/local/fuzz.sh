@@ -107,7 +107,8 @@ fuzz() {
   local name="$1" url="$2"
   shift 2
   log "==> $name: $url/openapi.json, at most $MAX_EXAMPLES cases per operation and phase"
-  SCHEMATHESIS_HOOKS=fuzz_hooks PYTHONPATH="$SCRIPT_DIR" "$VENV/bin/st" run "$url/openapi.json" \
+  # From .run/fuzz, where schemathesis keeps what `st replay` needs.
+  (cd "$OUT" && SCHEMATHESIS_HOOKS=fuzz_hooks PYTHONPATH="$SCRIPT_DIR" "$VENV/bin/st" run "$url/openapi.json" \
     --url "$url" \
     --checks "$CHECKS" \
     --max-examples "$MAX_EXAMPLES" \
@@ -117,7 +118,7 @@ fuzz() {
     --suppress-health-check filter_too_much,too_slow \
     --report junit,ndjson --report-dir "$OUT/$name" \
     --no-color \
-    ${FUZZ_SEED:+--seed "$FUZZ_SEED"} "$@"
+    ${FUZZ_SEED:+--seed "$FUZZ_SEED"} "$@")
 }
 
 mkdir -p "$OUT"
