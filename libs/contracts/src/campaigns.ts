@@ -1,4 +1,13 @@
-import { CAMPAIGN_STATUSES, normalizeSymbol, PATTERN_TYPES, POSITION_STATUSES, SIDES, SYMBOL_PATTERN, TIMEFRAMES } from '@cpt/domain';
+import {
+  CAMPAIGN_STATUSES,
+  normalizeSymbol,
+  PATTERN_TYPES,
+  POSITION_STATUSES,
+  SIDES,
+  SYMBOL_PATTERN,
+  TIMEFRAMES,
+  type TotalsJson,
+} from '@cpt/domain';
 import { z } from 'zod';
 import { decimalOutput, positiveDecimalInput, textInput, timestampInput, timestampOutput, uuid } from './primitives.js';
 
@@ -145,4 +154,13 @@ export const campaignPositionsSchema = z
   })
   .extend(totalsSchema.shape);
 export type CampaignPositionsJson = z.infer<typeof campaignPositionsSchema>;
-export type TotalsJson = z.infer<typeof totalsSchema>;
+
+/**
+ * The totals' JSON type is the one the domain's `totalsToJson` produces; this schema must describe
+ * exactly it (a field added on one side and not the other fails to compile here).
+ */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const totalsAgree: Same<z.infer<typeof totalsSchema>, TotalsJson> = true;
+void totalsAgree;
+
+export type { TotalsJson };
