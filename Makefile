@@ -26,13 +26,13 @@ fuzz: node_modules/.package-lock.json ## fuzz both HTTP APIs against their OpenA
 	npm run --silent build
 	deploy/local/fuzz.sh
 
-lint: node_modules/.package-lock.json ## lint and format check (biome)
+lint: node_modules/.package-lock.json ## lint and format check (biome), dependency check (knip, dependency-cruiser)
 	npm run --silent lint
 
-typecheck: node_modules/.package-lock.json ## type-check every package (tsc -b)
+typecheck: node_modules/.package-lock.json ## build every package and type-check the tests (tsc -b tsconfig.json tsconfig.tests.json)
 	npm run --silent typecheck
 
-build: node_modules/.package-lock.json ## compile every package to <pkg>/dist (tsc -b)
+build: node_modules/.package-lock.json ## compile every package's src/ to <pkg>/dist, without tests (tsc -b)
 	npm run --silent build
 
 bench: node_modules/.package-lock.json ## run the benchmarks (npm run bench)
@@ -42,7 +42,7 @@ logs: ## follow the services' logs (pino JSON lines; Ctrl-C stops)
 	tail -n 20 -F $(SERVICE_LOGS)
 
 clean: ## remove build outputs (dist/, *.tsbuildinfo); keeps node_modules and .run/ data
-	rm -rf libs/*/dist services/*/dist test/dist bench/dist
+	rm -rf libs/*/dist services/*/dist test/dist bench/dist node_modules/.cache/tsc
 
 # npm ci when node_modules is missing or older than package-lock.json.
 node_modules/.package-lock.json: package-lock.json

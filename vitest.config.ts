@@ -36,6 +36,11 @@ export default defineConfig({
         test: { name: 'e2e', include: ['test/**/*.test.ts'], exclude: ['test/outage/**'], ...infraSuite, fileParallelism: false },
       },
       {
+        // Runs `npm run lint` with probe files added to libs/ and services/: run alone, apart from the other suites.
+        extends: true,
+        test: { name: 'lint', include: ['scripts/**/*.test.ts'] },
+      },
+      {
         // Stops and restarts the shared Kafka broker: run alone, after every other suite.
         extends: true,
         test: { name: 'outage', include: ['test/outage/**/*.test.ts'], ...infraSuite, fileParallelism: false },

@@ -2,12 +2,15 @@
 # The whole test run (`make test`, and CI through .ci/run):
 #
 #   1. npm ci, when node_modules is missing or older than package-lock.json
-#   2. npx biome check .          lint and format check
-#   3. npx tsc -b                 type-check and build every package
+#   2. npm run lint               lint and format check (biome), dependency check (knip,
+#                                 dependency-cruiser: scripts/lint-deps.sh)
+#   3. npm run typecheck          build every package (tsc -b) and type-check the tests
+#                                 (tsconfig.tests.json)
 #   4. deploy/local/infra.sh up   PostgreSQL and Kafka on 127.0.0.1
-#   5. npx vitest run             the unit, integration and e2e projects against the local test
-#                                 database (campaigns_test) and broker; then the outage project,
-#                                 which stops and restarts Kafka, alone
+#   5. npx vitest run             the lint project (make lint fails on an undeclared dependency),
+#                                 alone; the unit, integration and e2e projects against the local
+#                                 test database (campaigns_test) and broker; then the outage
+#                                 project, which stops and restarts Kafka, alone
 #   6. deploy/local/fuzz.sh       schemathesis against both services' OpenAPI documents, a
 #                                 bounded number of cases (skipped when arguments are given)
 #
@@ -83,6 +86,8 @@ run_vitest() {
     return
   fi
   local rc=0
+  # The lint project adds files to libs/ and services/ for a moment: alone, before the others.
+  vitest_json lint --project lint || rc=$?
   vitest_json main --project unit --project integration --project e2e || rc=$?
   # The outage suite stops and restarts the shared Kafka broker, so it runs alone, last.
   vitest_json outage --project outage || rc=$?
@@ -105,8 +110,8 @@ counts() {
 if ! step install install_if_needed; then
   summary || exit 1
 fi
-step lint npx biome check . || true
-step build npx tsc -b || true
+step lint npm run --silent lint || true
+step build npm run --silent typecheck || true
 if ! step infra "$SCRIPT_DIR/infra.sh" up; then
   RESULTS+=("tests skipped")
   summary || exit 1
