@@ -2,8 +2,9 @@
 # The whole test run (`make test`, and CI through .ci/run):
 #
 #   1. npm ci, when node_modules is missing or older than package-lock.json
-#   2. npm run lint               lint and format check (biome), dependency check (knip,
-#                                 dependency-cruiser: scripts/lint-deps.sh)
+#   2. npx biome check .          lint and format check
+#      npm run lint:deps          dependency check (knip, dependency-cruiser: scripts/lint-deps.sh);
+#                                 the two make `make lint` (npm run lint)
 #   3. npm run typecheck          build every package (tsc -b) and type-check the tests
 #                                 (tsconfig.tests.json)
 #   4. deploy/local/infra.sh up   PostgreSQL and Kafka on 127.0.0.1
@@ -110,7 +111,8 @@ counts() {
 if ! step install install_if_needed; then
   summary || exit 1
 fi
-step lint npm run --silent lint || true
+step lint npx biome check . || true
+step deps npm run --silent lint:deps || true
 step build npm run --silent typecheck || true
 if ! step infra "$SCRIPT_DIR/infra.sh" up; then
   RESULTS+=("tests skipped")
