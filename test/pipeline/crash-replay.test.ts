@@ -48,12 +48,12 @@ describe('exactly once in effect', () => {
   });
 
   const rows = async (campaignIds: string[]) =>
-    sqlRows(orm.em.fork(), 'select * from positions where campaign_id in (?) order by id', [(campaignIds)]);
+    sqlRows(orm.em.fork(), 'select * from positions where campaign_id in (?) order by id', [campaignIds]);
   const lastSeqs = async (campaignIds: string[]) =>
     new Map(
       (
         await sqlRows<{ id: string; last_seq: string }>(orm.em.fork(), 'select id, last_seq::text from campaigns where id in (?)', [
-          (campaignIds),
+          campaignIds,
         ])
       ).map((r) => [r.id, Number(r.last_seq)]),
     );
@@ -113,11 +113,8 @@ describe('exactly once in effect', () => {
     const ids = campaigns.map((c) => c.id);
     await waitFor(
       async () =>
-        (
-          await sqlRows<{ n: number }>(orm.em.fork(), 'select count(*)::int as n from campaign_events where campaign_id in (?)', [
-            (ids),
-          ])
-        )[0]?.n === 0,
+        (await sqlRows<{ n: number }>(orm.em.fork(), 'select count(*)::int as n from campaign_events where campaign_id in (?)', [ids]))[0]
+          ?.n === 0,
       { what: 'the outbox to drain' },
     );
 

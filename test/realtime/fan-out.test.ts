@@ -75,7 +75,7 @@ describe('1,000 subscribers on one gateway', () => {
             orm.em.fork(),
             `select c.id::text, c.last_seq::text, (select max(p.marked_at) from positions p where p.campaign_id = c.id) as as_of
              from campaigns c where c.id in (?)`,
-            [(campaigns.map((c) => c.id))],
+            [campaigns.map((c) => c.id)],
           );
           const done = rows.every((r) => r.as_of !== null && new Date(r.as_of).toISOString() === lastTs);
           return done ? new Map(rows.map((r) => [r.id, Number(r.last_seq)])) : undefined;
