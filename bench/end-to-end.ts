@@ -35,8 +35,8 @@ interface Offered {
 
 const within = (times: readonly number[], from: number, to: number) => times.filter((t) => t >= from && t <= to).length;
 
-/** Posts `rate` ticks/s for `seconds`, a request every 10 ms, without waiting for the answers. */
-async function offer(ingestUrl: string, rate: number, seconds: number, next: (n: number) => unknown[]): Promise<Offered> {
+/** Posts `rate` ticks/s for `seconds` with the API key, a request every 10 ms, without waiting for the answers. */
+async function offer(ingestUrl: string, key: string, rate: number, seconds: number, next: (n: number) => unknown[]): Promise<Offered> {
   const out: Offered = { accepted: [], failures: [], stalls: [] };
   const pending = new Set<Promise<void>>();
   const start = performance.now();
@@ -48,7 +48,7 @@ async function offer(ingestUrl: string, rate: number, seconds: number, next: (n:
       else {
         const n = Math.min(due, 10_000);
         const at = performance.now();
-        const p = postTicks(ingestUrl, JSON.stringify(next(n)))
+        const p = postTicks(ingestUrl, key, JSON.stringify(next(n)))
           .then(() => void out.accepted.push({ at, n }))
           .catch(() => void out.failures.push(at))
           .finally(() => pending.delete(p));
@@ -92,7 +92,7 @@ async function scenarioSubscribers(ctx: BenchContext, gatewayUrl: string): Promi
     Array.from({ length: k }, (_, j) => ids[(i * k + j) % ids.length] as string),
   );
   progress(`end to end: connecting ${subscribers} WebSocket subscribers, ${k} campaigns each`);
-  const subs = await startSubscribers(`${gatewayUrl.replace('http', 'ws')}/api/v1/ws`, subscriptions, true);
+  const subs = await startSubscribers(`${gatewayUrl.replace('http', 'ws')}/api/v1/ws`, ctx.key.key, subscriptions, true);
   progress(`end to end: subscribers connected in ${(subs.connectMs / 1000).toFixed(1)} s`);
   ctx.subscribers = subs;
   return subs;
@@ -116,7 +116,7 @@ export async function latencyStage(ctx: BenchContext): Promise<void> {
   for (const rate of ctx.opts.latencyRates) {
     const warmup = ctx.opts.quick ? 1 : 3;
     progress(`latency: ${rate} ticks/s for ${warmup} + ${ctx.opts.latencySeconds} s`);
-    const run = offer(ingest.url, rate, warmup + ctx.opts.latencySeconds, next);
+    const run = offer(ingest.url, ctx.key.key, rate, warmup + ctx.opts.latencySeconds, next);
     await sleep(warmup * 1000);
     // Deliveries are recorded over the rest of the run and a second more, for the last ticks' updates.
     const window = subs.measure(ctx.opts.latencySeconds * 1000 + 1000, true);
@@ -180,7 +180,7 @@ async function step(
   const warmup = ctx.opts.quick ? 1 : 3;
   const window = ctx.opts.sustainWindowSeconds;
   // The offer runs a second past the window, so that the whole window is offered the rate.
-  const run = offer(ingest.url, rate, warmup + window + 1, next);
+  const run = offer(ingest.url, ctx.key.key, rate, warmup + window + 1, next);
   await sleep(warmup * 1000);
   const cpu = cpuSampler(ctx);
   cpu.begin();

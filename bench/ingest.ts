@@ -71,10 +71,11 @@ export async function ingestStage(ctx: BenchContext): Promise<void> {
         producer.send({ topic: TOPICS.ticks, acks: -1, compression: CompressionTypes.None, messages: m }).then(() => undefined);
 
       progress(`ingest: ${s.name}, ${requests * s.perRequest} ticks over HTTP from ${opts.ingestClients} clients`);
-      await concurrently(bodies.slice(0, warmup), opts.ingestClients, (b) => postTicks(ingest.url, b, contentType));
+      const key = ctx.key.key;
+      await concurrently(bodies.slice(0, warmup), opts.ingestClients, (b) => postTicks(ingest.url, key, b, contentType));
       const cpu = cpuSampler(ctx);
       cpu.begin();
-      const http = await concurrently(bodies.slice(warmup), opts.ingestClients, (b) => postTicks(ingest.url, b, contentType));
+      const http = await concurrently(bodies.slice(warmup), opts.ingestClients, (b) => postTicks(ingest.url, key, b, contentType));
       const httpCpu = cpu.end();
       progress(`ingest: ${s.name}, the same ticks produced by kafkajs directly`);
       await concurrently(messages.slice(0, warmup), opts.ingestClients, send);

@@ -14,7 +14,7 @@
 import { openOrm } from '@cpt/application';
 import { TOPICS } from '@cpt/messaging';
 import { launchService } from '../libs/testkit/src/services.js';
-import { freshDatabase, localInfra, percentiles, progress } from './lib/bench-env.js';
+import { BENCH_SERVICE_ENV, benchKey, freshDatabase, localInfra, percentiles, progress } from './lib/bench-env.js';
 import { benchKafka, benchKafkaClient, recreateTopics } from './lib/bench-kafka.js';
 import { seed, symbolName } from './lib/scenario.js';
 import { closeHttp, postTicks } from './lib/ticks.js';
@@ -34,13 +34,14 @@ const kafka = benchKafkaClient(kafkaBrokers);
 await recreateTopics(kafka);
 const databaseUrl = await freshDatabase(infra.adminUrl, 'campaigns_bench');
 const orm = await openOrm({ url: databaseUrl });
-const campaignSymbols = await seed(orm, SCENARIO);
+const key = await benchKey(orm);
+const campaignSymbols = await seed(orm, SCENARIO, key.accountId);
 progress(
   `seeded ${SCENARIO.campaigns} campaigns, ${SCENARIO.campaigns * SCENARIO.positionsPerCampaign} open positions, ${SCENARIO.symbols} symbols`,
 );
 
 const group = `bench-${Date.now()}`;
-const env = { LOG_LEVEL: 'debug', CONSUMER_GROUP: group };
+const env = { ...BENCH_SERVICE_ENV, LOG_LEVEL: 'debug', CONSUMER_GROUP: group };
 const [ingest, position] = await Promise.all([
   launchService('price-ingest', { databaseUrl, kafkaBrokers, env }),
   launchService('position', { databaseUrl, kafkaBrokers, env }),
@@ -60,7 +61,7 @@ const lagOf = async (): Promise<bigint> => {
   }
   return lag;
 };
-const post = (ticks: object[]): Promise<void> => postTicks(ingest.url, JSON.stringify(ticks));
+const post = (ticks: object[]): Promise<void> => postTicks(ingest.url, key.key, JSON.stringify(ticks));
 
 // 1. Sustained throughput: as fast as ingest accepts, until every mark is committed.
 let clock = Date.parse('2026-11-25T00:00:00Z');

@@ -15,7 +15,9 @@ import { Worker } from 'node:worker_threads';
 import { CampaignReads, type MikroORM, migrate, openOrm } from '@cpt/application';
 import { createLogger } from '@cpt/platform';
 import pg from 'pg';
+import { testKeyHasher, testKeyVerifier } from '../libs/testkit/src/access.js';
 import { buildApp } from '../services/gateway/src/app.js';
+import { benchKey } from './lib/bench-env.js';
 import { seedReadCampaign } from './lib/scenario.js';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://campaigns:campaigns@127.0.0.1:5432/bench';
@@ -26,16 +28,16 @@ const SIZES = (process.env.BENCH_SIZES ?? '150,1000').split(',').map(Number);
 const OTHER_CAMPAIGNS = 200;
 const POSITIONS_PER_OTHER = 100;
 
-/** Background: campaigns of 100 positions on 40 other symbols, a third of them CLOSED. */
+/** Background: campaigns of 100 positions of the account on 40 other symbols, a third of them CLOSED. */
 const INSERT_OTHERS = `
   with c as (
-    insert into campaigns (id, name, symbol, timeframe, side, status, version, last_seq, created_at, updated_at)
-    select gen_random_uuid(), 'other ' || g, 'OTHER' || (g % 40), '1h', 'LONG', 'ACTIVE', 1, 0, now(), now()
-    from generate_series(1, ?::int) g returning id, symbol
+    insert into campaigns (id, account_id, name, symbol, timeframe, side, status, version, last_seq, created_at, updated_at)
+    select gen_random_uuid(), ?::uuid, 'other ' || g, 'OTHER' || (g % 40), '1h', 'LONG', 'ACTIVE', 1, 0, now(), now()
+    from generate_series(1, ?::int) g returning id, account_id, symbol
   )
-  insert into positions (id, campaign_id, signal_id, symbol, timeframe, pattern_type, entry_date, entry_price, shares,
+  insert into positions (id, account_id, campaign_id, signal_id, symbol, timeframe, pattern_type, entry_date, entry_price, shares,
     stop_loss, risk, current_price, current_pnl, status, closed_date, exit_price, realized_pnl, marked_at, created_at, updated_at)
-  select gen_random_uuid(), c.id, null, c.symbol, '1h', 'SPRING', timestamptz '2026-01-01' + n * interval '1 minute',
+  select gen_random_uuid(), c.account_id, c.id, null, c.symbol, '1h', 'SPRING', timestamptz '2026-01-01' + n * interval '1 minute',
     100 + n % 7, 10, 95, (5 + n % 7) * 10, 101, (1 - n % 7) * 10,
     case when n % 3 = 0 then 'CLOSED' else 'OPEN' end, case when n % 3 = 0 then timestamptz '2026-02-01' end,
     case when n % 3 = 0 then 102 end, case when n % 3 = 0 then (2 - n % 7) * 10 end,
@@ -94,10 +96,10 @@ async function prepareDatabase(url: string): Promise<MikroORM> {
  */
 const CLIENT = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { url, n, clients, warmup } = workerData;
+const { url, headers, n, clients, warmup } = workerData;
 async function once() {
   const t0 = performance.now();
-  const res = await fetch(url);
+  const res = await fetch(url, { headers });
   const body = await res.arrayBuffer();
   const t = performance.now() - t0;
   if (res.status !== 200) throw new Error('GET ' + url + ': ' + res.status + ' ' + Buffer.from(body).toString('utf8').slice(0, 200));
@@ -113,9 +115,9 @@ async function once() {
 })();
 `;
 
-function httpClients(url: string, n: number, clients: number, warmup: number): Promise<Stats> {
+function httpClients(url: string, headers: Record<string, string>, n: number, clients: number, warmup: number): Promise<Stats> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(CLIENT, { eval: true, workerData: { url, n, clients, warmup } });
+    const worker = new Worker(CLIENT, { eval: true, workerData: { url, headers, n, clients, warmup } });
     worker.once('message', (m: { latencies: number[]; elapsed: number }) => resolve(stats(m.latencies, m.elapsed)));
     worker.once('error', reject);
     worker.once('exit', (code) => {
@@ -166,17 +168,23 @@ async function explain(client: pg.Client, title: string, q: Statement): Promise<
 async function main(): Promise<void> {
   const orm = await prepareDatabase(DATABASE_URL);
   const reads = new CampaignReads(orm.em);
-  await orm.em.fork().execute(INSERT_OTHERS, [OTHER_CAMPAIGNS, POSITIONS_PER_OTHER], 'run');
+  // The key every request presents (all scopes); every campaign is its account's.
+  const key = await benchKey(orm);
+  const { accountId } = key;
+  await orm.em.fork().execute(INSERT_OTHERS, [accountId, OTHER_CAMPAIGNS, POSITIONS_PER_OTHER], 'run');
   const campaigns = new Map<number, string>();
-  for (const size of SIZES) campaigns.set(size, await seedReadCampaign(orm, size));
+  for (const size of SIZES) campaigns.set(size, await seedReadCampaign(orm, key.caller, size));
   await orm.em.fork().execute('vacuum analyze campaigns', [], 'run');
   await orm.em.fork().execute('vacuum analyze positions', [], 'run');
   const [{ n: totalRows } = { n: 0 }] = (await orm.em.fork().execute('select count(*)::int as n from positions')) as { n: number }[];
 
+  // The services' key verifier (with production's 5 s cache) and hasher; a rate limit no run reaches.
+  const keys = testKeyVerifier(orm, 5000);
   const app = await buildApp({
     log: createLogger('bench', 'silent'),
     em: orm.em,
     probes: { database: async () => true, kafka: async () => true },
+    access: { keys, hasher: testKeyHasher, corsOrigins: [], rateMax: 1_000_000_000, rateWindowMs: 1000 },
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
@@ -191,7 +199,7 @@ async function main(): Promise<void> {
     for (const size of SIZES) {
       const id = campaigns.get(size) as string;
       const url = `${base}/api/v1/campaigns/${id}/positions`;
-      const res = await fetch(url);
+      const res = await fetch(url, { headers: key.headers });
       const body = await res.text();
       const parsed = JSON.parse(body) as {
         positions: unknown[];
@@ -202,12 +210,17 @@ async function main(): Promise<void> {
       console.log(
         `campaign of ${size}: ${parsed.positions.length} positions (${parsed.open_positions_count} open, ${parsed.closed_positions_count} closed), body ${(body.length / 1024).toFixed(0)} KiB, unrealized ${parsed.unrealized_pnl}`,
       );
-      console.log(line('  HTTP sequential (1 client)', await httpClients(url, REQUESTS, 1, WARMUP)));
-      console.log(line(`  HTTP concurrent (${CONCURRENCY} clients)`, await httpClients(url, Math.max(REQUESTS, 400), CONCURRENCY, WARMUP)));
+      console.log(line('  HTTP sequential (1 client)', await httpClients(url, key.headers, REQUESTS, 1, WARMUP)));
+      console.log(
+        line(
+          `  HTTP concurrent (${CONCURRENCY} clients)`,
+          await httpClients(url, key.headers, Math.max(REQUESTS, 400), CONCURRENCY, WARMUP),
+        ),
+      );
 
       // Where the time of one read goes, in-process: the read's own statements alone, then the whole
       // read (SQL + mapping), then JSON.
-      const read = () => reads.getCampaignPositions(id, { includeClosed: true });
+      const read = () => reads.getCampaignPositions(accountId, id, { includeClosed: true });
       const statements = await statementsOf(orm, read);
       const view = (await read()).data;
       for (const [i, q] of statements.entries())
@@ -217,7 +230,7 @@ async function main(): Promise<void> {
       console.log(
         line(
           '  HTTP app.inject (no socket)',
-          await timeWork(REQUESTS, () => app.inject({ method: 'GET', url: `/api/v1/campaigns/${id}/positions` })),
+          await timeWork(REQUESTS, () => app.inject({ method: 'GET', url: `/api/v1/campaigns/${id}/positions`, headers: key.headers })),
         ),
       );
       console.log('');
@@ -225,12 +238,13 @@ async function main(): Promise<void> {
 
     for (const size of SIZES) {
       const id = campaigns.get(size) as string;
-      const statements = await statementsOf(orm, () => reads.getCampaignPositions(id, { includeClosed: true }));
+      const statements = await statementsOf(orm, () => reads.getCampaignPositions(accountId, id, { includeClosed: true }));
       for (const [i, q] of statements.entries()) await explain(direct, `statement ${i + 1} of the read of the campaign of ${size}`, q);
     }
   } finally {
     await direct.end();
     await app.close();
+    await keys.close();
     await orm.close(true);
   }
 }

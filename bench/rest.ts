@@ -17,10 +17,11 @@ interface Run {
   errors: number;
 }
 
-function cannon(url: string, connections: number, seconds: number): Promise<Run> {
+/** autocannon over `connections` for `seconds`, each request with the headers given (the API key). */
+function cannon(url: string, headers: Record<string, string>, connections: number, seconds: number): Promise<Run> {
   return new Promise((resolve, reject) => {
     const times: number[] = [];
-    const tracker = autocannon({ url, connections, duration: seconds, pipelining: 1 }, (err, result) => {
+    const tracker = autocannon({ url, headers, connections, duration: seconds, pipelining: 1 }, (err, result) => {
       if (err) return reject(err);
       resolve({
         requestsPerSecond: result.requests.total / (result.duration || seconds),
@@ -42,7 +43,8 @@ export async function restStage(ctx: BenchContext, readCampaigns: Map<number, st
   const details: Record<string, unknown> = {};
   for (const [size, id] of readCampaigns) {
     const url = `${gateway.url}/api/v1/campaigns/${id}/positions`;
-    const res = await fetch(url);
+    const headers = ctx.key.headers;
+    const res = await fetch(url, { headers });
     const body = await res.text();
     if (res.status !== 200) throw new Error(`GET ${url}: ${res.status} ${body.slice(0, 200)}`);
     const canned = await cannedHttp(body);
@@ -56,11 +58,11 @@ export async function restStage(ctx: BenchContext, readCampaigns: Map<number, st
         progress(
           `rest: ${size} positions (${Math.round(body.length / 1024)} KiB), ${name}: 1 connection, then ${ctx.opts.restConnections}`,
         );
-        await cannon(target, 1, warmup);
-        const one = await cannon(target, 1, seconds);
+        await cannon(target, headers, 1, warmup);
+        const one = await cannon(target, headers, 1, seconds);
         const cpu = cpuSampler(ctx);
         cpu.begin();
-        const many = await cannon(target, ctx.opts.restConnections, seconds);
+        const many = await cannon(target, headers, ctx.opts.restConnections, seconds);
         many.cpu = cpu.end();
         results[name] = { one, many };
       }

@@ -2,7 +2,7 @@
  * `make bench`: every stage of the system beside its baseline, measured in one run on this
  * machine, then a JSON file and a Markdown table in bench/results/. See bench/README.md.
  *
- *   npm run bench -- [--quick] [--only ingest,consume,latency,sustain,rest,fanout] [--profile DIR]
+ *   npm run bench -- [--quick] [--only ingest,auth,consume,latency,sustain,rest,fanout] [--profile DIR]
  *
  * It builds first (`tsc -b`): the services it starts run from their build.
  */
@@ -13,10 +13,11 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openOrm } from '@cpt/application';
 import { repoRoot } from '../libs/testkit/src/infra.js';
+import { authStage } from './auth.js';
 import { consumeStage } from './consume.js';
 import { latencyStage, SUSTAINED, sustainStage } from './end-to-end.js';
 import { ingestStage } from './ingest.js';
-import { freshDatabase, localInfra, progress } from './lib/bench-env.js';
+import { benchKey, freshDatabase, localInfra, progress } from './lib/bench-env.js';
 import { benchKafka, benchKafkaClient, kafkaVersion, recreateTopics } from './lib/bench-kafka.js';
 import { BenchServices } from './lib/bench-services.js';
 import type { BenchContext } from './lib/context.js';
@@ -44,13 +45,18 @@ await admin.connect();
 if (opts.kafka === 'bench') await recreateTopics(kafka);
 const databaseUrl = await freshDatabase(infra.adminUrl, 'campaigns_bench');
 const orm = await openOrm({ url: databaseUrl, poolMax: 4 });
+// One key with every scope: every client of the run presents it, and the campaigns are its account's.
+const key = await benchKey(orm);
 
 const positionsPerCampaign = Math.floor(opts.positions / opts.campaigns);
-const seeded = await seed(orm, { symbols: opts.symbols, campaigns: opts.campaigns, positionsPerCampaign });
+const seeded = await seed(orm, { symbols: opts.symbols, campaigns: opts.campaigns, positionsPerCampaign }, key.accountId);
 const campaigns = [...seeded].map(([id, symbol]) => ({ id, symbol })).sort((a, b) => (a.symbol < b.symbol ? -1 : 1));
 const readCampaigns = new Map<number, string>();
-if (opts.stages.has('rest')) for (const size of opts.restSizes) readCampaigns.set(size, await seedReadCampaign(orm, size));
-const fanoutCampaign = opts.stages.has('fanout') ? await seedFanoutCampaign(orm, positionsPerCampaign) : undefined;
+if (opts.stages.has('rest')) for (const size of opts.restSizes) readCampaigns.set(size, await seedReadCampaign(orm, key.caller, size));
+const authCampaign = opts.stages.has('auth')
+  ? (readCampaigns.get(1000) ?? (await seedReadCampaign(orm, key.caller, 1000, 'BENCHAUTH1000')))
+  : undefined;
+const fanoutCampaign = opts.stages.has('fanout') ? await seedFanoutCampaign(orm, key.accountId, positionsPerCampaign) : undefined;
 await orm.em.fork().execute('vacuum analyze', [], 'run');
 progress(
   `seeded ${opts.campaigns} campaigns of ${positionsPerCampaign} open positions on ${opts.symbols} symbols (+ ${readCampaigns.size} read campaigns); Kafka ${brokers.join(',')}`,
@@ -63,6 +69,7 @@ const ctx: BenchContext = {
   brokers,
   databaseUrl,
   orm,
+  key,
   campaigns,
   positionsPerCampaign,
   services: new BenchServices({
@@ -80,6 +87,7 @@ const ctx: BenchContext = {
 
 const stages: [Stage, () => Promise<void>][] = [
   ['ingest', () => ingestStage(ctx)],
+  ['auth', () => authStage(ctx, authCampaign as string)],
   ['consume', () => consumeStage(ctx)],
   ['latency', () => latencyStage(ctx)],
   ['sustain', () => sustainStage(ctx)],

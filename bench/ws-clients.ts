@@ -7,6 +7,8 @@
  * A message is never parsed: a `campaign_updated` is recognised by its first bytes, and its
  * `totals.as_of` (the tick that marked it: the benchmark posts ticks stamped with the time they
  * are posted) is found by a byte search. Its latency is the time of arrival minus that stamp.
+ *
+ * Every connection presents the API key of `BENCH_API_KEY` (`Authorization: Bearer`) on its upgrade.
  */
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
@@ -29,6 +31,10 @@ export interface ClientStats {
 }
 
 export type ClientReply = { type: 'connected'; ms: number } | { type: 'stats'; stats: ClientStats } | { type: 'failed'; error: string };
+
+const KEY = process.env.BENCH_API_KEY;
+if (!KEY) throw new Error('BENCH_API_KEY is not set: the WebSocket clients present the benchmark key');
+const HEADERS = { authorization: `Bearer ${KEY}` };
 
 const UPDATE = Buffer.from('{"type":"campaign_updated"');
 const SNAPSHOT = Buffer.from('{"type":"snapshot"');
@@ -60,7 +66,7 @@ function onMessage(data: Buffer): void {
 /** Opens one subscriber; resolves once it holds a snapshot of each of its campaigns (or at once). */
 function open(url: string, campaigns: string[], snapshots: boolean): Promise<void> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false });
+    const ws = new WebSocket(url, { perMessageDeflate: false, headers: HEADERS });
     let waiting = snapshots ? campaigns.length : 0;
     ws.on('open', () => {
       sockets.push(ws);

@@ -24,7 +24,7 @@ export async function fanoutStage(ctx: BenchContext, campaignId: string): Promis
   const seconds = ctx.opts.fanoutSeconds;
   const warmupMs = ctx.opts.quick ? 500 : 2000;
 
-  const res = await fetch(`${gateway.url}/api/v1/campaigns/${campaignId}/positions`);
+  const res = await fetch(`${gateway.url}/api/v1/campaigns/${campaignId}/positions`, { headers: ctx.key.headers });
   if (res.status !== 200) throw new Error(`GET positions of the fan-out campaign: ${res.status}`);
   const view = campaignPositionsSchema.parse(await res.json());
   const [row] = (await ctx.orm.em.fork().execute('select last_seq::int as seq from campaigns where id = ?', [campaignId])) as {
@@ -53,6 +53,7 @@ export async function fanoutStage(ctx: BenchContext, campaignId: string): Promis
     progress(`fan-out: ${n} clients of a ws server broadcasting ${Math.round(payload.length / 1024)} KiB messages`);
     const subs = await startSubscribers(
       server.url,
+      ctx.key.key,
       Array.from({ length: n }, () => []),
       false,
     );
@@ -81,6 +82,7 @@ export async function fanoutStage(ctx: BenchContext, campaignId: string): Promis
   progress(`fan-out: ${n} subscribers of one campaign on the gateway`);
   const subs = await startSubscribers(
     `${gateway.url.replace('http', 'ws')}/api/v1/ws`,
+    ctx.key.key,
     Array.from({ length: n }, () => [campaignId]),
     true,
   );

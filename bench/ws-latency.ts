@@ -21,7 +21,7 @@ import { createKafka, TOPICS } from '@cpt/messaging';
 import { createLogger } from '@cpt/platform';
 import WebSocket from 'ws';
 import { launchService } from '../libs/testkit/src/services.js';
-import { freshDatabase, localInfra, percentiles, progress } from './lib/bench-env.js';
+import { BENCH_SERVICE_ENV, benchKey, freshDatabase, localInfra, percentiles, progress } from './lib/bench-env.js';
 
 const quick = process.argv.includes('--quick');
 const CAMPAIGNS = 100;
@@ -47,17 +47,20 @@ const GROUP = 'bench-ws-latency';
 const infra = localInfra();
 const databaseUrl = await freshDatabase(infra.adminUrl, 'campaigns_ws_bench');
 const orm = await openOrm({ url: databaseUrl });
+// Every client presents this key (all scopes); the campaigns are its account's.
+const key = await benchKey(orm);
+const headers = key.headers;
 const prefix = `WB${Date.now().toString(36).toUpperCase()}`;
 const campaigns = (await orm.em.fork().execute(
-  `insert into campaigns (id, name, symbol, timeframe, side, status, version, last_seq, created_at, updated_at)
-   select gen_random_uuid(), 'ws bench ' || g, ? || lpad(g::text, 3, '0'), '1h', 'LONG', 'ACTIVE', 1, 0, now(), now()
+  `insert into campaigns (id, account_id, name, symbol, timeframe, side, status, version, last_seq, created_at, updated_at)
+   select gen_random_uuid(), ?::uuid, 'ws bench ' || g, ? || lpad(g::text, 3, '0'), '1h', 'LONG', 'ACTIVE', 1, 0, now(), now()
    from generate_series(0, ?::int - 1) g returning id, symbol`,
-  [prefix, CAMPAIGNS],
+  [key.accountId, prefix, CAMPAIGNS],
 )) as { id: string; symbol: string }[];
 await orm.em.fork().execute(
-  `insert into positions (id, campaign_id, signal_id, symbol, timeframe, pattern_type, entry_date, entry_price, shares,
+  `insert into positions (id, account_id, campaign_id, signal_id, symbol, timeframe, pattern_type, entry_date, entry_price, shares,
      stop_loss, risk, current_price, current_pnl, status, created_at, updated_at)
-   select gen_random_uuid(), c.id, null, c.symbol, '1h', 'SPRING', timestamptz '2026-01-01', 100, 10 + n, 95, 5 * (10 + n), 100, 0, 'OPEN', now(), now()
+   select gen_random_uuid(), c.account_id, c.id, null, c.symbol, '1h', 'SPRING', timestamptz '2026-01-01', 100, 10 + n, 95, 5 * (10 + n), 100, 0, 'OPEN', now(), now()
    from campaigns c cross join generate_series(1, ?::int) n`,
   [POSITIONS],
 );
@@ -65,7 +68,7 @@ await orm.close();
 const symbolOf = new Map(campaigns.map((c) => [c.id, c.symbol]));
 progress(`seeded ${CAMPAIGNS} campaigns of ${POSITIONS} positions`);
 
-const env = { LOG_LEVEL: 'warn', CONSUMER_GROUP: GROUP };
+const env = { ...BENCH_SERVICE_ENV, LOG_LEVEL: 'warn', CONSUMER_GROUP: GROUP };
 const services = { databaseUrl, kafkaBrokers: infra.kafkaBrokers, env };
 const [gateway, ingest, position] = await Promise.all([
   launchService('gateway', services),
@@ -225,7 +228,7 @@ async function postTicks(seconds: number, onPosted: (key: string, at: number, wa
     for (const t of ticks) onPosted(`${t.symbol}|${ts}`, at, at - start > WARMUP_SECONDS * 1000);
     const p = fetch(`${ingest.url}/api/v1/ticks`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...headers, 'content-type': 'application/json' },
       body: JSON.stringify(ticks),
     }).then(async (r) => {
       if (r.status !== 202) throw new Error(`ingest answered ${r.status}: ${await r.text()}`);
@@ -266,7 +269,9 @@ async function publishEvents(rate: number): Promise<void> {
   const rows = (await db.em.fork().execute('select id::text, last_seq::text from campaigns')) as { id: string; last_seq: string }[];
   await db.close();
   const seqs = new Map(rows.map((r) => [r.id, Number(r.last_seq)]));
-  const views = await Promise.all(campaigns.map(async (c) => (await fetch(`${gateway.url}/api/v1/campaigns/${c.id}/positions`)).json()));
+  const views = await Promise.all(
+    campaigns.map(async (c) => (await fetch(`${gateway.url}/api/v1/campaigns/${c.id}/positions`, { headers })).json()),
+  );
   const producer = kafka.producer();
   await producer.connect();
   const start = now();
@@ -300,7 +305,7 @@ async function subscribers(n: number, idsOf: (i: number) => string[], onMessage?
   for (let i = 0; i < n; i += 100) {
     const batch = await Promise.all(
       Array.from({ length: Math.min(100, n - i) }, (_, j) => {
-        const ws = new WebSocket(wsUrl);
+        const ws = new WebSocket(wsUrl, { headers });
         return new Promise<WebSocket>((resolve, reject) => {
           ws.once('open', () => resolve(ws));
           ws.once('error', reject);

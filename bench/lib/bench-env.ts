@@ -1,7 +1,27 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { migrate, openOrm } from '@cpt/application';
+import { type MikroORM, migrate, openOrm } from '@cpt/application';
+import { createTestKey, type TestKey } from '../../libs/testkit/src/access.js';
 import { repoRoot } from '../../libs/testkit/src/infra.js';
+
+/**
+ * What the benchmark sets in the environment of every service it starts, besides what
+ * `launchService` sets: a rate limit no run reaches (the limit must never shape a figure; the
+ * services' defaults are 2,000 requests per second per key for the gateway and 1,000 for
+ * price-ingest, and the benchmark's clients share one key), and the production key cache (5 s;
+ * `launchService` shortens it for the revocation tests).
+ */
+export const BENCH_SERVICE_ENV: Readonly<Record<string, string>> = { RATE_LIMIT_MAX: '1000000000', KEY_CACHE_MS: '5000' };
+
+/**
+ * The benchmark's API key: an account of its own and a key with all four scopes, hashed under the
+ * secret `launchService` gives the services. Every client of a run presents it; the scenario's
+ * campaigns belong to its account.
+ */
+export const benchKey = (orm: MikroORM): Promise<TestKey> => createTestKey(orm, { name: 'bench' });
+
+/** `Authorization: Bearer …` of a key. */
+export const bearer = (key: string): { authorization: string } => ({ authorization: `Bearer ${key}` });
 
 /** The local infrastructure's addresses (deploy/local/env.sh), after making sure it runs. */
 export function localInfra(): { adminUrl: string; kafkaBrokers: string[] } {

@@ -2,11 +2,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchService, type RunningService, type ServiceName } from '../../libs/testkit/src/services.js';
+import { BENCH_SERVICE_ENV } from './bench-env.js';
 
 /**
  * The three services as processes (exactly as `make up` runs them), started when a stage first
- * needs them and stopped together at the end. With a profile directory, each writes a V8 CPU
- * profile under `<dir>/<service>/` when it exits (what `--cpu-prof` does; see cpu-profile.mjs).
+ * needs them and stopped together at the end, with a rate limit no run reaches
+ * (`BENCH_SERVICE_ENV`). With a profile directory, each writes a V8 CPU profile under
+ * `<dir>/<service>/` when it exits (what `--cpu-prof` does; see cpu-profile.mjs).
  */
 export class BenchServices {
   private readonly running = new Map<ServiceName, RunningService>();
@@ -39,7 +41,7 @@ export class BenchServices {
     const s = await launchService(name, {
       databaseUrl: this.base.databaseUrl,
       kafkaBrokers: this.base.kafkaBrokers,
-      env: { LOG_LEVEL: this.base.logLevel ?? 'info', ...profile, ...env },
+      env: { ...BENCH_SERVICE_ENV, LOG_LEVEL: this.base.logLevel ?? 'info', ...profile, ...env },
     });
     this.running.set(name, s);
     return s;

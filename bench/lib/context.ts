@@ -1,6 +1,7 @@
 import type { MikroORM } from '@cpt/application';
 import { TOPICS } from '@cpt/messaging';
 import type { Admin, Kafka } from 'kafkajs';
+import type { TestKey } from '../../libs/testkit/src/access.js';
 import type { RunningService } from '../../libs/testkit/src/services.js';
 import { endOffsets, setGroupOffsets } from './bench-kafka.js';
 import type { BenchServices } from './bench-services.js';
@@ -18,6 +19,8 @@ export interface BenchContext {
   brokers: string[];
   databaseUrl: string;
   orm: MikroORM;
+  /** The run's API key (all scopes): every HTTP and WebSocket client presents it; the campaigns are its account's. */
+  key: TestKey;
   /** The scenario's campaigns (campaign i trades symbol i), in seed order. */
   campaigns: { id: string; symbol: string }[];
   positionsPerCampaign: number;

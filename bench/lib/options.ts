@@ -4,7 +4,7 @@
  * (`--quick` or the full default).
  */
 
-export const STAGES = ['ingest', 'consume', 'latency', 'sustain', 'rest', 'fanout'] as const;
+export const STAGES = ['ingest', 'auth', 'consume', 'latency', 'sustain', 'rest', 'fanout'] as const;
 export type Stage = (typeof STAGES)[number];
 
 export interface BenchOptions {
@@ -23,6 +23,8 @@ export interface BenchOptions {
   ingestTicks: number;
   /** Concurrent HTTP clients of the ingest series, and concurrent sends of its baseline. */
   ingestClients: number;
+  /** Seconds of `GET …/positions` per app (with keys, without) in the auth stage. */
+  authSeconds: number;
   /** Ticks the consume-and-mark stage replays. */
   consumeTicks: number;
   /** Fixed rates of the tick-to-WebSocket latency stage, and how long each runs. */
@@ -106,6 +108,7 @@ export function parseOptions(argv: readonly string[] = process.argv.slice(2), en
     campaignsPerSubscriber: int('campaigns-per-subscriber', 2),
     ingestTicks: int('ingest-ticks', 200_000, 40_000),
     ingestClients: int('ingest-clients', 4),
+    authSeconds: int('auth-seconds', 10, 4),
     consumeTicks: int('consume-ticks', 300_000, 60_000),
     latencyRates: list('latency-rates', [100, 1000, 5000]),
     latencySeconds: int('latency-seconds', 20, 3),

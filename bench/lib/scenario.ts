@@ -1,5 +1,5 @@
 import { CampaignCommands, type MikroORM, markPositions } from '@cpt/application';
-import { dec } from '@cpt/domain';
+import { type Caller, dec } from '@cpt/domain';
 
 /** The sizes of a scenario; every one configurable. */
 export interface Scenario {
@@ -11,78 +11,81 @@ export interface Scenario {
 export const symbolName = (i: number): string => `SYM${String(i).padStart(5, '0')}`;
 
 /**
- * Seeds campaigns in bulk with one statement each: campaign i trades symbol i, with
+ * Seeds campaigns of the account in bulk with one statement each: campaign i trades symbol i, with
  * `positionsPerCampaign` OPEN positions entered on 2026-01-01; symbols past `campaigns` have ticks
  * but no positions.
  */
-export async function seed(orm: MikroORM, s: Scenario): Promise<Map<string, string>> {
+export async function seed(orm: MikroORM, s: Scenario, accountId: string): Promise<Map<string, string>> {
   const em = orm.em.fork();
   const rows = (await em.execute(
-    `insert into campaigns (id, name, symbol, timeframe, side, status, version, last_seq, created_at, updated_at)
-     select gen_random_uuid(), 'bench ' || g, 'SYM' || lpad(g::text, 5, '0'), '1h', case when g % 2 = 0 then 'LONG' else 'SHORT' end,
+    `insert into campaigns (id, account_id, name, symbol, timeframe, side, status, version, last_seq, created_at, updated_at)
+     select gen_random_uuid(), ?::uuid, 'bench ' || g, 'SYM' || lpad(g::text, 5, '0'), '1h', case when g % 2 = 0 then 'LONG' else 'SHORT' end,
        'ACTIVE', 1, 0, now(), now()
      from generate_series(0, ?::int - 1) g returning id, symbol`,
-    [s.campaigns],
+    [accountId, s.campaigns],
   )) as { id: string; symbol: string }[];
   await em.execute(
-    `insert into positions (id, campaign_id, signal_id, symbol, timeframe, pattern_type, entry_date, entry_price, shares,
+    `insert into positions (id, account_id, campaign_id, signal_id, symbol, timeframe, pattern_type, entry_date, entry_price, shares,
        stop_loss, risk, current_price, current_pnl, status, created_at, updated_at)
-     select gen_random_uuid(), c.id, null, c.symbol, '1h', case when c.side = 'LONG' then 'SPRING' else 'UTAD' end,
+     select gen_random_uuid(), c.account_id, c.id, null, c.symbol, '1h', case when c.side = 'LONG' then 'SPRING' else 'UTAD' end,
        timestamptz '2026-01-01', 100, 10 + n, case when c.side = 'LONG' then 95 else 105 end, 5 * (10 + n), 100, 0, 'OPEN', now(), now()
-     from campaigns c cross join generate_series(1, ?::int) n`,
-    [s.positionsPerCampaign],
+     from campaigns c cross join generate_series(1, ?::int) n
+     where c.account_id = ?::uuid`,
+    [s.positionsPerCampaign, accountId],
   );
   await em.execute('analyze', [], 'run');
   return new Map(rows.map((r) => [r.id, r.symbol]));
 }
 
-/** Positions of one campaign, entered a few minutes apart at prices around 1.2 to 1.33. */
+/** Positions of one campaign (in its account), entered a few minutes apart at prices around 1.2 to 1.33. */
 export const INSERT_READ_POSITIONS = `
-  insert into positions (id, campaign_id, signal_id, symbol, timeframe, pattern_type, entry_date, entry_price, shares,
+  insert into positions (id, account_id, campaign_id, signal_id, symbol, timeframe, pattern_type, entry_date, entry_price, shares,
     stop_loss, risk, current_price, current_pnl, status, closed_date, exit_price, realized_pnl, marked_at, created_at, updated_at)
-  select gen_random_uuid(), ?::uuid, gen_random_uuid(), ?, '1h', (array['SPRING','SOS','LPS'])[1 + n % 3],
+  select gen_random_uuid(), (select account_id from campaigns where id = ?::uuid), ?::uuid, gen_random_uuid(), ?, '1h', (array['SPRING','SOS','LPS'])[1 + n % 3],
     timestamptz '2026-01-01' + n * interval '7 minutes', v.e, v.s, v.e - 0.005, round_half_even(0.005 * v.s, 8),
     v.e, 0, 'OPEN', null, null, null, null, now(), now()
   from generate_series(1, ?::int) n
   cross join lateral (select 1.2 + (n % 97) * 0.0013 as e, 1000 + (n % 13) * 250.5 as s) v`;
 
 /**
- * A campaign of `size` positions as a reader meets it (symbol `BENCH<size>` unless given):
- * bulk-inserted, marked, a fifth closed through the commands, marked again.
+ * A campaign of `size` positions of the caller's account as a reader meets it (symbol
+ * `BENCH<size>` unless given): bulk-inserted, marked, a fifth closed through the commands, marked again.
  */
-export async function seedReadCampaign(orm: MikroORM, size: number, symbol = `BENCH${size}`): Promise<string> {
+export async function seedReadCampaign(orm: MikroORM, caller: Caller, size: number, symbol = `BENCH${size}`): Promise<string> {
   const commands = new CampaignCommands(orm.em);
-  const c = await commands.createCampaign({ name: `bench ${size}`, symbol, timeframe: '1h', side: 'LONG' });
-  await orm.em.fork().execute(INSERT_READ_POSITIONS, [c.id, symbol, size], 'run');
+  const c = await commands.createCampaign(caller, { name: `bench ${size}`, symbol, timeframe: '1h', side: 'LONG' });
+  await orm.em.fork().execute(INSERT_READ_POSITIONS, [c.id, c.id, symbol, size], 'run');
   await markPositions(orm.em, [{ symbol, price: dec('1.2575'), ts: new Date('2026-03-01T00:00:00Z') }]);
   const ids = (await orm.em.fork().execute('select id from positions where campaign_id = ? order by entry_date', [c.id])) as {
     id: string;
   }[];
   for (const [i, p] of ids.entries()) {
-    if (i % 5 === 0) await commands.closePosition(p.id, dec((1.24 + (i % 11) * 0.003).toFixed(4)), new Date('2026-03-02T00:00:00Z'));
+    if (i % 5 === 0)
+      await commands.closePosition(caller, p.id, dec((1.24 + (i % 11) * 0.003).toFixed(4)), new Date('2026-03-02T00:00:00Z'));
   }
   await markPositions(orm.em, [{ symbol, price: dec('1.26312345'), ts: new Date('2026-03-03T00:00:00Z') }]);
   return c.id;
 }
 
 /**
- * One campaign of `positions` open positions like the scenario's, on a symbol no tick names
- * (`FANOUT`): the fan-out stage publishes its events itself.
+ * One campaign of the account, of `positions` open positions like the scenario's, on a symbol no
+ * tick names (`FANOUT`): the fan-out stage publishes its events itself.
  */
-export async function seedFanoutCampaign(orm: MikroORM, positions: number): Promise<string> {
+export async function seedFanoutCampaign(orm: MikroORM, accountId: string, positions: number): Promise<string> {
   const em = orm.em.fork();
   const [row] = (await em.execute(
-    `insert into campaigns (id, name, symbol, timeframe, side, status, version, last_seq, created_at, updated_at)
-     values (gen_random_uuid(), 'bench fan-out', 'FANOUT', '1h', 'LONG', 'ACTIVE', 1, 0, now(), now()) returning id`,
+    `insert into campaigns (id, account_id, name, symbol, timeframe, side, status, version, last_seq, created_at, updated_at)
+     values (gen_random_uuid(), ?::uuid, 'bench fan-out', 'FANOUT', '1h', 'LONG', 'ACTIVE', 1, 0, now(), now()) returning id`,
+    [accountId],
   )) as { id: string }[];
   const id = row?.id as string;
   await em.execute(
-    `insert into positions (id, campaign_id, signal_id, symbol, timeframe, pattern_type, entry_date, entry_price, shares,
+    `insert into positions (id, account_id, campaign_id, signal_id, symbol, timeframe, pattern_type, entry_date, entry_price, shares,
        stop_loss, risk, current_price, current_pnl, status, marked_at, created_at, updated_at)
-     select gen_random_uuid(), ?::uuid, null, 'FANOUT', '1h', 'SPRING', timestamptz '2026-01-01' + n * interval '1 minute', 100, 10 + n,
+     select gen_random_uuid(), ?::uuid, ?::uuid, null, 'FANOUT', '1h', 'SPRING', timestamptz '2026-01-01' + n * interval '1 minute', 100, 10 + n,
        95, 5 * (10 + n), 101.25, 1.25 * (10 + n), 'OPEN', timestamptz '2026-03-01', now(), now()
      from generate_series(1, ?::int) n`,
-    [id, positions],
+    [accountId, id, positions],
   );
   return id;
 }

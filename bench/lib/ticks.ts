@@ -46,12 +46,16 @@ export const ndjson = (ticks: readonly FeedTick[]): string => `${ticks.map((t) =
 
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
-/** One POST over a kept-alive connection; resolves with the status and the body text. */
-export function post(url: string, body: string, contentType = 'application/json'): Promise<{ status: number; text: string }> {
+/** One POST with the API key over a kept-alive connection; resolves with the status and the body text. */
+export function post(url: string, key: string, body: string, contentType = 'application/json'): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
-      { method: 'POST', agent, headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body) } },
+      {
+        method: 'POST',
+        agent,
+        headers: { authorization: `Bearer ${key}`, 'content-type': contentType, 'content-length': Buffer.byteLength(body) },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -64,9 +68,9 @@ export function post(url: string, body: string, contentType = 'application/json'
   });
 }
 
-/** Posts ticks and fails unless price-ingest answers 202. */
-export async function postTicks(ingestUrl: string, body: string, contentType = 'application/json'): Promise<void> {
-  const r = await post(`${ingestUrl}/api/v1/ticks`, body, contentType);
+/** Posts ticks with the API key and fails unless price-ingest answers 202. */
+export async function postTicks(ingestUrl: string, key: string, body: string, contentType = 'application/json'): Promise<void> {
+  const r = await post(`${ingestUrl}/api/v1/ticks`, key, body, contentType);
   if (r.status !== 202) throw new Error(`price-ingest answered ${r.status}: ${r.text.slice(0, 300)}`);
 }
 

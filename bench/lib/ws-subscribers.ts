@@ -42,9 +42,14 @@ export async function stopChild(child: ChildProcess, exited: Promise<void>, clos
 /**
  * Starts a process holding one subscriber per entry of `subscriptions` (the campaign ids it
  * subscribes to) and resolves once all are connected, each with its snapshots when `snapshots`.
+ * Each presents the API key `key` (given to the process in `BENCH_API_KEY`) on its upgrade.
  */
-export async function startSubscribers(url: string, subscriptions: string[][], snapshots: boolean): Promise<Subscribers> {
-  const child = fork(new URL('../ws-clients.ts', import.meta.url), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+export async function startSubscribers(url: string, key: string, subscriptions: string[][], snapshots: boolean): Promise<Subscribers> {
+  const child = fork(new URL('../ws-clients.ts', import.meta.url), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: 'inherit',
+    env: { ...process.env, BENCH_API_KEY: key },
+  });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   try {
     const connected = await ask(child, { cmd: 'connect', url, subscriptions, snapshots }, 'connected', 180_000);

@@ -15,6 +15,14 @@
 : "${TEST_DATABASE_URL:=postgres://campaigns:campaigns@127.0.0.1:${PGPORT}/campaigns_test}"
 : "${KAFKA_BROKERS:=127.0.0.1:${KAFKA_PORT}}"
 export PGPORT KAFKA_PORT KAFKA_PARTITIONS DATABASE_URL TEST_DATABASE_URL KAFKA_BROKERS
+# The secret `make up` made for API keys, once there is one (for `npm run admin`). Exported when
+# sourced only: the printed form, which scripts show, leaves it out.
+_secret_file="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/.run/secrets/api-key-secret"
+if [[ -z "${API_KEY_SECRET:-}" && -s "$_secret_file" ]]; then
+  API_KEY_SECRET="$(cat "$_secret_file")"
+  export API_KEY_SECRET
+fi
+unset _secret_file
 
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
   set -euo pipefail

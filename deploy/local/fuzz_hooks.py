@@ -82,6 +82,10 @@ AMOUNT_TOO_LARGE = r"position is too large: .*|risk exceeds 9999999999\.99999999
 FUTURE = r"may not be more than 60 s in the future"
 RULES: dict[str, list[tuple[str, str]]] = {
     "GET /api/v1/campaigns": [("cursor", r"is not a cursor this service issued")],
+    "POST /api/v1/ticks": [(r"(\[\d+\]\.)?ts", r"must not be more than 60 s in the future")],
+    "GET /api/v1/campaigns/{id}/journal": [("cursor", r"is not a cursor this service issued")],
+    "GET /api/v1/admin/accounts": [("cursor", r"is not a cursor this service issued")],
+    "POST /api/v1/admin/accounts/{id}/keys": [("scopes", r"must not repeat a scope")],
     "POST /api/v1/campaigns/{id}/positions": [
         ("stop_loss", r"must be (below|above) entry_price in a (LONG|SHORT) campaign"),
         ("pattern_type", r"must be .* in a (LONG|SHORT) campaign"),

@@ -114,12 +114,41 @@ ensure_dependencies() {
   npm ci --no-audit --no-fund 7>&- || die "npm ci failed"
 }
 
-# Environment of one service: the connection settings of env.sh, the port of the service.
+# Environment of one service: the connection settings of env.sh, the secret keys are hashed
+# under, the port of the service.
 service_env() {
   local name="$1"
-  local -a vars=("CPT_RUN_DIR=$RUN_DIR" HOST=127.0.0.1 "PORT=${PORT[$name]}" "KAFKA_BROKERS=$KAFKA_BROKERS" "LOG_LEVEL=${LOG_LEVEL:-info}")
-  [[ "$name" != price-ingest ]] && vars+=("DATABASE_URL=$DATABASE_URL")
+  local -a vars=("CPT_RUN_DIR=$RUN_DIR" HOST=127.0.0.1 "PORT=${PORT[$name]}" "KAFKA_BROKERS=$KAFKA_BROKERS" "LOG_LEVEL=${LOG_LEVEL:-info}"
+    "DATABASE_URL=$DATABASE_URL" "API_KEY_SECRET=$API_KEY_SECRET")
   printf '%s\0' "${vars[@]}"
+}
+
+# The secret API keys are hashed under: API_KEY_SECRET when set, else the one kept in
+# .run/secrets/api-key-secret (made once, readable by its owner only). Keys made under one secret
+# are unknown under another.
+ensure_key_secret() {
+  local file="$REPO/.run/secrets/api-key-secret"
+  if [[ -n "${API_KEY_SECRET:-}" ]]; then
+    export API_KEY_SECRET
+    return 0
+  fi
+  if [[ ! -s "$file" ]]; then
+    mkdir -p "$(dirname "$file")"
+    chmod 700 "$(dirname "$file")"
+    (umask 077 && head -c 32 /dev/urandom | base64 | tr -d '\n' >"$file")
+    log "made the secret API keys are hashed under (${file#"$REPO/"})"
+  fi
+  API_KEY_SECRET="$(cat "$file")"
+  export API_KEY_SECRET
+}
+
+# The account `dev` and its all-scopes key, made when .run/dev-api-key holds no valid key.
+ensure_dev_key() {
+  local out
+  out="$(node libs/application/dist/src/admin-cli.js dev-key "$REPO/.run/dev-api-key" 7>&-)" || die "could not make the dev key (npm run admin -- dev-key .run/dev-api-key)"
+  if grep -q '"created": true' <<<"$out"; then
+    log "made the account dev and its key (all four scopes) in .run/dev-api-key"
+  fi
 }
 
 # Starts one service in the background, in its own session, detached from this terminal.
@@ -199,8 +228,7 @@ feed_hint() {
 }
 
 print_welcome() {
-  local gw="${PORT[gateway]}" ingest="${PORT[price-ingest]}" ts
-  ts="$(date -u +%Y-%m-%dT%H:%M:%S.000Z)"
+  local gw="${PORT[gateway]}" ingest="${PORT[price-ingest]}"
   cat <<EOF
 
 Campaign position tracking runs on this machine:
@@ -215,9 +243,14 @@ Point a browser at:
   http://127.0.0.1:$gw/api/v1                REST base, e.g. GET http://127.0.0.1:$gw/api/v1/campaigns
   ws://127.0.0.1:$gw/api/v1/ws               WebSocket (subscribe to campaigns)
 
-Feed prices with POST http://127.0.0.1:$ingest/api/v1/ticks, e.g.
-  curl -sS -X POST http://127.0.0.1:$ingest/api/v1/ticks -H 'content-type: application/json' \\
-    -d '{"symbol": "GBPUSD", "price": "1.25750000", "ts": "$ts", "source": "manual"}'
+Every request but /health, /docs and /openapi.json needs an API key. The account dev has one
+with every scope in .run/dev-api-key, readable by you only (more: source deploy/local/env.sh; npm run admin):
+  KEY=\$(cat .run/dev-api-key)
+  curl -sS http://127.0.0.1:$gw/api/v1/campaigns -H "authorization: Bearer \$KEY"
+
+Feed prices with POST http://127.0.0.1:$ingest/api/v1/ticks (the timestamp is taken when you paste it), e.g.
+  curl -sS -X POST http://127.0.0.1:$ingest/api/v1/ticks -H "authorization: Bearer \$KEY" -H 'content-type: application/json' \\
+    -d "{\\"symbol\\": \\"GBPUSD\\", \\"price\\": \\"1.25750000\\", \\"ts\\": \\"\$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)\\", \\"source\\": \\"manual\\"}"
 or a continuous feed:
 $(feed_hint)
 
@@ -261,6 +294,7 @@ cmd_up() {
   log "PostgreSQL and Kafka are up"
   # shellcheck source=deploy/local/env.sh
   source "$SCRIPT_DIR/env.sh"
+  ensure_key_secret
 
   # Services that already run are left alone; the build and the migration are for the others.
   declare -gA FAILED=() STARTED=() WAITING=() LOG_OFFSET=()
@@ -283,6 +317,7 @@ cmd_up() {
     npx tsc -b || die "the build failed (npx tsc -b, errors above)"
     log "migrating the database"
     node libs/application/dist/src/migrate-cli.js || die "the migration failed (node libs/application/dist/src/migrate-cli.js)"
+    ensure_dev_key
     for name in "${to_start[@]}"; do
       start_service "$name"
       if [[ -n "${STARTED[$name]:-}" ]]; then
@@ -291,6 +326,7 @@ cmd_up() {
     done
   else
     log "every service already runs: nothing to build or start ('make down && make up' restarts them on a fresh build)"
+    ensure_dev_key
   fi
   wait_ready
 

@@ -113,7 +113,7 @@ describe('live campaign updates through real processes', () => {
     expect(c.frames.map(({ text: _text, ...f }) => f)).toEqual([
       { type: 'error', code: 'bad_request', message: 'message is not valid JSON' },
       { type: 'error', code: 'validation_failed', message: 'message is not valid: campaign_ids[0]: must be a UUID' },
-      { type: 'error', code: 'not_found', message: `campaign ${unknown} not found` },
+      { type: 'error', code: 'not_found', message: `campaign ${unknown} not found`, campaign_id: unknown },
       { type: 'pong' },
     ]);
     await c.close();
@@ -143,7 +143,14 @@ describe('live campaign updates through real processes', () => {
     const bySnapshot = await WsProbe.open(gwB.url);
     for (const c of [fromBuffer, bySnapshot]) c.subscribe([id], { [id]: 1 });
     await Promise.all([fromBuffer.untilSeq(id, 5), bySnapshot.untilSeq(id, 5)]);
-    expect(fromBuffer.of(id).map((f) => f.text)).toEqual(
+    // From the buffer: `resumed` with the client's own seq, then the very frames the others got.
+    expect(fromBuffer.of(id).map(({ text: _text, ...f }) => f)[0]).toEqual({ type: 'resumed', campaign_id: id, seq: 1 });
+    expect(
+      fromBuffer
+        .of(id)
+        .slice(1)
+        .map((f) => f.text),
+    ).toEqual(
       watchA
         .of(id)
         .slice(-4)

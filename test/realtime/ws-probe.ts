@@ -1,7 +1,8 @@
 import type { CampaignUpdated, WsSnapshot } from '@cpt/contracts';
 import { applyUpdate, type CampaignState, stateFromSnapshot } from '@cpt/realtime-client';
-import { waitFor } from '@cpt/testkit';
+import { type TestKey, waitFor } from '@cpt/testkit';
 import WebSocket from 'ws';
+import { testKey } from '../support/http.js';
 
 /** A server frame as received, with its text. */
 export type Frame = Record<string, unknown> & { type: string; campaign_id?: string; seq?: number; text: string };
@@ -19,9 +20,9 @@ export class WsProbe {
     this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
   }
 
-  /** Connects to a gateway's base URL (`http://host:port`). */
-  static async open(gatewayUrl: string): Promise<WsProbe> {
-    const ws = new WebSocket(`${gatewayUrl.replace(/^http/, 'ws')}/api/v1/ws`);
+  /** Connects to a gateway's base URL (`http://host:port`) with this file's test key (in the header). */
+  static async open(gatewayUrl: string, key: TestKey | Promise<TestKey> = testKey()): Promise<WsProbe> {
+    const ws = new WebSocket(`${gatewayUrl.replace(/^http/, 'ws')}/api/v1/ws`, { headers: (await key).headers });
     const probe = new WsProbe(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());

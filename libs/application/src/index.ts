@@ -4,11 +4,15 @@
  */
 export { type DatabaseOptions, databaseProbe, MikroORM, migrate, openOrm, ormOptions } from './db/orm.js';
 export { classifyDatabaseError, isDatabaseUnavailable } from './db/unavailable.js';
+export { AccessAdmin } from './modules/access-admin.js';
 export { CampaignCommands } from './modules/campaign-commands.js';
 export type { CreateCampaignInput } from './modules/campaigns/campaign.commands.js';
 export { type CampaignPositionsView, CampaignReads } from './modules/campaigns/campaign.reads.js';
 export type { ChangeResult, CommandOptions } from './modules/campaigns/campaign-change.js';
-export { type Mark, type MarkResult, markPositions, newestPerSymbol } from './modules/marks/mark-positions.js';
+export type { CreateKeyInput } from './modules/keys/key.commands.js';
+export { createKeyHasher, type KeyHasher } from './modules/keys/key-hash.js';
+export { createKeyVerifier, type KeyVerifier, type KeyVerifierOptions } from './modules/keys/key-verifier.js';
+export { type Mark, type MarkResult, markPositions, newestPerSymbol, type SkippedMark } from './modules/marks/mark-positions.js';
 export { type PublishEvents, publishPendingEvents } from './modules/outbox/outbox.commands.js';
 export { OUTBOX_CHANNEL, type PendingEvent } from './modules/outbox/outbox.repository.js';
 export type { PositionResult } from './modules/positions/position.commands.js';

@@ -1,10 +1,11 @@
 import { campaignUpdatedSchema } from '@cpt/contracts';
+import type { Caller } from '@cpt/domain';
 import { dec, fmt8, positionPnl, round8, type Side } from '@cpt/domain';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MikroORM } from '../src/index.js';
 import { CampaignCommands, CampaignReads, type Mark, markPositions } from '../src/index.js';
-import { at, campaignState, newCampaign, openTestOrm, outboxRows, positionRows, uniqueSymbol } from './support.js';
+import { at, campaignState, newCaller, newCampaign, openTestOrm, outboxRows, positionRows, uniqueSymbol } from './support.js';
 
 /** A position to open: entry price and shares as decimal text, entry at a second of the test clock. */
 interface Entry {
@@ -17,10 +18,12 @@ const tick = (symbol: string, price: string, second: number): Mark => ({ symbol,
 
 describe('marks (contract section 6)', () => {
   let orm: MikroORM;
+  let caller: Caller;
   let commands: CampaignCommands;
   let reads: CampaignReads;
   beforeAll(async () => {
     orm = await openTestOrm();
+    caller = await newCaller(orm);
     commands = new CampaignCommands(orm.em);
     reads = new CampaignReads(orm.em);
   });
@@ -28,11 +31,11 @@ describe('marks (contract section 6)', () => {
 
   /** A campaign on the symbol with the given positions; returns the position ids in entry order. */
   async function campaign(side: Side, symbol: string, entries: Entry[]): Promise<{ id: string; positions: string[] }> {
-    const c = await newCampaign(commands, side, symbol);
+    const c = await newCampaign(commands, caller, side, symbol);
     const positions: string[] = [];
     for (const e of entries) {
       const entryPrice = dec(e.entry);
-      const r = await commands.addPosition(c.id, {
+      const r = await commands.addPosition(caller, c.id, {
         patternType: side === 'LONG' ? 'SPRING' : 'UTAD',
         entryPrice,
         shares: dec(e.shares),
@@ -125,7 +128,7 @@ describe('marks (contract section 6)', () => {
     ]);
     const [closedId, openId] = c.positions as [string, string];
     await mark([tick(s, '11', 1)]);
-    await commands.closePosition(closedId, dec('10.5'), at(2));
+    await commands.closePosition(caller, closedId, dec('10.5'), at(2));
     const closedBefore = await rowOf(c.id, closedId);
     const result = await mark([tick(s, '20', 10)]);
     expect(result.marked).toBe(1);
@@ -242,7 +245,9 @@ describe('marks (contract section 6)', () => {
       const event = campaignUpdatedSchema.parse(row.payload);
       expect(event).toMatchObject({ campaign_id: c.id, seq: previousSeq + 1, version: Number(was.campaign.version), reason: 'marked' });
       expect(event.changed_positions.map((p) => p.id).sort()).toEqual([...c.positions].sort());
-      expect(event.changed_positions).toEqual((await reads.getCampaignPositions(c.id, { includeClosed: true })).data.positions);
+      expect(event.changed_positions).toEqual(
+        (await reads.getCampaignPositions(caller.accountId, c.id, { includeClosed: true })).data.positions,
+      );
       expect(result.events.find((e) => e.campaign_id === c.id)).toEqual(event);
       // Written by the transaction that moved the marks.
       const xmins = new Set([row.xmin, ...(await positionXmins(c.id))]);
@@ -264,17 +269,78 @@ describe('marks (contract section 6)', () => {
       { entry: '10', shares: '1', second: 0 },
       { entry: '10', shares: '1', second: 10 },
     ]);
-    expect((await reads.getCampaignPositions(c.id, { includeClosed: true })).data.as_of).toBeNull();
+    expect((await reads.getCampaignPositions(caller.accountId, c.id, { includeClosed: true })).data.as_of).toBeNull();
     await mark([tick(s, '11', 5)]);
-    expect((await reads.getCampaignPositions(c.id, { includeClosed: true })).data.as_of).toBe(at(5).toISOString());
+    expect((await reads.getCampaignPositions(caller.accountId, c.id, { includeClosed: true })).data.as_of).toBe(at(5).toISOString());
     await mark([tick(s, '12', 12)]);
-    await commands.closePosition(c.positions[1] as string, dec('12'), at(13));
+    await commands.closePosition(caller, c.positions[1] as string, dec('12'), at(13));
     const last = await mark([tick(s, '11.5', 20)]);
     expect(last.events[0]?.totals.as_of).toBe(at(20).toISOString());
-    const view = (await reads.getCampaignPositions(c.id, { includeClosed: false })).data;
+    const view = (await reads.getCampaignPositions(caller.accountId, c.id, { includeClosed: false })).data;
     const latest = Math.max(...(await positionRows(orm.em, c.id)).map((r) => new Date(r.marked_at ?? 0).getTime()));
     expect(view.as_of).toBe(new Date(latest).toISOString());
     expect(view.as_of).toBe(at(20).toISOString());
     expect((await outboxRows(orm.em, c.id)).at(-1)?.payload).toMatchObject({ totals: { as_of: at(20).toISOString() } });
+  });
+  // Section 6: a mark whose P&L would not fit NUMERIC(18,8) is not applied to that position. It once
+  // failed the whole batch's UPDATE (numeric field overflow), so no position of the symbol moved.
+  describe('a mark whose P&L would not fit NUMERIC(18,8)', () => {
+    const HUGE = '9999999999';
+
+    it('is not applied to that position, which keeps its last mark; the others of the symbol are marked', async () => {
+      const s = uniqueSymbol();
+      const c = await campaign('LONG', s, [
+        { entry: '1', shares: HUGE, second: 0 },
+        { entry: '1', shares: '10', second: 0 },
+      ]);
+      const [huge, small] = c.positions as [string, string];
+      expect(await mark([tick(s, '1.5', 5)])).toMatchObject({ marked: 2, skipped: [] });
+      const hugeBefore = await rowOf(c.id, huge);
+      expect(hugeBefore).toMatchObject({ current_price: '1.50000000', current_pnl: '4999999999.50000000' });
+      const seqBefore = (await state(c.id)).campaign.last_seq;
+
+      const result = await mark([tick(s, '3', 10)]);
+      expect(result.marked).toBe(1);
+      expect(result.skipped).toEqual([{ positionId: huge, campaignId: c.id, symbol: s, price: '3.00000000', ts: at(10).toISOString() }]);
+      expect(result.events).toHaveLength(1);
+      expect(result.events[0]?.changed_positions.map((p) => p.id)).toEqual([small]);
+      expect(result.events[0]?.totals.unrealized_pnl).toBe('5000000019.50000000');
+      expect(await rowOf(c.id, huge)).toEqual(hugeBefore);
+      expect(await rowOf(c.id, small)).toMatchObject({ current_price: '3.00000000', current_pnl: '20.00000000' });
+      expect(new Date((await rowOf(c.id, small)).marked_at ?? '').toISOString()).toBe(at(10).toISOString());
+      expect(Number((await state(c.id)).campaign.last_seq)).toBe(Number(seqBefore) + 1);
+
+      // The symbol's mark still moves: a newer tick that fits marks the position again.
+      const next = await mark([tick(s, '1.2', 15)]);
+      expect(next).toMatchObject({ marked: 2, skipped: [] });
+      expect(await rowOf(c.id, huge)).toMatchObject({ current_price: '1.20000000', current_pnl: '1999999999.80000000' });
+    });
+
+    it('changes nothing and records no event when it reaches no position it could mark', async () => {
+      const s = uniqueSymbol();
+      const long = await campaign('LONG', s, [{ entry: '1', shares: HUGE, second: 0 }]);
+      const short = await campaign('SHORT', s, [{ entry: '1', shares: HUGE, second: 0 }]);
+      const before = await Promise.all([state(long.id), state(short.id)]);
+      const result = await mark([tick(s, '3', 10)]);
+      expect(result).toMatchObject({ marked: 0, campaigns: 0, events: [] });
+      expect(result.skipped.map((k) => [k.positionId, k.campaignId, k.price]).sort()).toEqual(
+        [
+          [long.positions[0], long.id, '3.00000000'],
+          [short.positions[0], short.id, '3.00000000'],
+        ].sort(),
+      );
+      expect(await Promise.all([state(long.id), state(short.id)])).toEqual(before);
+    });
+
+    it('applies a P&L of exactly the largest NUMERIC(18,8) and skips one unit more', async () => {
+      const s = uniqueSymbol();
+      const c = await campaign('LONG', s, [{ entry: '1', shares: '9999999999.99999999', second: 0 }]);
+      const [id] = c.positions as [string];
+      expect(await mark([tick(s, '2', 5)])).toMatchObject({ marked: 1, skipped: [] });
+      expect((await rowOf(c.id, id)).current_pnl).toBe('9999999999.99999999');
+      const over = await mark([tick(s, '2.00000001', 6)]);
+      expect([over.marked, over.skipped.map((k) => k.positionId)]).toEqual([0, [id]]);
+      expect(await rowOf(c.id, id)).toMatchObject({ current_price: '2.00000000', current_pnl: '9999999999.99999999' });
+    });
   });
 });

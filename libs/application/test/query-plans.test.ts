@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import type { Caller } from '@cpt/domain';
 import { dec } from '@cpt/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { query } from '../src/db/sql.js';
 import type { MikroORM } from '../src/index.js';
 import { CampaignReads, markPositions } from '../src/index.js';
-import { openTestOrm, uniqueSymbol } from './support.js';
+import { newCaller, openTestOrm, uniqueSymbol } from './support.js';
 
 const OTHER_CAMPAIGNS = 200;
 const POSITIONS_PER_OTHER = 100;
@@ -16,15 +17,15 @@ const TARGET_POSITIONS = 1000;
  */
 const BULK_INSERT = `
   with c as (
-    insert into campaigns (id, name, symbol, timeframe, side, status, version, last_seq, created_at, updated_at)
-    select case when g = 0 then ?::uuid else gen_random_uuid() end, 'plan ' || g,
+    insert into campaigns (id, account_id, name, symbol, timeframe, side, status, version, last_seq, created_at, updated_at)
+    select case when g = 0 then ?::uuid else gen_random_uuid() end, ?::uuid, 'plan ' || g,
       case when g = 0 then ? else ? || (g % 40) end, '1h', 'LONG', 'ACTIVE', 1, 0, now(), now()
     from generate_series(0, ?) g
-    returning id, symbol, name
+    returning id, account_id, symbol, name
   )
-  insert into positions (id, campaign_id, signal_id, symbol, timeframe, pattern_type, entry_date, entry_price, shares,
+  insert into positions (id, account_id, campaign_id, signal_id, symbol, timeframe, pattern_type, entry_date, entry_price, shares,
     stop_loss, risk, current_price, current_pnl, status, closed_date, exit_price, realized_pnl, marked_at, created_at, updated_at)
-  select gen_random_uuid(), c.id, null, c.symbol, '1h', 'SPRING', timestamptz '2026-01-01' + n * interval '1 minute',
+  select gen_random_uuid(), c.account_id, c.id, null, c.symbol, '1h', 'SPRING', timestamptz '2026-01-01' + n * interval '1 minute',
     100 + n % 7, 10, 95, 50, 101, 10,
     case when n % 3 = 0 then 'CLOSED' else 'OPEN' end,
     case when n % 3 = 0 then timestamptz '2026-02-01' end,
@@ -45,13 +46,19 @@ interface Statement {
 
 describe('query plans over a realistic table', () => {
   let orm: MikroORM;
+  let caller: Caller;
   const target = randomUUID();
   const symbol = uniqueSymbol('PLAN');
 
   beforeAll(async () => {
     orm = await openTestOrm();
+    caller = await newCaller(orm);
     const em = orm.em.fork();
-    await em.execute(BULK_INSERT, [target, symbol, `${symbol}O`, OTHER_CAMPAIGNS, TARGET_POSITIONS, POSITIONS_PER_OTHER], 'run');
+    await em.execute(
+      BULK_INSERT,
+      [target, caller.accountId, symbol, `${symbol}O`, OTHER_CAMPAIGNS, TARGET_POSITIONS, POSITIONS_PER_OTHER],
+      'run',
+    );
     await em.execute('analyze campaigns', [], 'run');
     await em.execute('analyze positions', [], 'run');
   });
@@ -99,7 +106,9 @@ describe('query plans over a realistic table', () => {
   describe('getCampaignPositions', () => {
     let statements: Statement[];
     beforeAll(async () => {
-      statements = await statementsOf(() => new CampaignReads(orm.em).getCampaignPositions(target, { includeClosed: true }));
+      statements = await statementsOf(() =>
+        new CampaignReads(orm.em).getCampaignPositions(caller.accountId, target, { includeClosed: true }),
+      );
     });
 
     it('reads the positions of the campaign through a campaign index', async () => {

@@ -1,10 +1,23 @@
+import type { Caller } from '@cpt/domain';
 import { dec, fmt8, positionPnl, round8, type Side } from '@cpt/domain';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { query } from '../src/db/sql.js';
 import type { MikroORM } from '../src/index.js';
 import { CampaignCommands, markPositions } from '../src/index.js';
-import { at, MAX_UNITS, newCampaign, openTestOrm, positionInput, positionRows, sideArb, UNIT, units, unitsToText } from './support.js';
+import {
+  at,
+  MAX_UNITS,
+  newCaller,
+  newCampaign,
+  openTestOrm,
+  positionInput,
+  positionRows,
+  sideArb,
+  UNIT,
+  units,
+  unitsToText,
+} from './support.js';
 
 const HALF_UNIT = UNIT / 2n;
 
@@ -90,16 +103,18 @@ const markCase = fc.oneof(
 
 describe('the P&L markPositions stores', () => {
   let orm: MikroORM;
+  let caller: Caller;
   let commands: CampaignCommands;
   beforeAll(async () => {
     orm = await openTestOrm();
+    caller = await newCaller(orm);
     commands = new CampaignCommands(orm.em);
   });
   afterAll(async () => orm.close());
 
   const markOnce = async (side: Side, entry: bigint, shares: bigint, price: bigint) => {
-    const c = await newCampaign(commands, side);
-    await commands.addPosition(c.id, positionInput(side, entry, shares, at(0)));
+    const c = await newCampaign(commands, caller, side);
+    await commands.addPosition(caller, c.id, positionInput(side, entry, shares, at(0)));
     await markPositions(orm.em, [{ symbol: c.symbol, price: dec(unitsToText(price)), ts: at(1) }]);
     const [row] = await positionRows(orm.em, c.id);
     if (!row) throw new Error('position is missing');

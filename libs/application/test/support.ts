@@ -1,10 +1,12 @@
-import { dec, type NewPositionInput, type PatternType, type Side } from '@cpt/domain';
+import { randomUUID } from 'node:crypto';
+import { type Caller, dec, type NewPositionInput, type PatternType, type Side } from '@cpt/domain';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import fc from 'fast-check';
 import { inject } from 'vitest';
 import { query } from '../src/db/sql.js';
 import type { CampaignCommands } from '../src/index.js';
 import { type MikroORM, openOrm } from '../src/index.js';
+import { createAccount } from '../src/modules/accounts/account.commands.js';
 
 // The global setup of the testkit provides these. The testkit itself depends on this package,
 // so its tests cannot import it without a cycle in the project references; they declare the
@@ -62,13 +64,23 @@ export function positionInput(side: Side, entryUnits: bigint, sharesUnits: bigin
   };
 }
 
-/** Creates an active campaign on a fresh symbol. */
+/**
+ * A caller of a new account, as a verified key would make it: the commands and reads of a test act
+ * on its account (the key id is made up: the journal records it, nothing looks it up).
+ */
+export async function newCaller(orm: MikroORM): Promise<Caller> {
+  const account = await createAccount(orm.em, `test ${randomUUID().slice(0, 8)}`);
+  return { accountId: account.id, keyId: randomUUID(), keyName: 'test key', scopes: ['campaigns:read', 'campaigns:write'] };
+}
+
+/** Creates an active campaign of the caller's account on a fresh symbol. */
 export async function newCampaign(
   commands: CampaignCommands,
+  caller: Caller,
   side: Side,
   symbol = uniqueSymbol(),
 ): Promise<{ id: string; symbol: string }> {
-  const c = await commands.createCampaign({ name: `${side} ${symbol}`, symbol, timeframe: '1h', side });
+  const c = await commands.createCampaign(caller, { name: `${side} ${symbol}`, symbol, timeframe: '1h', side });
   return { id: c.id, symbol: c.symbol };
 }
 

@@ -1,10 +1,11 @@
 import type { PositionJson } from '@cpt/contracts';
+import type { Caller } from '@cpt/domain';
 import { campaignTotals, dec, type PositionFigures, type Side, totalsToJson } from '@cpt/domain';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MikroORM } from '../src/index.js';
 import { CampaignCommands, CampaignReads, markPositions } from '../src/index.js';
-import { at, newCampaign, openTestOrm, positionInput, sideArb, UNIT, units, unitsToText } from './support.js';
+import { at, newCaller, newCampaign, openTestOrm, positionInput, sideArb, UNIT, units, unitsToText } from './support.js';
 
 interface PlannedPosition {
   entry: bigint;
@@ -69,10 +70,12 @@ const TOTAL_FIELDS = [
 
 describe('campaign totals read from PostgreSQL', () => {
   let orm: MikroORM;
+  let caller: Caller;
   let commands: CampaignCommands;
   let reads: CampaignReads;
   beforeAll(async () => {
     orm = await openTestOrm();
+    caller = await newCaller(orm);
     commands = new CampaignCommands(orm.em);
     reads = new CampaignReads(orm.em);
   });
@@ -81,23 +84,23 @@ describe('campaign totals read from PostgreSQL', () => {
   it('equal the domain campaignTotals over the returned positions, string for string', async () => {
     await fc.assert(
       fc.asyncProperty(campaignPlan, async ({ side, positions, marksBefore, marksAfter }) => {
-        const c = await newCampaign(commands, side);
+        const c = await newCampaign(commands, caller, side);
         const mark = (m: PlannedMark) => markPositions(orm.em, [{ symbol: c.symbol, price: dec(unitsToText(m.price)), ts: at(m.second) }]);
         const ids: string[] = [];
         for (const p of positions) {
-          const r = await commands.addPosition(c.id, positionInput(side, p.entry, p.shares, at(p.entrySecond), stopOf(side, p)));
+          const r = await commands.addPosition(caller, c.id, positionInput(side, p.entry, p.shares, at(p.entrySecond), stopOf(side, p)));
           ids.push(r.position.id);
         }
         for (const m of marksBefore) await mark(m);
         for (const [i, p] of positions.entries()) {
           const id = ids[i] as string;
-          if (p.movedStop !== null) await commands.moveStop(id, dec(unitsToText(p.movedStop)));
-          if (p.close !== null) await commands.closePosition(id, dec(unitsToText(p.close.exit)), at(p.entrySecond + p.close.after));
+          if (p.movedStop !== null) await commands.moveStop(caller, id, dec(unitsToText(p.movedStop)));
+          if (p.close !== null) await commands.closePosition(caller, id, dec(unitsToText(p.close.exit)), at(p.entrySecond + p.close.after));
         }
         for (const m of marksAfter) await mark(m);
 
-        const all = (await reads.getCampaignPositions(c.id, { includeClosed: true })).data;
-        const openOnly = (await reads.getCampaignPositions(c.id, { includeClosed: false })).data;
+        const all = (await reads.getCampaignPositions(caller.accountId, c.id, { includeClosed: true })).data;
+        const openOnly = (await reads.getCampaignPositions(caller.accountId, c.id, { includeClosed: false })).data;
         const expected = totalsToJson(campaignTotals(side, all.positions.map(figuresOf)));
         const pick = (d: typeof all) => Object.fromEntries(TOTAL_FIELDS.map((k) => [k, d[k]]));
         expect(pick(all)).toEqual(expected);

@@ -33,7 +33,7 @@ export const timeframeSchema = z.enum(TIMEFRAMES);
 export const patternTypeSchema = z.enum(PATTERN_TYPES);
 
 /** `POST /api/v1/campaigns` body. */
-export const createCampaignBody = z.object({
+export const createCampaignBody = z.strictObject({
   name: textInput(1, 200),
   symbol: symbolInput,
   timeframe: timeframeSchema,
@@ -42,7 +42,7 @@ export const createCampaignBody = z.object({
 export type CreateCampaignBody = z.output<typeof createCampaignBody>;
 
 /** `POST /api/v1/campaigns/{id}/positions` body. */
-export const createPositionBody = z.object({
+export const createPositionBody = z.strictObject({
   pattern_type: patternTypeSchema,
   entry_price: positiveDecimalInput,
   shares: positiveDecimalInput,
@@ -55,11 +55,11 @@ export const createPositionBody = z.object({
 export type CreatePositionBody = z.output<typeof createPositionBody>;
 
 /** `PATCH /api/v1/positions/{id}` body: a trailing stop. */
-export const moveStopBody = z.object({ stop_loss: positiveDecimalInput });
+export const moveStopBody = z.strictObject({ stop_loss: positiveDecimalInput });
 export type MoveStopBody = z.output<typeof moveStopBody>;
 
 /** `POST /api/v1/positions/{id}/close` body. */
-export const closePositionBody = z.object({
+export const closePositionBody = z.strictObject({
   exit_price: positiveDecimalInput,
   closed_date: timestampInput.optional(),
 });

@@ -29,6 +29,8 @@ const errorBody = (codes: readonly [string, ...string[]], details?: z.ZodType) =
 /** The error body of each status the contract names (section 1), by status. */
 export const errorBodies = {
   400: errorBody(['bad_request']),
+  401: errorBody(['unauthenticated']),
+  403: errorBody(['forbidden']),
   404: errorBody(['not_found']),
   409: errorBody(
     ['version_conflict', 'conflict'],
@@ -36,6 +38,7 @@ export const errorBodies = {
   ),
   413: errorBody(['payload_too_large']),
   422: errorBody(['validation_failed'], z.array(fieldIssueSchema)),
+  429: errorBody(['rate_limited']),
   500: errorBody(['internal']),
   503: errorBody(['unavailable'], z.unknown()),
 } as const;

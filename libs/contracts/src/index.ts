@@ -1,3 +1,4 @@
+export * from './access.js';
 export * from './campaigns.js';
 export * from './errors.js';
 export * from './events.js';

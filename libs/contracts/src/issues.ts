@@ -11,7 +11,16 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-/** Turns a zod error into the contract's `details` list. */
+/**
+ * Turns a zod error into the contract's `details` list (section 1): a field the request does not
+ * define is named on its own, and a missing required field says `required`.
+ */
 export function fieldIssues(error: z.ZodError, prefix: readonly PropertyKey[] = []): FieldIssue[] {
-  return error.issues.map((i) => ({ path: formatPath([...prefix, ...i.path]), message: i.message }));
+  return error.issues.flatMap((i): FieldIssue[] => {
+    const at = [...prefix, ...i.path];
+    if (i.code === 'unrecognized_keys')
+      return i.keys.map((k) => ({ path: formatPath([...at, k]), message: 'is not a field of this request' }));
+    if (i.code === 'invalid_type' && / received undefined$/.test(i.message)) return [{ path: formatPath(at), message: 'required' }];
+    return [{ path: formatPath(at), message: i.message }];
+  });
 }

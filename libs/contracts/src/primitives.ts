@@ -13,6 +13,7 @@ export class NumberText {
 }
 
 function decimalFrom(raw: unknown): { ok: true; value: Dec } | { ok: false; message: string } {
+  if (raw === undefined) return { ok: false, message: 'required' };
   if (typeof raw === 'string') return parseDecimalText(raw);
   if (raw instanceof NumberText) return parseDecimalText(raw.text);
   if (typeof raw === 'number') {
@@ -79,7 +80,10 @@ export const decimalOutput = z
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
-/** Parses an RFC 3339 timestamp with an explicit offset; returns null when it is not one. */
+/**
+ * Parses an RFC 3339 timestamp with an explicit offset; returns null when it is not one, or when
+ * its instant falls outside the years 0001–9999 in UTC (what PostgreSQL stores).
+ */
 export function parseTimestamp(text: string): Date | null {
   const m = RFC3339.exec(text);
   if (!m) return null;
@@ -101,7 +105,10 @@ export function parseTimestamp(text: string): Date | null {
     if (oh > 23 || om > 59) return null;
   }
   const ms = Date.parse(text.toUpperCase());
-  return Number.isNaN(ms) ? null : new Date(ms);
+  if (Number.isNaN(ms)) return null;
+  // PostgreSQL's range, judged in UTC: `0001-01-01T00:30:00+01:00` is year 0 there.
+  const utcYear = new Date(ms).getUTCFullYear();
+  return utcYear < 1 || utcYear > 9999 ? null : new Date(ms);
 }
 
 // What `parseTimestamp` accepts, as far as a pattern can say it (the days of each month are not).
@@ -115,7 +122,10 @@ export const timestampInput = z
   .transform((s, ctx): Date => {
     const d = parseTimestamp(s);
     if (!d) {
-      ctx.addIssue({ code: 'custom', message: 'must be an RFC 3339 timestamp with an explicit offset, e.g. 2026-11-25T14:00:00Z' });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be an RFC 3339 timestamp with an explicit offset in the years 0001–9999, e.g. 2026-11-25T14:00:00Z',
+      });
       return z.NEVER;
     }
     return d;

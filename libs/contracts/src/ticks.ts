@@ -6,7 +6,7 @@ import { decimalOutput, positiveDecimalInput, textInput, timestampInput, timesta
 export const MAX_TICKS_PER_REQUEST = 10_000;
 
 /** One tick as a market feed posts it. */
-export const tickInput = z.object({
+export const tickInput = z.strictObject({
   symbol: symbolInput,
   price: positiveDecimalInput,
   ts: timestampInput,

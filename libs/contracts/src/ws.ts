@@ -27,5 +27,15 @@ export const wsSnapshotSchema = z.object({
 });
 export type WsSnapshot = z.infer<typeof wsSnapshotSchema>;
 
-export const wsErrorSchema = z.object({ type: z.literal('error'), code: z.string(), message: z.string() });
+export const wsErrorSchema = z.object({
+  type: z.literal('error'),
+  code: z.string(),
+  message: z.string(),
+  /** The campaign the error concerns, when it concerns one. */
+  campaign_id: z.string().optional(),
+});
 export type WsError = z.infer<typeof wsErrorSchema>;
+
+/** The answer to a `resume` served from what the server holds: `seq` is the client's own last seq. */
+export const wsResumedSchema = z.object({ type: z.literal('resumed'), campaign_id: z.string(), seq: z.number().int().nonnegative() });
+export type WsResumed = z.infer<typeof wsResumedSchema>;

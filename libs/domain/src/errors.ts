@@ -97,7 +97,7 @@ export class ForbiddenError extends DomainError {
 export class NotFoundError extends DomainError {
   override readonly code = 'not_found';
   constructor(
-    readonly what: 'campaign' | 'position',
+    readonly what: 'campaign' | 'position' | 'account' | 'key',
     readonly id: string,
   ) {
     super(`${what} ${id} not found`);

@@ -1,3 +1,4 @@
+export * from './access.js';
 export * from './decimal.js';
 export * from './errors.js';
 export * from './model.js';

@@ -7,6 +7,7 @@ const tags = ['health'];
 export const liveness = {
   method: 'GET',
   url: '/health/live',
+  access: 'public',
   summary: 'The process answers',
   tags,
   responses: { 200: { description: 'alive', body: z.object({ status: z.literal('ok') }) } },
@@ -16,6 +17,7 @@ export const liveness = {
 export const readiness = {
   method: 'GET',
   url: '/health/ready',
+  access: 'public',
   summary: 'Ready only while every dependency (PostgreSQL, Kafka) answers',
   tags,
   responses: {

@@ -1,3 +1,5 @@
+export * from './auth.js';
+export * from './edge.js';
 export * from './errors.js';
 export * from './health.js';
 export * from './json-parser.js';

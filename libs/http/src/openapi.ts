@@ -2,7 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import { commonHeaders, DECLARATION, type DeclaredSchema, type ResponseDoc, type RouteDeclaration } from './route.js';
+import { commonHeaders, DECLARATION, type DeclaredSchema, errorResponses, type ResponseDoc, type RouteDeclaration } from './route.js';
 
 type Json = Record<string, unknown>;
 
@@ -40,9 +40,20 @@ function responseOf(doc: ResponseDoc): Json {
   };
 }
 
+/** What every route that needs a key may also answer, with the headers those answers carry. */
+function accessResponses(): Partial<Record<number, ResponseDoc>> {
+  const r = errorResponses(401, 403, 429);
+  return {
+    401: { ...(r[401] as ResponseDoc), headers: { 'WWW-Authenticate': z.literal('Bearer').meta({ description: 'the scheme to use' }) } },
+    403: r[403] as ResponseDoc,
+    429: { ...(r[429] as ResponseDoc), headers: { 'Retry-After': z.string().regex(/^\d+$/).meta({ description: 'seconds to wait' }) } },
+  };
+}
+
 /** The fastify schema @fastify/swagger reads, from a route's declaration. */
 function swaggerSchemaOf(d: RouteDeclaration): Json {
   const r = d.request ?? {};
+  const responses = d.access === 'public' ? d.responses : { ...accessResponses(), ...d.responses };
   return {
     summary: d.summary,
     ...(d.description ? { description: d.description } : {}),
@@ -51,7 +62,8 @@ function swaggerSchemaOf(d: RouteDeclaration): Json {
     ...(r.querystring ? { querystring: parametersOf(r.querystring) } : {}),
     headers: parametersOf(r.headers, commonHeaders.request),
     ...(r.body ? { body: jsonSchemaOf(r.body, 'input') } : {}),
-    response: Object.fromEntries(Object.entries(d.responses).map(([status, doc]) => [status, responseOf(doc as ResponseDoc)])),
+    response: Object.fromEntries(Object.entries(responses).map(([status, doc]) => [status, responseOf(doc as ResponseDoc)])),
+    ...(d.access === 'public' ? {} : { security: [{ apiKey: [] }], 'x-scope': d.access }),
     ...d.extensions,
   };
 }
@@ -106,7 +118,19 @@ export interface OpenApiOptions {
  */
 const plugin: FastifyPluginAsync<OpenApiOptions> = async (app, opts) => {
   await app.register(swagger, {
-    openapi: { openapi: '3.0.3', info: { title: opts.title, description: opts.description, version: opts.version } },
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: opts.title, description: opts.description, version: opts.version },
+      components: {
+        securitySchemes: {
+          apiKey: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'An API key (`cpt_…`) as `Authorization: Bearer <key>`; the operation says which scope (`x-scope`) it needs.',
+          },
+        },
+      },
+    },
     transform: ({ schema, url }) => {
       const declaration = (schema as DeclaredSchema | undefined)?.[DECLARATION];
       if (!declaration) return { schema: { hide: true } as never, url };
@@ -114,8 +138,23 @@ const plugin: FastifyPluginAsync<OpenApiOptions> = async (app, opts) => {
     },
     transformObject: (documentObject) => completeResponses((documentObject as { openapiObject: Json }).openapiObject) as never,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // The document and its page answer without a key (section 7). The page's routes are marked in a
+  // context of their own, so that the hook does not reach the application's routes.
+  await app.register(async (docs) => {
+    docs.addHook('onRoute', (route) => {
+      route.config = { ...route.config, access: 'public' };
+    });
+    // The page's own policy: its scripts and styles from itself only. Without the library's
+    // `upgrade-insecure-requests`, which would break the page on a plain-HTTP address (TLS ends at
+    // the ingress, see the README).
+    await docs.register(swaggerUi, {
+      routePrefix: '/docs',
+      staticCSP:
+        "default-src 'self'; base-uri 'self'; font-src 'self' data:; frame-ancestors 'none'; img-src 'self' data:; " +
+        "object-src 'none'; script-src 'self'; script-src-attr 'none'; style-src 'self' 'unsafe-inline'; connect-src 'self'",
+    });
+  });
+  app.get('/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger());
 };
 
 // Like fastify-plugin: the document must see the routes of the app that registers this.

@@ -69,6 +69,8 @@ function pathOf(url: string): string {
 export function trackRouteMethods(app: FastifyInstance): (url: string) => string[] {
   const routes = new Map<string, Route>();
   app.addHook('onRoute', (route) => {
+    // The CORS preflight answers OPTIONS on every path; it does not make a path exist.
+    if (route.url === '*' && route.method === 'OPTIONS') return;
     const key = route.url;
     const entry = routes.get(key) ?? { pattern: routePattern(key), methods: new Set<string>() };
     for (const m of Array.isArray(route.method) ? route.method : [route.method]) entry.methods.add(m);

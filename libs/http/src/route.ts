@@ -1,6 +1,7 @@
 import { type ErrorStatus, errorBodies, requestIdRequestHeader, requestIdResponseHeader } from '@cpt/contracts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
+import type { Access } from './auth.js';
 import { parseBody, parsePart } from './validate.js';
 
 /** A response header: its value's schema (with its description in the schema's metadata). */
@@ -32,6 +33,11 @@ export interface RequestSchemas {
 export interface RouteDeclaration<S extends RequestSchemas = RequestSchemas> {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   url: string;
+  /**
+   * Who may call it: a key with this scope, or anyone (`public`). Every route says so; a route
+   * that needs a key is documented with 401, 403 and 429 besides its own statuses.
+   */
+  access: Access;
   summary: string;
   description?: string;
   tags?: string[];
@@ -80,6 +86,7 @@ export function declaredRoute(declaration: RouteDeclaration) {
   return {
     method: declaration.method,
     url: declaration.url,
+    config: { access: declaration.access },
     schema: schema as unknown as Record<string, unknown>,
     validatorCompiler: noValidation,
     serializerCompiler: plainJson,
@@ -114,6 +121,9 @@ export function addRoute<S extends RequestSchemas>(
 /** When each error status is answered (contract section 1); a route lists the ones that apply to it. */
 const ERROR_DESCRIPTIONS: Record<ErrorStatus, string> = {
   400: '`bad_request`: the body is not valid JSON, or not `application/json`',
+  401: '`unauthenticated`: no API key, or a malformed, unknown, expired or revoked one (with `WWW-Authenticate: Bearer`)',
+  403: '`forbidden`: the key lacks the scope this operation needs',
+  429: '`rate_limited`: the key is past its request rate; `Retry-After` says how many seconds to wait',
   404: '`not_found`: the resource does not exist',
   409: '`version_conflict` (`If-Match` names another version; `details.current_version`) or `conflict` (impossible in the current state)',
   413: '`payload_too_large`: the request is over the documented limits',

@@ -2,6 +2,7 @@ import { maxHeaderSize } from 'node:http';
 import { UnavailableError } from '@cpt/domain';
 import { type Logger, REQUEST_ID_HEADER, requestIdFrom } from '@cpt/platform';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { redactUrl } from './auth.js';
 import { answerClientError, answerFrameworkError, registerErrorHandling } from './errors.js';
 import { registerJsonParser } from './json-parser.js';
 import { trackRouteMethods } from './route-methods.js';
@@ -50,7 +51,10 @@ export function createServer(opts: ServerOptions): FastifyInstance {
     }
   });
   app.addHook('onResponse', async (req, reply) => {
-    const fields = { method: req.method, url: req.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) };
+    // An upgrade refused with an HTTP answer (401, 403 before the switch) leaves a socket that no
+    // HTTP connection tracking owns: close it, or it stays open, and keeps the server from closing.
+    if (req.headers.upgrade !== undefined && reply.statusCode !== 101 && !req.raw.socket.destroyed) req.raw.socket.destroySoon();
+    const fields = { method: req.method, url: redactUrl(req.url), statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) };
     if (reply.statusCode >= 500) req.log.error(fields, 'request failed');
     else req.log.info(fields, 'request completed');
   });

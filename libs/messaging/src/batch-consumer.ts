@@ -1,4 +1,4 @@
-import { isDomainError } from '@cpt/domain';
+import { isDomainError, PoisonMessageError } from '@cpt/domain';
 import { type Logger, REQUEST_ID_HEADER } from '@cpt/platform';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Publisher } from './publisher.js';
@@ -52,6 +52,17 @@ const header = (m: KafkaMessage, name: string): string | null => {
 };
 
 /**
+ * The `error` header of a dead letter: a poison message's own short reason; for anything else,
+ * which kind of failure it was, never the failure's text (a database error carries its SQL).
+ */
+export function deadLetterReason(err: unknown): string {
+  if (err instanceof PoisonMessageError) return err.message.slice(0, 300);
+  if (isDomainError(err)) return `${err.code}: ${err.message}`.slice(0, 300);
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? `processing failed (database error ${code})` : 'processing failed';
+}
+
+/**
  * A kafkajs consumer that processes whole batches: invalid messages go to the dead-letter topic,
  * valid ones are handled together, and offsets are resolved and committed only after the handler
  * (the database transaction) has committed. A transient failure (the database is down) makes
@@ -87,8 +98,8 @@ export function createBatchConsumer<T>(opts: BatchConsumerOptions<T>): BatchCons
   });
 
   const deadLetter = async (m: KafkaMessage, partition: number, err: unknown) => {
-    const reason = err instanceof Error ? err.message : String(err);
-    opts.log.warn({ partition, offset: m.offset, requestId: header(m, REQUEST_ID_HEADER), reason }, 'message dead-lettered');
+    const reason = deadLetterReason(err);
+    opts.log.warn({ partition, offset: m.offset, requestId: header(m, REQUEST_ID_HEADER), reason, err }, 'message dead-lettered');
     await opts.deadLetters.publish(opts.deadLetterTopic, [
       {
         key: m.key,
@@ -97,7 +108,7 @@ export function createBatchConsumer<T>(opts: BatchConsumerOptions<T>): BatchCons
           ...Object.fromEntries(
             Object.entries(m.headers ?? {}).flatMap(([k, v]) => (v === undefined ? [] : [[k, Array.isArray(v) ? (v[0] ?? '') : v]])),
           ),
-          error: reason.slice(0, 1000),
+          error: reason,
           'original-topic': opts.topic,
           'original-partition': String(partition),
           'original-offset': m.offset,

@@ -51,3 +51,23 @@ export function configOrExit<T>(load: () => T): T {
     process.exit(1);
   }
 }
+
+/**
+ * The secret API keys are hashed under (HMAC-SHA256): every service that checks keys needs the
+ * same one. At least 32 characters; never logged.
+ */
+export const apiKeySecretVar = z
+  .string({ message: 'is required: a random secret of at least 32 characters, the same for every service' })
+  .min(32, { message: 'must be at least 32 characters' });
+
+/** A comma-separated list of origins (`https://desk.example.com`), empty by default. */
+export const originsVar = z
+  .string()
+  .default('')
+  .transform((s) =>
+    s
+      .split(',')
+      .map((o) => o.trim())
+      .filter((o) => o.length > 0),
+  )
+  .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s]+$/, { message: 'must be an origin such as https://desk.example.com' })));

@@ -1,4 +1,4 @@
-import { type CampaignUpdated, MAX_CAMPAIGNS_PER_SUBSCRIBE, type WsClientMessage, type WsError } from '@cpt/contracts';
+import { type CampaignUpdated, MAX_CAMPAIGNS_PER_SUBSCRIBE, type WsClientMessage, type WsError, type WsResumed } from '@cpt/contracts';
 import WebSocket, { type ClientOptions, type RawData } from 'ws';
 import { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
 import { applyUpdate, type CampaignState, stateFromSnapshot } from './campaign-state.js';
@@ -9,6 +9,8 @@ import { parseServerMessage, type ServerMessage, textOf } from './server-message
 export interface RealtimeClientOptions {
   /** The gateway's WebSocket URL, e.g. `ws://127.0.0.1:8080/api/v1/ws`. */
   url: string;
+  /** The API key (scope `campaigns:read`), sent as `Authorization: Bearer` on every connection. */
+  apiKey?: string;
   /** Reconnect after the connection drops, with back-off, resuming every campaign (default true). */
   reconnect?: boolean;
   backoff?: Partial<BackoffOptions>;
@@ -29,6 +31,8 @@ export interface RealtimeClientEvents {
   snapshot: [state: CampaignState];
   /** An update was applied; updates at or below the state's seq are ignored and not reported. */
   update: [state: CampaignState, update: CampaignUpdated];
+  /** The server resumed a campaign from the client's last seq; the missed updates follow. */
+  resumed: [resumed: WsResumed];
   /** The server answered with an error frame: a malformed message or an unknown campaign. */
   error: [error: WsError];
   pong: [];
@@ -127,7 +131,8 @@ export class RealtimeClient {
 
   private open(): void {
     if (this.stopped) return;
-    const ws = new WebSocket(this.opts.url, this.opts.wsOptions);
+    const auth: Record<string, string> = this.opts.apiKey ? { authorization: `Bearer ${this.opts.apiKey}` } : {};
+    const ws = new WebSocket(this.opts.url, { ...this.opts.wsOptions, headers: { ...this.opts.wsOptions?.headers, ...auth } });
     this.ws = ws;
     ws.on('open', () => {
       this.attempt = 0;
@@ -189,6 +194,8 @@ export class RealtimeClient {
       if (!next) return;
       this.stateOf.set(m.campaign_id, next);
       this.listeners.emit('update', next, m);
+    } else if (m.type === 'resumed') {
+      this.listeners.emit('resumed', m);
     } else if (m.type === 'error') {
       this.listeners.emit('error', m);
     } else {

@@ -2,14 +2,16 @@ import {
   type CampaignUpdated,
   campaignUpdatedSchema,
   type WsError,
+  type WsResumed,
   type WsSnapshot,
   wsErrorSchema,
+  wsResumedSchema,
   wsSnapshotSchema,
 } from '@cpt/contracts';
 import type { RawData } from 'ws';
 
 /** A message from the server, as the client received it. */
-export type ServerMessage = WsSnapshot | CampaignUpdated | WsError | { type: 'pong' };
+export type ServerMessage = WsSnapshot | CampaignUpdated | WsResumed | WsError | { type: 'pong' };
 
 /** The text of a WebSocket message. */
 export const textOf = (data: RawData): string =>
@@ -22,5 +24,6 @@ export function parseServerMessage(text: string, validate: boolean): ServerMessa
   if (!validate || type === 'pong') return raw as ServerMessage;
   if (type === 'snapshot') return wsSnapshotSchema.parse(raw);
   if (type === 'campaign_updated') return campaignUpdatedSchema.parse(raw);
+  if (type === 'resumed') return wsResumedSchema.parse(raw);
   return wsErrorSchema.parse(raw);
 }

@@ -1,3 +1,4 @@
+export * from './access.js';
 export * from './context.js';
 export * from './database.js';
 export * from './infra.js';

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { TEST_API_KEY_SECRET } from './access.js';
 import { repoRoot } from './infra.js';
 import { waitFor } from './wait.js';
 
@@ -40,6 +41,8 @@ export interface ServiceOptions {
   kafkaBrokers: readonly string[];
   env?: Record<string, string>;
   readyTimeoutMs?: number;
+  /** The built entry point to run instead of this repository's `services/<name>/dist/src/main.js` (another checkout's build, say). */
+  entry?: string;
 }
 
 /**
@@ -48,7 +51,7 @@ export interface ServiceOptions {
  */
 export async function launchService(name: ServiceName, opts: ServiceOptions): Promise<RunningService> {
   const readyTimeoutMs = opts.readyTimeoutMs ?? 60_000;
-  const entry = join(repoRoot(), 'services', name, 'dist', 'src', 'main.js');
+  const entry = opts.entry ?? join(repoRoot(), 'services', name, 'dist', 'src', 'main.js');
   if (!existsSync(entry)) throw new Error(`${entry} is missing: build first with npx tsc -b`);
   const port = await freePort();
   const child = spawn(process.execPath, [entry], {
@@ -59,6 +62,9 @@ export async function launchService(name: ServiceName, opts: ServiceOptions): Pr
       HOST: '127.0.0.1',
       PORT: String(port),
       LOG_LEVEL: 'info',
+      API_KEY_SECRET: TEST_API_KEY_SECRET,
+      // Revocation tests wait for the key cache; a short one keeps them short.
+      KEY_CACHE_MS: '500',
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

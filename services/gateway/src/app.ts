@@ -1,18 +1,31 @@
-import { CampaignCommands, CampaignReads, classifyDatabaseError } from '@cpt/application';
-import { createServer, healthRoutes, openApiDocs, type Probe } from '@cpt/http';
+import { AccessAdmin, CampaignCommands, CampaignReads, classifyDatabaseError, type KeyHasher, type KeyVerifier } from '@cpt/application';
+import { createServer, healthRoutes, openApiDocs, type Probe, registerEdge } from '@cpt/http';
 import type { Logger } from '@cpt/platform';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyInstance } from 'fastify';
 import { type RealtimeDeps, realtimeRoutes } from './realtime/realtime-routes.js';
+import { adminRoutes } from './routes/admin.js';
 import { campaignRoutes } from './routes/campaigns.js';
+import { journalRoutes } from './routes/journal.js';
 import { unservedLiveUpdates } from './routes/live-updates.js';
 import { gatewayDocs } from './routes/openapi.js';
 import { positionRoutes } from './routes/positions.js';
+
+/** Who may call, and how often. */
+export interface AccessDeps {
+  keys: KeyVerifier;
+  /** Hashes the keys the admin endpoints create. */
+  hasher: KeyHasher;
+  corsOrigins: readonly string[];
+  rateMax: number;
+  rateWindowMs: number;
+}
 
 export interface GatewayDeps {
   log: Logger;
   em: EntityManager;
   probes: Record<string, Probe>;
+  access: AccessDeps;
   bodyLimit?: number;
   accepting?: () => boolean;
   /** `GET /api/v1/ws` is served only when given. */
@@ -27,12 +40,30 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   const app = createServer({ log: deps.log, bodyLimit: deps.bodyLimit ?? 1_048_576, classifyError });
   const commands = new CampaignCommands(deps.em);
   const reads = new CampaignReads(deps.em);
-  // First, so that the document sees every route registered after it.
+  await registerEdge(app, {
+    corsOrigins: deps.access.corsOrigins,
+    auth: {
+      verify: (key) => deps.access.keys.verify(key),
+      queryTokenPaths: ['/api/v1/ws'],
+      rateMax: deps.access.rateMax,
+      rateWindowMs: deps.access.rateWindowMs,
+    },
+  });
+  // First of the routes, so that the document sees every route registered after it.
   await app.register(openApiDocs, gatewayDocs);
   await app.register(healthRoutes, { probes: deps.probes, accepting: deps.accepting ?? (() => true) });
   await app.register(campaignRoutes, { commands, reads });
   await app.register(positionRoutes, { commands });
-  if (deps.realtime) await app.register(realtimeRoutes, { ...deps.realtime, reads, classifyError });
-  else await app.register(unservedLiveUpdates);
+  await app.register(journalRoutes, { reads });
+  await app.register(adminRoutes, { admin: new AccessAdmin(deps.em, deps.access.hasher) });
+  if (deps.realtime) {
+    await app.register(realtimeRoutes, {
+      ...deps.realtime,
+      reads,
+      keys: deps.access.keys,
+      corsOrigins: deps.access.corsOrigins,
+      classifyError,
+    });
+  } else await app.register(unservedLiveUpdates);
   return app;
 }

@@ -1,4 +1,4 @@
-import { brokersVar, databaseUrlVar, logLevelVar, msVar, parseEnv, portVar } from '@cpt/platform';
+import { apiKeySecretVar, brokersVar, databaseUrlVar, logLevelVar, msVar, originsVar, parseEnv, portVar } from '@cpt/platform';
 import { z } from 'zod';
 
 /** The gateway's configuration, read once from the environment. */
@@ -11,6 +11,15 @@ export const configSchema = z.object({
   LOG_LEVEL: logLevelVar,
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   SHUTDOWN_GRACE_MS: msVar(20_000),
+  /** The secret API keys are hashed under; the same for every service. */
+  API_KEY_SECRET: apiKeySecretVar,
+  /** Requests one key may make per `RATE_LIMIT_WINDOW_MS` before it is answered 429. */
+  RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(2000),
+  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).default(1000),
+  /** How long a key's verdict is reused; revocation reaches every instance within it (at most 10 s). */
+  KEY_CACHE_MS: z.coerce.number().int().min(0).max(10_000).default(5000),
+  /** Origins whose browser pages may call the API and open the WebSocket (comma-separated; none by default). */
+  CORS_ORIGINS: originsVar,
   /** How often the server pings each WebSocket; a connection that missed the previous pong is dropped. */
   WS_PING_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
   /** Recent events kept per campaign, to resume a reconnecting client without a snapshot. */
@@ -21,6 +30,16 @@ export const configSchema = z.object({
   WS_MAX_BUFFERED_BYTES: z.coerce.number().int().min(0).default(1_048_576),
   /** How long a client may stay above that bound with no write completing before it is closed with 4008. */
   WS_SLOW_CLIENT_DEADLINE_MS: z.coerce.number().int().min(100).default(30_000),
+  /** The most bytes a WebSocket may hold unsent, of any kind of frame; past it the connection is closed with 4008. */
+  WS_MAX_UNSENT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(65_536)
+    .default(16 * 1_048_576),
+  /** The most campaigns one WebSocket may have waiting for their first answer; past it, 4008. */
+  WS_MAX_PENDING_SUBSCRIPTIONS: z.coerce.number().int().min(1).default(2000),
+  /** How often the keys of open WebSockets are checked; a revoked or expired one closes its sockets with 4401. */
+  WS_KEY_CHECK_MS: z.coerce.number().int().min(100).max(9000).default(4000),
   /** The gateway's consumer group of `campaign.events` is `<prefix>-<hostname>-<pid>-<random>`. */
   EVENTS_CONSUMER_GROUP_PREFIX: z
     .string()

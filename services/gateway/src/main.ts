@@ -1,4 +1,4 @@
-import { databaseProbe, openOrm } from '@cpt/application';
+import { createKeyHasher, createKeyVerifier, databaseProbe, openOrm } from '@cpt/application';
 import { createKafka, kafkaProbe } from '@cpt/messaging';
 import { configOrExit, createLogger, onShutdown } from '@cpt/platform';
 import { buildApp } from './app.js';
@@ -18,10 +18,24 @@ const hub = new EventsHub({
   bufferBytes: config.WS_BUFFER_BYTES,
 });
 const events = createEventsConsumer({ kafka, log, hub, groupPrefix: config.EVENTS_CONSUMER_GROUP_PREFIX });
+const hasher = createKeyHasher(config.API_KEY_SECRET);
+const keys = createKeyVerifier({
+  em: orm.em,
+  hasher,
+  cacheMs: config.KEY_CACHE_MS,
+  onError: (err) => log.warn({ err }, 'cannot record key use; will try again'),
+});
 let accepting = true;
 const app = await buildApp({
   log,
   em: orm.em,
+  access: {
+    keys,
+    hasher,
+    corsOrigins: config.CORS_ORIGINS,
+    rateMax: config.RATE_LIMIT_MAX,
+    rateWindowMs: config.RATE_LIMIT_WINDOW_MS,
+  },
   bodyLimit: config.BODY_LIMIT_BYTES,
   probes: { database: databaseProbe(orm), kafka: kafkaReady.check, events: async () => events.ready() },
   accepting: () => accepting,
@@ -31,6 +45,9 @@ const app = await buildApp({
       pingIntervalMs: config.WS_PING_INTERVAL_MS,
       maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
       slowClientDeadlineMs: config.WS_SLOW_CLIENT_DEADLINE_MS,
+      maxUnsentBytes: config.WS_MAX_UNSENT_BYTES,
+      maxPendingSubscriptions: config.WS_MAX_PENDING_SUBSCRIPTIONS,
+      keyCheckMs: config.WS_KEY_CHECK_MS,
       // Half the pool at most, so that subscribes never take every connection from the REST routes.
       snapshotConcurrency: Math.max(1, Math.floor(config.DATABASE_POOL_MAX / 2)),
     },
@@ -44,6 +61,7 @@ onShutdown(
     // Closes every WebSocket with 1001 first, then stops the events that fed them.
     await app.close();
     await events.stop();
+    await keys.close();
     await kafkaReady.close();
     await orm.close();
   },

@@ -42,8 +42,9 @@ describe('PostgreSQL unreachable', () => {
     await expectUnavailable(send);
   });
 
-  it('still validates first: a bad body is 422, not 503', async () => {
-    expectError(await addPosition(gw.app, ID, { pattern_type: 'SPRING' }), 422, 'validation_failed');
+  it('authenticates first: a key cannot be checked (503), a request without one is 401, whatever the body', async () => {
+    await expectUnavailable(() => addPosition(gw.app, ID, { pattern_type: 'SPRING' }));
+    expectError(await addPosition(gw.app, ID, { pattern_type: 'SPRING' }, { authorization: '' }), 401, 'unauthenticated');
   });
 
   it('reports not ready with the database down', async () => {

@@ -127,8 +127,14 @@ describe('requests the router or Node refuse before any route', () => {
     port = (gw.app.server.address() as AddressInfo).port;
   });
 
+  // With the test key: past authentication, as a client with a key would be.
   const send = (requestLine: string, headers: string[] = []) =>
-    rawHttp(port, [requestLine, 'Host: localhost', ...headers, 'Connection: close', '', ''].join('\r\n'));
+    rawHttp(
+      port,
+      [requestLine, 'Host: localhost', `Authorization: ${gw.key.headers.authorization}`, ...headers, 'Connection: close', '', ''].join(
+        '\r\n',
+      ),
+    );
 
   it.each(['/%ff', '/api/v1/campaigns/%ff', '/api/v1/campaigns/%E0%A4%A/positions'])(
     'answers the malformed URL %s with 400 bad_request, without echoing it',

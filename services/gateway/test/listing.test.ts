@@ -126,6 +126,41 @@ describe('GET /api/v1/campaigns', () => {
   ])('answers a cursor it did not issue (%s) with 422 naming cursor', async (cursor) => {
     expectInvalid(await get(gw.app, `/api/v1/campaigns?cursor=${cursor}`), 'cursor');
   });
+
+  // Cursors JavaScript's Date takes (or rolls over) but PostgreSQL refuses: each once reached the
+  // query and came back as 500 internal.
+  const ID = '00000000-0000-4000-8000-000000000000';
+  const crafted = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  it.each([
+    ['an impossible day', crafted(['2026-02-30T00:00:00.000Z', ID])],
+    ['the last instant Date holds, past year 9999', crafted(['+275760-09-13T00:00:00.000Z', ID])],
+    ['year 0000', crafted(['0000-01-01T00:00:00.000Z', ID])],
+    ['year 0000 without milliseconds', crafted(['0000-12-31T23:59:59Z', ID])],
+    ['a negative year', crafted(['-000001-01-01T00:00:00.000Z', ID])],
+    ['a time without an offset', crafted(['2026-11-25T14:00:00.000', ID])],
+    ['an hour 24', crafted(['2026-11-25T24:00:00.000Z', ID])],
+    ['an id of 36 dashes', crafted(['2026-11-25T14:00:00.000Z', '-'.repeat(36)])],
+    ['an id that is not a UUID', crafted(['2026-11-25T14:00:00.000Z', 'not-a-uuid'])],
+    ['a number for the date', crafted([1_764_000_000_000, ID])],
+    ['three elements', crafted(['2026-11-25T14:00:00.000Z', ID, 'x'])],
+    ['one element', crafted(['2026-11-25T14:00:00.000Z'])],
+    ['an object', crafted({ createdAt: '2026-11-25T14:00:00.000Z', id: ID })],
+    ['a string', crafted('2026-11-25T14:00:00.000Z')],
+    ['null', crafted(null)],
+    ['bytes that are not UTF-8 JSON', Buffer.from([0xff, 0xfe, 0x00, 0x5b]).toString('base64url')],
+    ['an empty array', crafted([])],
+  ])('answers a crafted cursor (%s) with 422 validation_failed naming cursor, never 500', async (_what, cursor) => {
+    const res = await get(gw.app, `/api/v1/campaigns?cursor=${encodeURIComponent(cursor)}`);
+    expect(res.statusCode, res.body).toBe(422);
+    expectInvalid(res, 'cursor');
+  });
+
+  it('takes a well-formed cursor it could have issued, before or after every campaign', async () => {
+    for (const createdAt of ['0001-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z']) {
+      const res = await get(gw.app, `/api/v1/campaigns?cursor=${crafted([createdAt, ID])}`);
+      expect(res.statusCode, res.body).toBe(200);
+    }
+  });
 });
 
 describe('GET /api/v1/campaigns/{id}/positions', () => {

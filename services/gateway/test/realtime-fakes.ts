@@ -47,10 +47,19 @@ export class FakeSocket {
 export class FakeReads implements SnapshotSource {
   private readonly waiting: { id: string; resolve: (v: CampaignPositionsView) => void; reject: (e: unknown) => void }[] = [];
   reads = 0;
+  /** Campaigns that are not the account's (or do not exist). */
+  readonly unknown = new Set<string>();
+  /** The campaigns each read was for, in the order the reads started. */
+  readonly order: string[] = [];
 
-  getCampaignPositions(id: string): Promise<CampaignPositionsView> {
+  getCampaignPositions(_accountId: string, id: string): Promise<CampaignPositionsView> {
     this.reads++;
+    this.order.push(id);
     return new Promise((resolve, reject) => this.waiting.push({ id, resolve, reject }));
+  }
+
+  async ownedCampaigns(_accountId: string, ids: readonly string[]): Promise<Set<string>> {
+    return new Set(ids.filter((id) => !this.unknown.has(id)));
   }
 
   get pending(): number {

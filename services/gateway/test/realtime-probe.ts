@@ -6,6 +6,29 @@ import WebSocket from 'ws';
 /** A server frame as received. */
 export type Frame = Record<string, unknown> & { type: string; campaign_id?: string; seq?: number };
 
+/** The HTTP status an upgrade is refused with, or 101 when it is accepted. */
+export function upgradeStatus(url: string, options: WebSocket.ClientOptions = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, options);
+    ws.once('open', () => {
+      ws.close();
+      resolve({ status: 101, body: '' });
+    });
+    ws.once('unexpected-response', (req, res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => {
+        body += c.toString();
+      });
+      res.on('end', () => {
+        // The refused upgrade's connection is not a WebSocket: let it go, or it keeps the server open.
+        req.destroy();
+        resolve({ status: res.statusCode ?? 0, body });
+      });
+    });
+    ws.once('error', (err) => reject(err));
+  });
+}
+
 /** A bare WebSocket client that records every frame, for tests that look at the wire itself. */
 export class WsProbe {
   readonly frames: Frame[] = [];
@@ -16,8 +39,8 @@ export class WsProbe {
     this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
   }
 
-  static async open(url: string): Promise<WsProbe> {
-    const ws = new WebSocket(url);
+  static async open(url: string, options: WebSocket.ClientOptions = {}): Promise<WsProbe> {
+    const ws = new WebSocket(url, options);
     const probe = new WsProbe(ws);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());

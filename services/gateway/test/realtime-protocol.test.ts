@@ -48,10 +48,13 @@ describe('GET /api/v1/ws: the protocol', () => {
       ['error', 'not_found'],
       ['pong', undefined],
     ]);
-    for (const f of c.frames.slice(0, -1)) {
+    for (const f of c.frames.slice(0, -2)) {
       expect(Object.keys(f)).toEqual(['type', 'code', 'message']);
       expect(String(f.message).length).toBeGreaterThan(0);
     }
+    // An error about one campaign names it.
+    expect(Object.keys(c.frames[6] ?? {})).toEqual(['type', 'code', 'message', 'campaign_id']);
+    expect(c.frames[6]?.campaign_id).toBe(unknown);
     expect(c.frames[3]?.message).toMatch(/campaign_ids\[0\]: must be a UUID/);
     expect(c.frames[6]?.message).toBe(`campaign ${unknown} not found`);
     expect(c.frames.at(-1)).toEqual({ type: 'pong' });
@@ -88,10 +91,12 @@ describe('GET /api/v1/ws: the protocol', () => {
       version: 3,
     });
 
+    // Subscribing again changes nothing and says where the subscription stands.
     c.subscribe([campaign.id]);
     c.send({ type: 'ping' });
     await c.next((f) => f.type === 'pong', 'pong');
-    expect(c.frames.map((f) => f.type)).toEqual(['snapshot', 'snapshot', 'pong']);
+    expect(c.frames.map((f) => f.type)).toEqual(['snapshot', 'snapshot', 'resumed', 'pong']);
+    expect(c.frames[2]).toMatchObject({ type: 'resumed', campaign_id: campaign.id, seq: 2 });
     await c.close();
   });
 

@@ -10,8 +10,8 @@ const spring = { pattern_type: 'SPRING', entry_price: '1.2500', shares: '8000', 
 const fastRetry = { initialMs: 50, maxMs: 200, factor: 2, jitter: 0 };
 
 /** A client that records what the server sent it, from the latest connection on. */
-function recordingClient(url: string) {
-  const client = new RealtimeClient({ url, backoff: fastRetry });
+function recordingClient(url: string, apiKey: string) {
+  const client = new RealtimeClient({ url, apiKey, backoff: fastRetry });
   const messages: ServerMessage[] = [];
   let connections = 0;
   client.on('message', (m) => messages.push(m));
@@ -41,7 +41,7 @@ describe('resume after a lost connection', () => {
     const { id } = await createCampaign(gw.app, { symbol: s });
     await relay.around([id], () => openPosition(gw.app, id, spring));
     const gate = await TcpGate.start(gw.port);
-    const rec = recordingClient(gate.wsUrl());
+    const rec = recordingClient(gate.wsUrl(), gw.key.key);
     cleanups.push(
       () => rec.client.close(),
       () => gate.close(),
@@ -65,6 +65,7 @@ describe('resume after a lost connection', () => {
     await waitFor(() => client.state(id)?.seq === 4, { what: 'the resumed state' });
     expect(connections()).toBeGreaterThanOrEqual(2);
     expect(messages.map((m) => [m.type, 'seq' in m ? m.seq : undefined])).toEqual([
+      ['resumed', 1],
       ['campaign_updated', 2],
       ['campaign_updated', 3],
       ['campaign_updated', 4],
@@ -100,9 +101,12 @@ describe('resume after a lost connection', () => {
     await waitFor(() => closes[0], { what: 'the close frame' });
     expect(closes[0]).toBe(1001);
 
-    const second = await startRealtimeGateway({ port: first.port });
+    const second = await startRealtimeGateway({ port: first.port, key: first.key });
     cleanups.push(() => second.close());
-    await waitFor(() => client.connected && messages.length === 0, { what: 'the client to reconnect' });
+    // The new gateway holds no events: it reads a snapshot, finds the client up to date, and says so.
+    await waitFor(() => client.connected && messages.length === 1, { what: 'the client to reconnect and resume' });
+    expect(messages).toEqual([{ type: 'resumed', campaign_id: id, seq: 2 }]);
+    messages.length = 0;
     const ping = new Promise<void>((resolve) => client.on('pong', resolve));
     client.ping();
     await ping;

@@ -2,8 +2,8 @@ import { type AddressInfo, connect, createServer, type Server, type Socket } fro
 import { type MikroORM, openOrm } from '@cpt/application';
 import { createKafka, createPublisher, type Publisher, TOPICS } from '@cpt/messaging';
 import { createLogger } from '@cpt/platform';
-import { testDatabaseUrl, testKafkaBrokers, waitFor } from '@cpt/testkit';
-import type { FastifyInstance } from 'fastify';
+import { createTestKey, type TestKey, testAccess, testDatabaseUrl, testKafkaBrokers, testKeyVerifier, waitFor } from '@cpt/testkit';
+import type { FastifyInstance, InjectOptions } from 'fastify';
 import { buildApp } from '../src/app.js';
 import { createEventsConsumer, type EventsConsumer } from '../src/realtime/events-consumer.js';
 import { EventsHub } from '../src/realtime/events-hub.js';
@@ -12,6 +12,11 @@ import type { RealtimeOptions } from '../src/realtime/realtime-routes.js';
 const log = () => createLogger('gateway-test', process.env.TEST_LOG_LEVEL ?? 'silent');
 
 export interface RealtimeGatewayOptions extends Partial<RealtimeOptions> {
+  corsOrigins?: readonly string[];
+  /** How long a key verdict is cached (the services' default is 5 s). */
+  keyCacheMs?: number;
+  /** The key to present (a restarted gateway keeps its predecessor's); a new account's by default. */
+  key?: TestKey;
   bufferEvents?: number;
   /** Listen on this port (to restart a gateway where its clients reconnect). */
   port?: number;
@@ -24,8 +29,13 @@ export interface RealtimeGateway {
   hub: EventsHub;
   events: EventsConsumer;
   url: string;
+  /** The WebSocket URL, with the test key as `access_token` (as a browser passes it). */
   wsUrl: string;
+  /** The same without a key. */
+  bareWsUrl: string;
   port: number;
+  /** The key `app.inject` and `wsUrl` present: all four scopes, an account of its own. */
+  key: TestKey;
   close: () => Promise<void>;
 }
 
@@ -35,9 +45,12 @@ export async function startRealtimeGateway(opts: RealtimeGatewayOptions = {}): P
   const kafka = createKafka({ brokers: testKafkaBrokers(), clientId: 'gateway-test' }, logger);
   const hub = new EventsHub({ log: logger, bufferEvents: opts.bufferEvents ?? 512, bufferBytes: 16_777_216 });
   const events = createEventsConsumer({ kafka, log: logger, hub, groupPrefix: 'gateway-test' });
+  const access = testAccess(orm, opts.corsOrigins ? { corsOrigins: opts.corsOrigins } : {});
+  if (opts.keyCacheMs !== undefined) access.keys = testKeyVerifier(orm, opts.keyCacheMs);
   const app = await buildApp({
     log: logger,
     em: orm.em,
+    access,
     probes: { database: async () => true, kafka: async () => true, events: async () => events.ready() },
     realtime: {
       hub,
@@ -45,6 +58,10 @@ export async function startRealtimeGateway(opts: RealtimeGatewayOptions = {}): P
         pingIntervalMs: opts.pingIntervalMs ?? 30_000,
         maxBufferedBytes: opts.maxBufferedBytes ?? 1_048_576,
         slowClientDeadlineMs: opts.slowClientDeadlineMs ?? 30_000,
+        maxUnsentBytes: opts.maxUnsentBytes ?? 16 * 1_048_576,
+        maxPendingSubscriptions: opts.maxPendingSubscriptions ?? 2000,
+        keyCheckMs: opts.keyCheckMs ?? 4000,
+        ...(opts.snapshotConcurrency === undefined ? {} : { snapshotConcurrency: opts.snapshotConcurrency }),
       },
     },
   });
@@ -52,6 +69,9 @@ export async function startRealtimeGateway(opts: RealtimeGatewayOptions = {}): P
   await events.start();
   await waitFor(() => events.ready(), { timeoutMs: 30_000, what: 'the events consumer to join its group' });
   const port = (app.server.address() as AddressInfo).port;
+  const key = opts.key ?? (await createTestKey(orm));
+  const inject = app.inject.bind(app);
+  app.inject = ((o: InjectOptions) => inject({ ...o, headers: { ...key.headers, ...o.headers } })) as typeof app.inject;
   return {
     app,
     orm,
@@ -59,9 +79,12 @@ export async function startRealtimeGateway(opts: RealtimeGatewayOptions = {}): P
     events,
     port,
     url: `http://127.0.0.1:${port}`,
-    wsUrl: `ws://127.0.0.1:${port}/api/v1/ws`,
+    wsUrl: `ws://127.0.0.1:${port}/api/v1/ws?access_token=${key.key}`,
+    bareWsUrl: `ws://127.0.0.1:${port}/api/v1/ws`,
+    key,
     close: async () => {
       await app.close();
+      await access.keys.close();
       await events.stop();
       await orm.close(true);
     },

@@ -100,6 +100,79 @@ describe('position rules (contract section 2)', () => {
   });
 });
 
+// Dates JavaScript takes but PostgreSQL cannot store (year 0 once in UTC) once reached the INSERT
+// and came back as 500 internal.
+describe('entry_date outside the years 0001–9999 (contract section 1)', () => {
+  let campaignId: string;
+  beforeAll(async () => {
+    campaignId = (await createCampaign(gw.app, { symbol: uniqueSymbol() })).id;
+  });
+
+  it.each([
+    ['year 0000', '0000-01-01T00:00:00Z'],
+    ['year 0001 with an offset that puts it in year 0000 in UTC', '0001-01-01T00:30:00+01:00'],
+    ['year 0000 written with milliseconds', '0000-06-15T12:00:00.000Z'],
+    ['an impossible day', '2026-02-30T00:00:00Z'],
+    ['no offset', '2026-11-20T09:00:00'],
+    ['a year past 9999', '+010000-01-01T00:00:00Z'],
+  ])('refuses %s with 422 naming entry_date and changes nothing', async (_what, entryDate) => {
+    const before = await positionsOf(gw.app, campaignId);
+    const res = await addPosition(gw.app, campaignId, entry({ entry_date: entryDate }));
+    expect(res.statusCode, res.body).toBe(422);
+    expectInvalid(res, 'entry_date');
+    expect(await positionsOf(gw.app, campaignId)).toEqual(before);
+  });
+
+  it('takes the first instant of year 0001 in UTC, however it is written', async () => {
+    for (const entryDate of ['0001-01-01T00:00:00Z', '0001-01-01T01:30:00+01:00']) {
+      const p = await openPosition(gw.app, campaignId, entry({ entry_date: entryDate }));
+      expect(p.entry_date).toBe(new Date(Date.parse(entryDate)).toISOString());
+    }
+  });
+});
+
+/** A request body written by hand, so that the server sees the escapes exactly as a client sent them. */
+const rawJson = (fields: Record<string, string>): string =>
+  `{${Object.entries(fields)
+    .map(([k, v]) => `"${k}":${v}`)
+    .join(',')}}`;
+
+// Contract section 1: NUL (which PostgreSQL cannot store in text) and unpaired surrogates (which
+// are not Unicode) are refused with 422 naming the field, never passed on to the database.
+describe('text with NUL or an unpaired surrogate', () => {
+  const BAD = [
+    ['NUL', '"a\\u0000b"'],
+    ['NUL alone', '"\\u0000"'],
+    ['a lone high surrogate', '"range \\ud800"'],
+    ['a lone low surrogate', '"\\udc00 range"'],
+    ['two high surrogates', '"\\ud800\\ud800"'],
+  ] as const;
+
+  it.each(BAD)('refuses a campaign name with %s with 422 naming name', async (_what, name) => {
+    const body = rawJson({ name, symbol: `"${uniqueSymbol()}"`, timeframe: '"1h"' });
+    expectInvalid(await post(gw.app, '/api/v1/campaigns', body), 'name');
+  });
+
+  it.each(BAD)('refuses an account name with %s with 422 naming name', async (_what, name) => {
+    expectInvalid(await post(gw.app, '/api/v1/admin/accounts', rawJson({ name })), 'name');
+  });
+
+  it.each(BAD)('refuses a key name with %s with 422 naming name', async (_what, name) => {
+    const body = rawJson({ name, scopes: '["campaigns:read"]' });
+    expectInvalid(await post(gw.app, `/api/v1/admin/accounts/${gw.key.accountId}/keys`, body), 'name');
+  });
+
+  it('takes a surrogate pair (an emoji) in each of them', async () => {
+    const name = '"range \\ud83d\\ude00"';
+    const c = await post(gw.app, '/api/v1/campaigns', rawJson({ name, symbol: `"${uniqueSymbol()}"`, timeframe: '"1h"' }));
+    expect([c.statusCode, c.json().name], c.body).toEqual([201, 'range \u{1f600}']);
+    const a = await post(gw.app, '/api/v1/admin/accounts', rawJson({ name }));
+    expect([a.statusCode, a.json().name], a.body).toEqual([201, 'range \u{1f600}']);
+    const k = await post(gw.app, `/api/v1/admin/accounts/${a.json().id}/keys`, rawJson({ name, scopes: '["campaigns:read"]' }));
+    expect([k.statusCode, k.json().name], k.body).toEqual([201, 'range \u{1f600}']);
+  });
+});
+
 describe('close rules', () => {
   it('refuses a closed_date before the entry_date, accepts one equal to it', async () => {
     const c = await createCampaign(gw.app, { symbol: uniqueSymbol() });
@@ -135,5 +208,29 @@ describe('identifiers and query parameters', () => {
   it.each(['yes', '1', 'TRUE', ''])('GET positions with include_closed=%s answers 422', async (value) => {
     const c = await createCampaign(gw.app, { symbol: uniqueSymbol() });
     expectInvalid(await get(gw.app, `/api/v1/campaigns/${c.id}/positions?include_closed=${value}`), 'include_closed');
+  });
+});
+
+describe('fields a request does not define, and fields it misses (contract section 1)', () => {
+  const body = { pattern_type: 'SPRING', entry_price: '1.25', shares: '8000', stop_loss: '1.245', entry_date: at('09:00') };
+  let campaignId: string;
+  beforeAll(async () => {
+    campaignId = (await createCampaign(gw.app, { symbol: uniqueSymbol(), timeframe: '1h' })).id;
+  });
+
+  it('names a field the endpoint does not define, and changes nothing', async () => {
+    const details = expectInvalid(await addPosition(gw.app, campaignId, { ...body, fee: '1.00', entry_fees: '2' }), 'fee', 'entry_fees');
+    expect(details.map((d) => d.message)).toEqual(['is not a field of this request', 'is not a field of this request']);
+    expect((await positionsOf(gw.app, campaignId)).positions).toEqual([]);
+    expectInvalid(await post(gw.app, '/api/v1/campaigns', { name: 'x', symbol: uniqueSymbol(), timeframe: '1h', sde: 'SHORT' }), 'sde');
+  });
+
+  it('says `required` for a missing field, and names a misspelt one as unknown', async () => {
+    const { entry_price: _, ...withoutPrice } = body;
+    const details = expectInvalid(await addPosition(gw.app, campaignId, { ...withoutPrice, price: '1.25' }), 'entry_price', 'price');
+    expect(Object.fromEntries(details.map((d) => [d.path, d.message]))).toEqual({
+      entry_price: 'required',
+      price: 'is not a field of this request',
+    });
   });
 });

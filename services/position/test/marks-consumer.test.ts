@@ -1,4 +1,5 @@
 import { type BatchConsumer, createPublisher, TOPICS } from '@cpt/messaging';
+import { createLogger } from '@cpt/platform';
 import { waitFor } from '@cpt/testkit';
 import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,8 +56,10 @@ const tick = (symbol: string, price: string, ts: string, requestId?: string) => 
   ...(requestId ? { headers: { 'x-request-id': requestId } } : {}),
 });
 
-const positions = async (campaignId: string) => (await db.reads.getCampaignPositions(campaignId, { includeClosed: true })).data.positions;
-const seqOf = async (campaignId: string) => (await db.reads.getCampaignPositions(campaignId, { includeClosed: true })).seq;
+const positions = async (campaignId: string) =>
+  (await db.reads.getCampaignPositions(db.caller.accountId, campaignId, { includeClosed: true })).data.positions;
+const seqOf = async (campaignId: string) =>
+  (await db.reads.getCampaignPositions(db.caller.accountId, campaignId, { includeClosed: true })).seq;
 
 /**
  * Waits until the consumers of this file dead-lettered `count` messages of `key`. Every consumer
@@ -193,8 +196,8 @@ describe('the marks consumer', () => {
   });
 
   /**
-   * A tick the v1 schema accepts whose price NUMERIC(18,8) cannot hold, on a position small enough
-   * that its P&L would fit: the database refuses the mark itself. A valid tick follows it.
+   * A tick of the v1 shape whose price NUMERIC(18,8) cannot hold, on a position small enough that
+   * its P&L would fit: it must never reach the database. A valid tick follows it.
    */
   async function refusedTick() {
     const symbol = uniqueSymbol();
@@ -208,24 +211,39 @@ describe('the marks consumer', () => {
     return { huge, marked, dead };
   }
 
-  it('sends a tick the database refuses to market.ticks.dlq, and applies the tick after it', async () => {
+  it('sends a tick the database could not hold to market.ticks.dlq, and applies the tick after it', async () => {
     const { huge, marked, dead } = await refusedTick();
     expect(marked?.current_price).toBe('11.00000000');
     expect([dead?.topic, dead?.value]).toEqual([TOPICS.ticksDeadLetter, huge]);
     expect(dead?.headers.error).toMatch(/.+/);
   });
 
-  // Fails today: the header holds the driver's message, which is the whole UPDATE statement, cut
-  // at 1000 characters before the reason ("numeric field overflow") is reached.
-  it.fails('gives a tick the database refuses an error header that is short and free of SQL', async () => {
+  // The header once held the driver's message: the whole UPDATE statement, cut at 1000 characters.
+  it('gives such a tick an error header that is short, names the field and holds no SQL', async () => {
     const { dead } = await refusedTick();
     expect(dead?.headers.error?.length).toBeLessThanOrEqual(300);
+    expect(dead?.headers.error).toMatch(/^price: /);
     expect(dead?.headers.error).not.toMatch(/\b(select|update|insert|delete)\b/i);
   });
 
-  // Fails today: the v1 schema of market.ticks takes a price of any sign (price-ingest refuses
-  // them, the consumer does not), and the position is marked at -5.00000000.
-  it.fails('sends a tick priced at zero or below to market.ticks.dlq and keeps the mark', async () => {
+  it('dead-letters a tick dated year 0000 or on an impossible day, and marks the others of its batch', async () => {
+    const [a, b] = [uniqueSymbol(), uniqueSymbol()];
+    const [ida, idb] = await Promise.all([newCampaign(db, a), newCampaign(db, b)]);
+    const pa = await addPosition(db, ida, { pattern: 'SPRING', entry: '10', shares: '1', stop: '9', entryDate: '2026-11-25T09:00:00Z' });
+    const pb = await addPosition(db, idb, { pattern: 'SPRING', entry: '10', shares: '1', stop: '9', entryDate: '2026-11-25T09:00:00Z' });
+    const bad = [tickValue(a, '11.00000000', '0000-01-01T00:00:00.000Z'), tickValue(a, '11.00000000', '2026-02-30T00:00:00.000Z')];
+    await produce(producer, TOPICS.ticks, a, [tick(a, '12.00000000', '2026-11-25T10:00:00.000Z'), ...bad.map((value) => ({ value }))]);
+    await produce(producer, TOPICS.ticks, b, [tick(b, '13.00000000', '2026-11-25T10:00:00.000Z')]);
+    await markedAt(ida, [pa], '2026-11-25T10:00:00.000Z');
+    await markedAt(idb, [pb], '2026-11-25T10:00:00.000Z');
+    const dead = await deadLettered(a, 2);
+    expect(dead.map((m) => m.value)).toEqual(bad);
+    for (const m of dead) expect(m.headers.error).toMatch(/^ts: /);
+  });
+
+  // The v1 schema of market.ticks took a price of any sign (price-ingest refused them, the consumer
+  // did not), and the position was marked at -5.00000000.
+  it('sends a tick priced at zero or below to market.ticks.dlq and keeps the mark', async () => {
     const symbol = uniqueSymbol();
     const id = await newCampaign(db, symbol);
     const p = await addPosition(db, id, { pattern: 'SPRING', entry: '10', shares: '100', stop: '9', entryDate: '2026-11-25T09:00:00Z' });
@@ -319,5 +337,52 @@ describe('the offsets of the marks consumer', () => {
     }
     // Left the group with the tick committed: a restart would not process it again.
     expect(await committedOffset(kafka, group, TOPICS.ticks, (at as Produced).partition)).toBeGreaterThan((at as Produced).offset);
+  });
+});
+
+// Section 6: a mark whose P&L would not fit NUMERIC(18,8) is not applied to that position, and is
+// reported: a warning naming the position and the tick, and a count. Before, the overflow failed
+// the batch's statement, so that no position of the symbol moved and the tick went to the DLQ.
+describe('a mark that would not fit NUMERIC(18,8)', () => {
+  it('marks the other positions of the symbol, keeps that one’s mark, logs a warning and counts it', async () => {
+    const warnings: { fields: Record<string, unknown>; msg: unknown }[] = [];
+    const recording = createLogger('position-test', 'warn', {
+      hooks: {
+        // Recorded, not printed.
+        logMethod(args, _print, level) {
+          if (level === 40) warnings.push({ fields: args[0] as Record<string, unknown>, msg: args[1] });
+        },
+      },
+    });
+    const group = groupName('overflow');
+    const consumer = createMarksConsumer({ kafka, log: recording, em: db.orm.em, groupId: group, fromBeginning: false, deadLetters });
+    await consumer.start();
+    try {
+      await waitFor(() => consumer.running(), { timeoutMs: 20_000, what: 'the marks consumer to join' });
+      const symbol = uniqueSymbol();
+      const id = await newCampaign(db, symbol);
+      const entryDate = '2026-11-25T09:00:00Z';
+      const huge = await addPosition(db, id, { pattern: 'SPRING', entry: '1', shares: '9999999999', stop: '0.5', entryDate });
+      const small = await addPosition(db, id, { pattern: 'SOS', entry: '1', shares: '10', stop: '0.5', entryDate });
+
+      await produce(producer, TOPICS.ticks, symbol, [tick(symbol, '3.00000000', '2026-11-25T10:00:00.000Z')]);
+      const after = await markedAt(id, [small], '2026-11-25T10:00:00.000Z');
+      expect(after.find((p) => p.id === small)).toMatchObject({ current_price: '3.00000000', current_pnl: '20.00000000' });
+      expect(after.find((p) => p.id === huge)).toMatchObject({ current_price: '1.00000000', current_pnl: '0.00000000', marked_at: null });
+
+      const warned = await waitFor(() => warnings.find((w) => w.fields.positionId === huge), { what: 'the warning of the skipped mark' });
+      expect(warned.fields).toMatchObject({
+        positionId: huge,
+        campaignId: id,
+        symbol,
+        price: '3.00000000',
+        ts: '2026-11-25T10:00:00.000Z',
+      });
+      expect(String(warned.msg)).toMatch(/NUMERIC\(18,8\)/);
+      expect(consumer.stats().marksSkipped).toBe(1);
+      expect(deadLetters.sent(symbol)).toEqual([]);
+    } finally {
+      await consumer.stop();
+    }
   });
 });

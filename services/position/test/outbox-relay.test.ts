@@ -59,6 +59,7 @@ describe('the outbox relay', () => {
     const out: CampaignUpdated[] = [];
     for (let i = 0; i < n; i++) {
       const r = await db.commands.addPosition(
+        db.caller,
         campaignId,
         {
           patternType: 'SPRING',

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { CampaignCommands, CampaignReads, type MikroORM, openOrm } from '@cpt/application';
-import { dec, type PatternType, type Side } from '@cpt/domain';
+import { type Caller, dec, type PatternType, type Side } from '@cpt/domain';
 import { createLogger, type Logger } from '@cpt/platform';
-import { prepareDatabase, testDatabaseUrl } from '@cpt/testkit';
+import { createTestKey, prepareDatabase, testDatabaseUrl } from '@cpt/testkit';
 import pg from 'pg';
 
 /** The tests' logger: silent unless TEST_LOG_LEVEL asks for more. */
@@ -22,6 +22,8 @@ export interface PrivateDatabase {
   orm: MikroORM;
   commands: CampaignCommands;
   reads: CampaignReads;
+  /** The account the tests' campaigns belong to (marks reach positions of every account alike). */
+  caller: Caller;
   /** One raw statement on its own connection. */
   sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
   /** A connection of the test's own, to hold locks with. */
@@ -59,6 +61,7 @@ export async function privateDatabase(): Promise<PrivateDatabase> {
   const url = u.toString();
   await prepareDatabase(url, false);
   const orm = await openOrm({ url, poolMax: 10 });
+  const { caller } = await createTestKey(orm);
   const connect = async () => {
     const c = new pg.Client({ connectionString: url });
     await c.connect();
@@ -69,6 +72,7 @@ export async function privateDatabase(): Promise<PrivateDatabase> {
     orm,
     commands: new CampaignCommands(orm.em),
     reads: new CampaignReads(orm.em),
+    caller,
     sql: async <T>(text: string, params: unknown[] = []) => {
       const c = await connect();
       try {
@@ -94,7 +98,7 @@ export function namedUrl(url: string, applicationName: string): string {
 
 /** Creates an active campaign and returns its id. */
 export async function newCampaign(db: PrivateDatabase, symbol: string, side: Side = 'LONG'): Promise<string> {
-  const c = await db.commands.createCampaign({ name: `${side} ${symbol}`, symbol, timeframe: '1h', side });
+  const c = await db.commands.createCampaign(db.caller, { name: `${side} ${symbol}`, symbol, timeframe: '1h', side });
   return c.id;
 }
 
@@ -110,6 +114,7 @@ interface PositionSpec {
 /** Opens a position and returns its id. */
 export async function addPosition(db: PrivateDatabase, campaignId: string, p: PositionSpec): Promise<string> {
   const r = await db.commands.addPosition(
+    db.caller,
     campaignId,
     { patternType: p.pattern, entryPrice: dec(p.entry), shares: dec(p.shares), stopLoss: dec(p.stop), entryDate: new Date(p.entryDate) },
     p.requestId === undefined ? {} : { requestId: p.requestId },

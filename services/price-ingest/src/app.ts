@@ -1,4 +1,5 @@
-import { createServer, healthRoutes, openApiDocs, type Probe } from '@cpt/http';
+import type { Caller } from '@cpt/domain';
+import { createServer, healthRoutes, openApiDocs, type Probe, registerEdge } from '@cpt/http';
 import type { Publisher } from '@cpt/messaging';
 import type { Logger } from '@cpt/platform';
 import type { FastifyInstance } from 'fastify';
@@ -10,6 +11,12 @@ export interface IngestDeps {
   log: Logger;
   publisher: Publisher;
   probes: Record<string, Probe>;
+  access: {
+    verify: (key: string) => Promise<Caller | null>;
+    corsOrigins: readonly string[];
+    rateMax: number;
+    rateWindowMs: number;
+  };
   bodyLimit?: number;
   accepting?: () => boolean;
 }
@@ -18,6 +25,10 @@ export interface IngestDeps {
 export async function buildApp(deps: IngestDeps): Promise<FastifyInstance> {
   const app = createServer({ log: deps.log, bodyLimit: deps.bodyLimit ?? 8 * 1024 * 1024 });
   registerNdjsonParser(app);
+  await registerEdge(app, {
+    corsOrigins: deps.access.corsOrigins,
+    auth: { verify: deps.access.verify, rateMax: deps.access.rateMax, rateWindowMs: deps.access.rateWindowMs },
+  });
   // First, so that the document sees every route registered after it.
   await app.register(openApiDocs, ingestDocs);
   await app.register(healthRoutes, { probes: deps.probes, accepting: deps.accepting ?? (() => true) });

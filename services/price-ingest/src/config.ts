@@ -1,4 +1,4 @@
-import { brokersVar, logLevelVar, msVar, parseEnv, portVar } from '@cpt/platform';
+import { apiKeySecretVar, brokersVar, databaseUrlVar, logLevelVar, msVar, originsVar, parseEnv, portVar } from '@cpt/platform';
 import { z } from 'zod';
 
 /** price-ingest's configuration, read once from the environment. */
@@ -15,6 +15,18 @@ export const configSchema = z.object({
     .min(1024)
     .default(8 * 1024 * 1024),
   SHUTDOWN_GRACE_MS: msVar(20_000),
+  /** Where API keys are checked (price-ingest reads nothing else from PostgreSQL). */
+  DATABASE_URL: databaseUrlVar,
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(4),
+  /** The secret API keys are hashed under; the same for every service. */
+  API_KEY_SECRET: apiKeySecretVar,
+  /** Requests one key may make per `RATE_LIMIT_WINDOW_MS` (each up to 10,000 ticks) before it is answered 429. */
+  RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(1000),
+  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).default(1000),
+  /** How long a key's verdict is reused; revocation reaches every instance within it (at most 10 s). */
+  KEY_CACHE_MS: z.coerce.number().int().min(0).max(10_000).default(5000),
+  /** Origins whose browser pages may post ticks (comma-separated; none by default). */
+  CORS_ORIGINS: originsVar,
 });
 export type IngestConfig = z.output<typeof configSchema>;
 

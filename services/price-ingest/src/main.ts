@@ -1,3 +1,4 @@
+import { createKeyHasher, createKeyVerifier, openOrm } from '@cpt/application';
 import { createKafka, createPublisher, kafkaProbe } from '@cpt/messaging';
 import { configOrExit, createLogger, onShutdown } from '@cpt/platform';
 import { buildApp } from './app.js';
@@ -9,10 +10,24 @@ const log = createLogger('price-ingest', config.LOG_LEVEL);
 const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'price-ingest', requestTimeoutMs: config.PUBLISH_TIMEOUT_MS }, log);
 const publisher = createPublisher(kafka, log, { sendTimeoutMs: config.PUBLISH_TIMEOUT_MS });
 const kafkaReady = kafkaProbe(kafka);
+// PostgreSQL holds the API keys; price-ingest reads nothing else from it.
+const orm = await openOrm({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX });
+const keys = createKeyVerifier({
+  em: orm.em,
+  hasher: createKeyHasher(config.API_KEY_SECRET),
+  cacheMs: config.KEY_CACHE_MS,
+  onError: (err) => log.warn({ err }, 'cannot record key use; will try again'),
+});
 let accepting = true;
 const app = await buildApp({
   log,
   publisher,
+  access: {
+    verify: (key) => keys.verify(key),
+    corsOrigins: config.CORS_ORIGINS,
+    rateMax: config.RATE_LIMIT_MAX,
+    rateWindowMs: config.RATE_LIMIT_WINDOW_MS,
+  },
   bodyLimit: config.BODY_LIMIT_BYTES,
   probes: { kafka: kafkaReady.check },
   accepting: () => accepting,
@@ -25,6 +40,8 @@ onShutdown(
     await app.close();
     await publisher.disconnect();
     await kafkaReady.close();
+    await keys.close();
+    await orm.close();
   },
   config.SHUTDOWN_GRACE_MS,
 );

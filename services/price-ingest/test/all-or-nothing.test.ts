@@ -26,6 +26,19 @@ const FAULTS: Fault[] = [
   { name: 'a bad symbol', raw: () => `{"symbol":"GBP USD","price":"1.5",${TS}}`, path: '[3].symbol' },
   { name: 'a symbol of 33 characters', raw: () => `{"symbol":"${'A'.repeat(33)}","price":"1.5",${TS}}`, path: '[3].symbol' },
   { name: 'an empty source', raw: (s) => `{"symbol":"${s}","price":"1.5",${TS},"source":""}`, path: '[3].source' },
+  // Contract section 1: NUL and unpaired surrogates are refused, escapes written as a feed would send them.
+  { name: 'a source with NUL', raw: (s) => `{"symbol":"${s}","price":"1.5",${TS},"source":"feed\\u0000a"}`, path: '[3].source' },
+  { name: 'a source that is NUL alone', raw: (s) => `{"symbol":"${s}","price":"1.5",${TS},"source":"\\u0000"}`, path: '[3].source' },
+  {
+    name: 'a source with a lone high surrogate',
+    raw: (s) => `{"symbol":"${s}","price":"1.5",${TS},"source":"feed \\ud800"}`,
+    path: '[3].source',
+  },
+  {
+    name: 'a source with a lone low surrogate',
+    raw: (s) => `{"symbol":"${s}","price":"1.5",${TS},"source":"\\udc00feed"}`,
+    path: '[3].source',
+  },
   { name: 'a tick that is a number', raw: () => '42', path: '[3]' },
   { name: 'a tick inside an array', raw: (s) => `[{"symbol":"${s}","price":"1.5",${TS}}]`, path: '[3]' },
 ];

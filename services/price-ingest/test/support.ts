@@ -1,8 +1,9 @@
+import { type MikroORM, openOrm } from '@cpt/application';
 import type { Probe } from '@cpt/http';
 import { createKafka, createPublisher, type Publisher } from '@cpt/messaging';
 import { createLogger } from '@cpt/platform';
-import { testKafkaBrokers } from '@cpt/testkit';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { createTestKey, type TestKey, testAccess, testDatabaseUrl, testKafkaBrokers } from '@cpt/testkit';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../src/app.js';
 
 export type Res = LightMyRequestResponse;
@@ -15,11 +16,16 @@ export interface IngestOptions {
   sendTimeoutMs?: number;
   connectionTimeoutMs?: number;
   probes?: Record<string, Probe>;
+  /** Requests a key may make per second (the tests' default is generous). */
+  rateMax?: number;
 }
 
 export interface Ingest {
   app: FastifyInstance;
   publisher: Publisher;
+  orm: MikroORM;
+  /** The key `app.inject` presents unless a request sets its own `Authorization` (all four scopes). */
+  key: TestKey;
   close: () => Promise<void>;
 }
 
@@ -37,13 +43,22 @@ export async function startIngest(opts: IngestOptions = {}): Promise<Ingest> {
     logger,
   );
   const publisher = createPublisher(kafka, logger, { sendTimeoutMs });
-  const app = await buildApp({ log: logger, publisher, probes: opts.probes ?? { kafka: async () => true } });
+  const orm = await openOrm({ url: testDatabaseUrl(), poolMax: 4 });
+  const access = testAccess(orm, opts.rateMax === undefined ? {} : { rateMax: opts.rateMax });
+  const app = await buildApp({ log: logger, publisher, access, probes: opts.probes ?? { kafka: async () => true } });
   await app.ready();
+  const key = await createTestKey(orm);
+  const inject = app.inject.bind(app);
+  app.inject = ((o: InjectOptions) => inject({ ...o, headers: { ...key.headers, ...o.headers } })) as typeof app.inject;
   return {
     app,
     publisher,
+    orm,
+    key,
     close: async () => {
       await app.close();
+      await access.keys.close();
+      await orm.close(true);
       await publisher.disconnect();
     },
   };

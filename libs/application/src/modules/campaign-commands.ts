@@ -1,5 +1,5 @@
 import type { CampaignJson, CampaignUpdated } from '@cpt/contracts';
-import type { Dec, NewPositionInput } from '@cpt/domain';
+import type { Caller, Dec, NewPositionInput } from '@cpt/domain';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { type CreateCampaignInput, closeCampaign, createCampaign } from './campaigns/campaign.commands.js';
 import type { CommandOptions } from './campaigns/campaign-change.js';
@@ -7,28 +7,35 @@ import { addPosition, closePosition, moveStop, type PositionResult } from './pos
 
 /**
  * The commands that change campaigns, bound to the application's entity manager: what the
- * gateway calls. Each runs in one transaction (see `changeCampaign`); the rules live in the domain.
+ * gateway calls. Each acts on the caller's account only and runs in one transaction (see
+ * `changeCampaign`); the rules live in the domain.
  */
 export class CampaignCommands {
   constructor(private readonly em: EntityManager) {}
 
-  createCampaign(input: CreateCampaignInput, opts?: CommandOptions): Promise<CampaignJson> {
-    return createCampaign(this.em, input, opts);
+  createCampaign(caller: Caller, input: CreateCampaignInput, opts?: CommandOptions): Promise<CampaignJson> {
+    return createCampaign(this.em, caller, input, opts);
   }
 
-  closeCampaign(campaignId: string, opts?: CommandOptions): Promise<{ campaign: CampaignJson; event: CampaignUpdated }> {
-    return closeCampaign(this.em, campaignId, opts);
+  closeCampaign(caller: Caller, campaignId: string, opts?: CommandOptions): Promise<{ campaign: CampaignJson; event: CampaignUpdated }> {
+    return closeCampaign(this.em, caller, campaignId, opts);
   }
 
-  addPosition(campaignId: string, input: NewPositionInput, opts?: CommandOptions): Promise<PositionResult> {
-    return addPosition(this.em, campaignId, input, opts);
+  addPosition(caller: Caller, campaignId: string, input: NewPositionInput, opts?: CommandOptions): Promise<PositionResult> {
+    return addPosition(this.em, caller, campaignId, input, opts);
   }
 
-  closePosition(positionId: string, exitPrice: Dec, closedDate: Date | undefined, opts?: CommandOptions): Promise<PositionResult> {
-    return closePosition(this.em, positionId, exitPrice, closedDate, opts);
+  closePosition(
+    caller: Caller,
+    positionId: string,
+    exitPrice: Dec,
+    closedDate: Date | undefined,
+    opts?: CommandOptions,
+  ): Promise<PositionResult> {
+    return closePosition(this.em, caller, positionId, exitPrice, closedDate, opts);
   }
 
-  moveStop(positionId: string, stopLoss: Dec, opts?: CommandOptions): Promise<PositionResult> {
-    return moveStop(this.em, positionId, stopLoss, opts);
+  moveStop(caller: Caller, positionId: string, stopLoss: Dec, opts?: CommandOptions): Promise<PositionResult> {
+    return moveStop(this.em, caller, positionId, stopLoss, opts);
   }
 }

@@ -1,16 +1,25 @@
-import { formatPath, type WsError, wsClientMessage } from '@cpt/contracts';
+import { formatPath, type WsError, type WsResumed, wsClientMessage } from '@cpt/contracts';
 import { type ErrorCode, isDomainError } from '@cpt/domain';
 import type { Logger } from '@cpt/platform';
 import type { RawData } from 'ws';
 import type { ClientWriter } from './client-writer.js';
 import type { EventsHub } from './events-hub.js';
 import type { HubEvent } from './hub-event.js';
-import type { SnapshotLoader } from './snapshot-loader.js';
+import { type Snapshot, SnapshotCancelled, type SnapshotLoader, type SnapshotOwner } from './snapshot-loader.js';
+
+/** Which of the named campaigns belong to the account (one scoped query for a whole subscribe). */
+export type CampaignAccess = (accountId: string, campaignIds: readonly string[]) => Promise<Set<string>>;
 
 /** What a session needs besides its socket. */
 export interface ClientSessionDeps {
   hub: EventsHub;
   loader: SnapshotLoader;
+  access: CampaignAccess;
+  /** The account of the connection's key: the only campaigns it may follow. */
+  accountId: string;
+  /** The most campaigns waiting for their first answer; past it the client is closed (`onOverload`). */
+  maxPending: number;
+  onOverload: () => void;
   log: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
   /** Turns adapter errors (a database outage) into domain errors. */
   classifyError: (err: unknown) => unknown;
@@ -19,11 +28,11 @@ export interface ClientSessionDeps {
 /** One campaign a client follows. */
 interface Subscription {
   campaignId: string;
-  /** The highest seq sent (or merged into a pending update); -1 before the first snapshot. */
+  /** The highest seq sent (or merged into a pending update); -1 before the first answer. */
   last: number;
-  /** The client's own last seq, when its resume could not be served from the buffer. */
-  resumedFrom: number | undefined;
-  /** While a snapshot is read, events are held here, to be sent after it when they are newer. */
+  /** The client's own last seq, when it asked to resume. */
+  resumeFrom: number | undefined;
+  /** Until the first answer, and while a snapshot is read, events are held here. */
   loading: boolean;
   held: HubEvent[];
   stop: () => void;
@@ -37,15 +46,18 @@ const textOf = (data: RawData): string =>
 const contiguousAfter = (seq: number, events: readonly HubEvent[]): boolean => events.every((e, i) => e.seq === seq + 1 + i);
 
 /**
- * The protocol of one connection: parses client messages, keeps the client's subscriptions, and
- * sends each campaign's snapshot and then its events so that the client never gets a seq at or
- * below one it already has, nor misses one (a gap is replaced by a fresh snapshot).
+ * The protocol of one connection: parses client messages, keeps the client's subscriptions (of its
+ * own account's campaigns only), and answers each campaign with one `snapshot` or `resumed` and
+ * then its events, so that the client never gets a seq at or below one it already has, nor misses
+ * one (a gap is replaced by a fresh snapshot).
  */
-export class ClientSession {
-  /** Whether the client showed a sign of life since the last heartbeat. */
+export class ClientSession implements SnapshotOwner {
+  /** Whether the client answered the last heartbeat: only a pong counts, not any message. */
   alive = true;
   private readonly subs = new Map<string, Subscription>();
   private closed = false;
+  /** Campaigns subscribed and not yet answered. */
+  private pending = 0;
 
   constructor(
     private readonly writer: ClientWriter,
@@ -56,8 +68,13 @@ export class ClientSession {
     return this.subs.size;
   }
 
+  /** The socket has room for a snapshot. */
+  ready(): boolean {
+    return !this.closed && this.writer.ready();
+  }
+
   onMessage(data: RawData, isBinary: boolean): void {
-    this.alive = true;
+    if (this.closed) return;
     if (isBinary) {
       this.error('bad_request', 'messages must be JSON text frames');
       return;
@@ -81,30 +98,76 @@ export class ClientSession {
     else for (const id of m.campaign_ids) this.unsubscribe(id);
   }
 
-  /** Stops every subscription; the connection is gone. */
+  /** Stops every subscription and drops what it waits for; the connection is gone. */
   close(): void {
     this.closed = true;
     for (const sub of this.subs.values()) sub.stop();
     this.subs.clear();
+    this.deps.loader.forget(this);
     this.writer.close();
   }
 
   private subscribe(ids: readonly string[], resume: Record<string, number>): void {
     const resumeOf = new Map(Object.entries(resume).map(([id, seq]) => [id.toLowerCase(), seq]));
+    const fresh: Subscription[] = [];
     for (const campaignId of new Set(ids)) {
-      if (this.subs.has(campaignId)) continue;
-      const sub: Subscription = { campaignId, last: -1, resumedFrom: undefined, loading: false, held: [], stop: () => undefined };
+      const followed = this.subs.get(campaignId);
+      if (followed) {
+        // Already followed: nothing changes; once answered, say where it stands.
+        if (!followed.loading) this.resumed(campaignId, followed.last);
+        continue;
+      }
+      const sub: Subscription = {
+        campaignId,
+        last: -1,
+        resumeFrom: resumeOf.get(campaignId),
+        loading: true,
+        held: [],
+        stop: () => undefined,
+      };
       this.subs.set(campaignId, sub);
+      // Listening starts before anything is read, so nothing committed from now on can be missed.
       sub.stop = this.deps.hub.subscribe(campaignId, (e) => (sub.loading ? sub.held.push(e) : this.deliver(sub, e)));
-      const lastSeq = resumeOf.get(campaignId);
-      if (lastSeq !== undefined) {
-        const missed = this.deps.hub.replay(campaignId, lastSeq);
+      fresh.push(sub);
+    }
+    if (fresh.length === 0) return;
+    this.pending += fresh.length;
+    if (this.pending > this.deps.maxPending) {
+      this.deps.log.warn({ pending: this.pending }, 'closing a client with too many subscriptions waiting');
+      this.deps.onOverload();
+      return;
+    }
+    void this.start(fresh);
+  }
+
+  /** Checks the account owns the campaigns, then answers each from the buffer or with a snapshot. */
+  private async start(subs: Subscription[]): Promise<void> {
+    let owned: Set<string>;
+    try {
+      owned = await this.deps.access(
+        this.deps.accountId,
+        subs.map((s) => s.campaignId),
+      );
+    } catch (err) {
+      for (const sub of subs) this.failed(sub, err);
+      return;
+    }
+    for (const sub of subs) {
+      if (this.closed || this.subs.get(sub.campaignId) !== sub) continue;
+      if (!owned.has(sub.campaignId)) {
+        this.drop(sub);
+        this.error('not_found', `campaign ${sub.campaignId} not found`, sub.campaignId);
+        continue;
+      }
+      if (sub.resumeFrom !== undefined) {
+        const missed = this.deps.hub.replay(sub.campaignId, sub.resumeFrom);
         if (missed) {
-          sub.last = lastSeq;
+          this.answered(sub, sub.resumeFrom);
+          this.resumed(sub.campaignId, sub.resumeFrom);
           for (const e of missed) this.deliver(sub, e);
+          this.release(sub, sub.held);
           continue;
         }
-        sub.resumedFrom = lastSeq;
       }
       void this.load(sub);
     }
@@ -113,9 +176,28 @@ export class ClientSession {
   private unsubscribe(campaignId: string): void {
     const sub = this.subs.get(campaignId);
     if (!sub) return;
-    sub.stop();
-    this.subs.delete(campaignId);
+    this.drop(sub);
     this.writer.drop(campaignId);
+  }
+
+  /** Forgets a subscription, and its snapshot read if it has not started. */
+  private drop(sub: Subscription): void {
+    sub.stop();
+    this.subs.delete(sub.campaignId);
+    if (sub.last < 0) this.pending--;
+    this.deps.loader.cancel(this, this.deps.accountId, sub.campaignId);
+  }
+
+  private answered(sub: Subscription, seq: number): void {
+    if (sub.last < 0) this.pending--;
+    sub.last = seq;
+  }
+
+  /** Sends the events held while loading that follow what the client has. */
+  private release(sub: Subscription, held: readonly HubEvent[]): void {
+    sub.held = [];
+    sub.loading = false;
+    for (const e of held) this.deliver(sub, e);
   }
 
   private deliver(sub: Subscription, e: HubEvent): void {
@@ -133,13 +215,12 @@ export class ClientSession {
   /** Reads a snapshot, sends it unless the client already has that state, then what was held. */
   private async load(sub: Subscription): Promise<void> {
     sub.loading = true;
-    let snapshot: Awaited<ReturnType<SnapshotLoader['load']>>;
+    let snapshot: Snapshot;
     try {
-      snapshot = await this.deps.loader.load(sub.campaignId);
+      snapshot = await this.deps.loader.load(this, this.deps.accountId, sub.campaignId);
     } catch (err) {
-      if (this.subs.get(sub.campaignId) !== sub) return;
-      this.unsubscribe(sub.campaignId);
-      this.loadFailed(sub.campaignId, err);
+      if (err instanceof SnapshotCancelled || this.subs.get(sub.campaignId) !== sub) return;
+      this.failed(sub, err);
       return;
     }
     if (this.closed || this.subs.get(sub.campaignId) !== sub) return;
@@ -150,36 +231,44 @@ export class ClientSession {
       sub.held = held;
       return this.load(sub);
     }
-    sub.held = [];
-    sub.loading = false;
-    const upToDate = sub.last >= 0 ? snapshot.seq <= sub.last : sub.resumedFrom === snapshot.seq;
-    sub.resumedFrom = undefined;
-    if (!upToDate) {
+    const first = sub.last < 0;
+    if (first && sub.resumeFrom === snapshot.seq) {
+      // The client resumed and already has this state.
+      this.answered(sub, snapshot.seq);
+      this.resumed(sub.campaignId, snapshot.seq);
+    } else if (first || snapshot.seq > sub.last) {
       this.writer.drop(sub.campaignId);
       this.writer.send(snapshot.bytes);
-      sub.last = snapshot.seq;
-    } else if (sub.last < 0) {
-      sub.last = snapshot.seq;
+      this.answered(sub, snapshot.seq);
     }
-    for (const e of held) this.deliver(sub, e);
+    this.release(sub, held);
   }
 
-  private loadFailed(campaignId: string, err: unknown): void {
+  private failed(sub: Subscription, err: unknown): void {
+    if (this.closed || this.subs.get(sub.campaignId) !== sub) return;
+    this.drop(sub);
+    const campaignId = sub.campaignId;
     const e = this.deps.classifyError(err);
     const code = isDomainError(e) ? e.code : 'internal';
     if (code === 'not_found') {
-      this.error('not_found', `campaign ${campaignId} not found`);
+      this.error('not_found', `campaign ${campaignId} not found`, campaignId);
     } else if (code === 'unavailable') {
       this.deps.log.warn({ err, campaignId }, 'snapshot unavailable');
-      this.error('unavailable', `campaign ${campaignId} cannot be read now; subscribe again later`);
+      this.error('unavailable', `campaign ${campaignId} cannot be read now; subscribe again later`, campaignId);
     } else {
       this.deps.log.error({ err, campaignId }, 'snapshot failed');
-      this.error('internal', `campaign ${campaignId} cannot be read`);
+      this.error('internal', `campaign ${campaignId} cannot be read`, campaignId);
     }
   }
 
-  private error(code: ErrorCode, message: string): void {
-    const frame: WsError = { type: 'error', code, message };
+  private resumed(campaignId: string, seq: number): void {
+    const frame: WsResumed = { type: 'resumed', campaign_id: campaignId, seq };
+    this.writer.send(JSON.stringify(frame));
+  }
+
+  private error(code: ErrorCode, message: string, campaignId?: string): void {
+    const frame: WsError =
+      campaignId === undefined ? { type: 'error', code, message } : { type: 'error', code, message, campaign_id: campaignId };
     this.writer.send(JSON.stringify(frame));
   }
 }

@@ -12,12 +12,23 @@ const hubEvent = (seq: number) => {
 describe('ClientWriter', () => {
   let socket: FakeSocket;
   let stuck: number;
+  let overflows: number;
+  let drains: number;
   let writer: ClientWriter;
   beforeEach(() => {
     vi.useFakeTimers();
     socket = new FakeSocket();
     stuck = 0;
-    writer = new ClientWriter(socket.asWebSocket(), { maxBufferedBytes: 100, slowClientDeadlineMs: 1000, onStuck: () => stuck++ });
+    overflows = 0;
+    drains = 0;
+    writer = new ClientWriter(socket.asWebSocket(), {
+      maxBufferedBytes: 100,
+      maxUnsentBytes: 10_000,
+      slowClientDeadlineMs: 1000,
+      onStuck: () => stuck++,
+      onOverflow: () => overflows++,
+      onDrain: () => drains++,
+    });
   });
   afterEach(() => {
     vi.useRealTimers();
@@ -66,5 +77,30 @@ describe('ClientWriter', () => {
     socket.drain();
     expect(stuck).toBe(0);
     expect(socket.take().map((f) => f.seq)).toEqual([1]);
+  });
+
+  it('closes instead of holding more than the unsent bound, whatever the frame', () => {
+    socket.bufferedAmount = 9_990;
+    writer.send('{"type":"pong"}');
+    expect(overflows).toBe(1);
+    writer.send('{"type":"pong"}');
+    writer.sendEvent(hubEvent(1));
+    expect(overflows).toBe(1);
+    expect(socket.frames).toEqual([]);
+  });
+
+  it('tells when a socket found backed up has room again, once', () => {
+    writer.send('{"type":"pong"}');
+    socket.bufferedAmount = 500;
+    expect(writer.ready()).toBe(false);
+    socket.completeOne(300);
+    expect(drains).toBe(0);
+    writer.send('{"type":"pong"}');
+    socket.completeOne(0);
+    expect(drains).toBe(1);
+    expect(writer.ready()).toBe(true);
+    writer.send('{"type":"pong"}');
+    socket.completeOne(0);
+    expect(drains).toBe(1);
   });
 });

@@ -12,6 +12,15 @@ export interface ClientWriterOptions {
   onStuck: () => void;
   /** Called when the client falls behind and its updates start to be merged. */
   onBehind?: () => void;
+  /**
+   * The most bytes the socket may hold unsent, of any kind of frame; a frame that would take it past
+   * this closes the connection (`onOverflow`) instead of growing the gateway's memory.
+   */
+  maxUnsentBytes: number;
+  /** Called once when a frame would pass `maxUnsentBytes`; the writer sends nothing more. */
+  onOverflow: () => void;
+  /** Called when a socket that was found backed up (by {@link ClientWriter.ready}) has room again. */
+  onDrain?: () => void;
 }
 
 /**
@@ -30,6 +39,8 @@ export class ClientWriter {
   private corked = false;
   /** Bytes sent in this turn, held by the cork: not a backlog, they have not been offered to the socket yet. */
   private heldBytes = 0;
+  /** Someone found the socket backed up and waits for {@link ClientWriterOptions.onDrain}. */
+  private awaitingRoom = false;
   /** Frames sent, and events merged instead of sent, since the connection opened. */
   readonly counts = { sent: 0, merged: 0 };
 
@@ -38,12 +49,28 @@ export class ClientWriter {
     private readonly opts: ClientWriterOptions,
   ) {}
 
-  /** Sends a frame that is never merged: a snapshot, an error, a pong. */
+  /** Whether the socket has room for a large frame now; if not, `onDrain` follows when it has. */
+  ready(): boolean {
+    if (this.closed) return false;
+    if (!this.backedUp()) return true;
+    this.awaitingRoom = true;
+    // Something waits for this client to read: one that never does is closed like any stuck one.
+    this.arm();
+    return false;
+  }
+
+  /** Sends a frame that is never merged: a snapshot, an error, a pong, a `resumed`. */
   send(data: Buffer | string): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    const size = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+    if (this.ws.bufferedAmount + size > this.opts.maxUnsentBytes) {
+      this.close();
+      this.opts.onOverflow();
+      return;
+    }
     this.cork();
     this.ws.send(data, { binary: false }, this.written);
-    if (this.corked) this.heldBytes += typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+    if (this.corked) this.heldBytes += size;
     this.counts.sent++;
   }
 
@@ -58,8 +85,7 @@ export class ClientWriter {
       this.pending.set(e.campaignId, new ConflatedUpdate(e.event()));
       this.counts.merged++;
       if (!this.deadline) {
-        this.progressAt = Date.now();
-        this.deadline = setTimeout(this.onDeadline, this.opts.slowClientDeadlineMs);
+        this.arm();
         this.opts.onBehind?.();
       }
     } else {
@@ -70,7 +96,7 @@ export class ClientWriter {
   /** Forgets the campaign's pending update: it was unsubscribed, or a snapshot replaces it. */
   drop(campaignId: string): void {
     this.pending.delete(campaignId);
-    if (this.pending.size === 0) this.disarm();
+    if (!this.waiting()) this.disarm();
   }
 
   ping(): void {
@@ -107,10 +133,27 @@ export class ClientWriter {
   }
 
   private readonly written = (err?: Error | null): void => {
-    if (err || this.pending.size === 0) return;
+    if (err || !this.waiting()) return;
     this.progressAt = Date.now();
-    if (!this.backedUp()) this.flush();
+    if (this.backedUp()) return;
+    if (this.awaitingRoom) {
+      this.awaitingRoom = false;
+      this.opts.onDrain?.();
+    }
+    this.flush();
   };
+
+  /** Whether anything waits for the socket to drain: merged updates, or a snapshot held back. */
+  private waiting(): boolean {
+    return this.pending.size > 0 || this.awaitingRoom;
+  }
+
+  /** Starts the slow-client deadline, unless it runs. */
+  private arm(): void {
+    if (this.deadline) return;
+    this.progressAt = Date.now();
+    this.deadline = setTimeout(this.onDeadline, this.opts.slowClientDeadlineMs);
+  }
 
   private flush(): void {
     for (const [campaignId, update] of this.pending) {
@@ -118,13 +161,17 @@ export class ClientWriter {
       this.pending.delete(campaignId);
       this.send(JSON.stringify(update.toMessage()));
     }
-    this.disarm();
+    if (!this.awaitingRoom) this.disarm();
   }
 
   private readonly onDeadline = (): void => {
     this.deadline = undefined;
-    if (this.closed || this.pending.size === 0) return;
+    if (this.closed || !this.waiting()) return;
     if (!this.backedUp()) {
+      if (this.awaitingRoom) {
+        this.awaitingRoom = false;
+        this.opts.onDrain?.();
+      }
       this.flush();
       return;
     }

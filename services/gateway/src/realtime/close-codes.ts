@@ -8,12 +8,18 @@ export const CLOSE_CODES = {
   goingAway: 1001,
   /** A client message was larger than the limit (set by `ws` itself). */
   messageTooBig: 1009,
-  /** The client did not read its updates for longer than `WS_SLOW_CLIENT_DEADLINE_MS`. */
+  /**
+   * The client did not read its updates for longer than `WS_SLOW_CLIENT_DEADLINE_MS`, held more
+   * than `WS_MAX_UNSENT_BYTES` unsent, or had too many subscriptions waiting.
+   */
   tooSlow: 4008,
+  /** The connection's key was revoked or expired: reconnect with a valid key. */
+  keyRevoked: 4401,
 } as const;
 
 /** The close reasons that go with the codes. */
 export const CLOSE_REASONS = {
   goingAway: 'server shutting down',
   tooSlow: 'too slow',
+  keyRevoked: 'key revoked or expired',
 } as const;

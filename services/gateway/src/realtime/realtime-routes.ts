@@ -1,5 +1,6 @@
-import { BadRequestError } from '@cpt/domain';
-import { declaredRoute } from '@cpt/http';
+import type { KeyVerifier } from '@cpt/application';
+import { BadRequestError, ForbiddenError } from '@cpt/domain';
+import { callerOf, declaredRoute, originAllowed } from '@cpt/http';
 import websocket from '@fastify/websocket';
 import type { FastifyPluginAsync } from 'fastify';
 import type { WebSocket } from 'ws';
@@ -23,6 +24,12 @@ export interface RealtimeOptions {
   slowClientDeadlineMs: number;
   /** Snapshot reads running at once (default 4). */
   snapshotConcurrency?: number;
+  /** The most bytes a socket may hold unsent, of any kind of frame, before it is closed with 4008. */
+  maxUnsentBytes: number;
+  /** The most campaigns a connection may have waiting for their first answer before it is closed with 4008. */
+  maxPendingSubscriptions: number;
+  /** How often the keys of open connections are checked again (revocation, expiry). */
+  keyCheckMs: number;
 }
 
 /** What the gateway needs to serve WebSockets: the hub the events consumer feeds, and the limits. */
@@ -37,8 +44,10 @@ export interface RealtimeStats {
   subscriptions: number;
   /** Events merged into conflated updates instead of being sent, over the open connections. */
   merged: number;
-  /** Connections closed with 4008. */
+  /** Connections closed with 4008: stuck, over the unsent-bytes bound, or too many subscriptions waiting. */
   slowClosed: number;
+  /** Connections closed with 4401: their key was revoked or expired. */
+  keyClosed: number;
   /** Connections dropped for a missed heartbeat. */
   heartbeatClosed: number;
   hub: HubStats;
@@ -53,20 +62,26 @@ declare module 'fastify' {
 
 /** The plugin's options: the realtime dependencies, and the gateway's reads and error classification. */
 export interface RealtimeRoutesOptions extends RealtimeDeps {
-  reads: SnapshotSource;
+  reads: SnapshotSource & { ownedCampaigns(accountId: string, ids: readonly string[]): Promise<Set<string>> };
+  /** Checks, every `keyCheckMs`, that the keys of open connections are still valid. */
+  keys: Pick<KeyVerifier, 'stillValid'>;
+  /** Browser origins allowed besides the gateway's own. */
+  corsOrigins: readonly string[];
   classifyError: (err: unknown) => unknown;
 }
 
 interface Connection {
   session: ClientSession;
   writer: ClientWriter;
+  keyId: string;
 }
 
 const plugin: FastifyPluginAsync<RealtimeRoutesOptions> = async (app, opts) => {
   const { hub, options } = opts;
   const loader = new SnapshotLoader(opts.reads, options.snapshotConcurrency ?? 4);
   const connections = new Map<WebSocket, Connection>();
-  const counts = { slowClosed: 0, heartbeatClosed: 0 };
+  const counts = { slowClosed: 0, heartbeatClosed: 0, keyClosed: 0 };
+  const access = (accountId: string, ids: readonly string[]) => opts.reads.ownedCampaigns(accountId, ids);
 
   // Added before the websocket plugin's own hook, which closes sockets without a code.
   app.addHook('preClose', async () => {
@@ -76,24 +91,44 @@ const plugin: FastifyPluginAsync<RealtimeRoutesOptions> = async (app, opts) => {
 
   app.route({
     ...declaredRoute(liveUpdates),
+    // Authentication (the edge's onRequest hook) has run; a browser page of a foreign origin is
+    // refused before the protocol switches, as a cross-site page must not ride a user's key.
+    preValidation: async (req) => {
+      if (!originAllowed(req.headers.origin, req.headers.host, opts.corsOrigins))
+        throw new ForbiddenError('this origin may not open the WebSocket');
+    },
     handler: async () => {
       throw new BadRequestError('GET /api/v1/ws expects a WebSocket upgrade');
     },
     wsHandler: (socket, req) => {
       const log = req.log;
+      const caller = callerOf(req);
+      const tooMuch = (why: string) => {
+        counts.slowClosed++;
+        log.warn({ bufferedBytes: socket.bufferedAmount, ...writer.counts }, why);
+        session.close();
+        socket.close(CLOSE_CODES.tooSlow, CLOSE_REASONS.tooSlow);
+      };
       const writer: ClientWriter = new ClientWriter(socket, {
         maxBufferedBytes: options.maxBufferedBytes,
+        maxUnsentBytes: options.maxUnsentBytes,
         slowClientDeadlineMs: options.slowClientDeadlineMs,
+        onOverflow: () => tooMuch('closing a client that holds too much unsent'),
+        onDrain: () => loader.pump(),
         onBehind: () => log.info({ bufferedBytes: socket.bufferedAmount }, 'client fell behind; conflating its updates'),
-        onStuck: () => {
-          counts.slowClosed++;
-          log.warn({ bufferedBytes: socket.bufferedAmount, ...writer.counts }, 'closing a client that does not read its updates');
-          session.close();
-          socket.close(CLOSE_CODES.tooSlow, CLOSE_REASONS.tooSlow);
-        },
+        onStuck: () => tooMuch('closing a client that does not read its updates'),
       });
-      const session = new ClientSession(writer, { hub, loader, log, classifyError: opts.classifyError });
-      connections.set(socket, { session, writer });
+      const session: ClientSession = new ClientSession(writer, {
+        hub,
+        loader,
+        access,
+        accountId: caller.accountId,
+        maxPending: options.maxPendingSubscriptions,
+        onOverload: () => tooMuch('closing a client with too many subscriptions waiting'),
+        log,
+        classifyError: opts.classifyError,
+      });
+      connections.set(socket, { session, writer, keyId: caller.keyId });
       socket.on('message', (data, isBinary) => session.onMessage(data, isBinary));
       socket.on('pong', () => {
         session.alive = true;
@@ -118,7 +153,31 @@ const plugin: FastifyPluginAsync<RealtimeRoutesOptions> = async (app, opts) => {
     }
   }, options.pingIntervalMs);
   heartbeat.unref();
-  app.addHook('onClose', async () => clearInterval(heartbeat));
+
+  // Revocation and expiry reach open connections too: their keys are checked again, together.
+  let checking = false;
+  const keyCheck = setInterval(async () => {
+    if (checking || connections.size === 0) return;
+    checking = true;
+    try {
+      const live = await opts.keys.stillValid([...new Set([...connections.values()].map((c) => c.keyId))]);
+      for (const [ws, c] of connections) {
+        if (live.has(c.keyId)) continue;
+        counts.keyClosed++;
+        c.session.close();
+        ws.close(CLOSE_CODES.keyRevoked, CLOSE_REASONS.keyRevoked);
+      }
+    } catch (err) {
+      app.log.warn({ err }, 'cannot check the keys of open WebSockets; will try again');
+    } finally {
+      checking = false;
+    }
+  }, options.keyCheckMs);
+  keyCheck.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(heartbeat);
+    clearInterval(keyCheck);
+  });
 
   app.decorate('realtime', {
     stats: (): RealtimeStats => {

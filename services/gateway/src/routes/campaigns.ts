@@ -13,7 +13,7 @@ import {
   listCampaignsQuery,
   positionSchema,
 } from '@cpt/contracts';
-import { addRoute, errorResponses, ifMatchVersion, type RouteDeclaration, setVersionTag, validationRules } from '@cpt/http';
+import { addRoute, callerOf, errorResponses, ifMatchVersion, type RouteDeclaration, setVersionTag, validationRules } from '@cpt/http';
 import type { FastifyPluginAsync } from 'fastify';
 import { commandHeaders } from './command-headers.js';
 
@@ -27,6 +27,7 @@ const tags = ['campaigns'];
 export const createCampaign = {
   method: 'POST',
   url: '/api/v1/campaigns',
+  access: 'campaigns:write',
   summary: 'Create a campaign',
   tags,
   request: { body: createCampaignBody },
@@ -39,6 +40,7 @@ export const createCampaign = {
 export const listCampaigns = {
   method: 'GET',
   url: '/api/v1/campaigns',
+  access: 'campaigns:read',
   summary: 'List campaigns with their totals, newest first',
   tags,
   request: { querystring: listCampaignsQuery },
@@ -51,6 +53,7 @@ export const listCampaigns = {
 export const getCampaign = {
   method: 'GET',
   url: '/api/v1/campaigns/:id',
+  access: 'campaigns:read',
   summary: 'One campaign with its totals',
   tags,
   request: { params: idParams },
@@ -63,6 +66,7 @@ export const getCampaign = {
 export const closeCampaign = {
   method: 'POST',
   url: '/api/v1/campaigns/:id/close',
+  access: 'campaigns:write',
   summary: 'Close a campaign that has no open position',
   tags,
   request: { params: idParams, headers: commandHeaders },
@@ -75,6 +79,7 @@ export const closeCampaign = {
 export const getCampaignPositions = {
   method: 'GET',
   url: '/api/v1/campaigns/:id/positions',
+  access: 'campaigns:read',
   summary: "A campaign's positions (by entry_date, then id) and the totals of the whole campaign",
   tags,
   request: { params: idParams, querystring: campaignPositionsQuery },
@@ -87,6 +92,7 @@ export const getCampaignPositions = {
 export const addPosition = {
   method: 'POST',
   url: '/api/v1/campaigns/:id/positions',
+  access: 'campaigns:write',
   summary: 'Open a position in a campaign',
   tags,
   request: { params: idParams, headers: commandHeaders, body: createPositionBody },
@@ -114,33 +120,41 @@ export const addPosition = {
 /** `/api/v1/campaigns…`: campaigns, their positions and totals. */
 export const campaignRoutes: FastifyPluginAsync<CampaignRoutesOptions> = async (app, { commands, reads }) => {
   addRoute(app, createCampaign, async ({ body }, req, reply) => {
-    const campaign = await commands.createCampaign(body, { requestId: req.id });
+    const campaign = await commands.createCampaign(callerOf(req), body, { requestId: req.id });
     req.log.info({ campaignId: campaign.id }, 'campaign created');
     return setVersionTag(reply, campaign.version).code(201).header('location', `/api/v1/campaigns/${campaign.id}`).send(campaign);
   });
 
-  addRoute(app, listCampaigns, async ({ query: q }) =>
-    reads.listCampaigns({ limit: q.limit, ...(q.status ? { status: q.status } : {}), ...(q.cursor ? { cursor: q.cursor } : {}) }),
+  addRoute(app, listCampaigns, async ({ query: q }, req) =>
+    reads.listCampaigns(callerOf(req).accountId, {
+      limit: q.limit,
+      ...(q.status ? { status: q.status } : {}),
+      ...(q.cursor ? { cursor: q.cursor } : {}),
+    }),
   );
 
-  addRoute(app, getCampaign, async ({ params: { id } }, _req, reply) => {
-    const campaign = await reads.getCampaign(id);
+  addRoute(app, getCampaign, async ({ params: { id } }, req, reply) => {
+    const campaign = await reads.getCampaign(callerOf(req).accountId, id);
     return setVersionTag(reply, campaign.version).send(campaign);
   });
 
   addRoute(app, closeCampaign, async ({ params: { id }, headers }, req, reply) => {
-    const { campaign } = await commands.closeCampaign(id, { ifMatch: ifMatchVersion(headers['if-match']), requestId: req.id });
+    const { campaign } = await commands.closeCampaign(callerOf(req), id, {
+      ifMatch: ifMatchVersion(headers['if-match']),
+      requestId: req.id,
+    });
     req.log.info({ campaignId: id, version: campaign.version }, 'campaign closed');
     return setVersionTag(reply, campaign.version).send(campaign);
   });
 
-  addRoute(app, getCampaignPositions, async ({ params: { id }, query }, _req, reply) => {
-    const view = await reads.getCampaignPositions(id, { includeClosed: query.include_closed });
+  addRoute(app, getCampaignPositions, async ({ params: { id }, query }, req, reply) => {
+    const view = await reads.getCampaignPositions(callerOf(req).accountId, id, { includeClosed: query.include_closed });
     return setVersionTag(reply, view.data.version).send(view.data);
   });
 
   addRoute(app, addPosition, async ({ params: { id }, headers, body: b }, req, reply) => {
     const r = await commands.addPosition(
+      callerOf(req),
       id,
       {
         patternType: b.pattern_type,

@@ -1,4 +1,4 @@
-import { campaignUpdatedSchema, wsClientMessage, wsErrorSchema, wsSnapshotSchema } from '@cpt/contracts';
+import { campaignUpdatedSchema, wsClientMessage, wsErrorSchema, wsResumedSchema, wsSnapshotSchema } from '@cpt/contracts';
 import { UnavailableError } from '@cpt/domain';
 import { declaredRoute, errorResponses, jsonSchemaOf, type RouteDeclaration } from '@cpt/http';
 import type { FastifyPluginAsync } from 'fastify';
@@ -21,14 +21,23 @@ const upgradeHeaders = z.object({
 export const liveUpdates = {
   method: 'GET',
   url: '/api/v1/ws',
+  access: 'campaigns:read',
   summary: 'Live campaign updates over a WebSocket',
   description:
     'A WebSocket upgrade (RFC 6455), not a plain GET. JSON text frames. The client sends `subscribe` (`campaign_ids`, ' +
     'optional `resume` of `{campaign_id: last_seq}`), `unsubscribe` and `ping`; the server answers each subscribed ' +
     'campaign with one `snapshot` or `resumed` (or an `error`), then `campaign_updated` messages with a `seq` that ' +
-    'grows per campaign, and `pong` to `ping`. `x-websocket-messages` holds the schemas of the messages.',
+    'grows per campaign, and `pong` to `ping`. `x-websocket-messages` holds the schemas of the messages. The key goes ' +
+    'in `Authorization: Bearer`, or, from a browser, in `?access_token=`; a connection whose key is revoked or ' +
+    'expires is closed with 4401. A connection that holds too much unsent or waits for too many snapshots is closed ' +
+    'with 4008.',
   tags: ['live updates'],
-  request: { headers: upgradeHeaders },
+  request: {
+    headers: upgradeHeaders,
+    querystring: z.object({
+      access_token: z.string().optional().meta({ description: 'the API key, for a browser, which cannot set headers on a WebSocket' }),
+    }),
+  },
   responses: {
     101: {
       description: 'switched to the WebSocket protocol',
@@ -46,6 +55,7 @@ export const liveUpdates = {
       server: {
         snapshot: jsonSchemaOf(wsSnapshotSchema, 'output'),
         campaign_updated: jsonSchemaOf(campaignUpdatedSchema, 'output'),
+        resumed: jsonSchemaOf(wsResumedSchema, 'output'),
         error: jsonSchemaOf(wsErrorSchema, 'output'),
       },
     },

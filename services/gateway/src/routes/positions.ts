@@ -1,6 +1,6 @@
 import type { CampaignCommands } from '@cpt/application';
 import { closePositionBody, etagHeader, idParams, moveStopBody, positionSchema } from '@cpt/contracts';
-import { addRoute, errorResponses, ifMatchVersion, type RouteDeclaration, setVersionTag, validationRules } from '@cpt/http';
+import { addRoute, callerOf, errorResponses, ifMatchVersion, type RouteDeclaration, setVersionTag, validationRules } from '@cpt/http';
 import type { FastifyPluginAsync } from 'fastify';
 import { commandHeaders } from './command-headers.js';
 
@@ -13,6 +13,7 @@ const tags = ['positions'];
 export const moveStop = {
   method: 'PATCH',
   url: '/api/v1/positions/:id',
+  access: 'campaigns:write',
   summary: 'Move the stop of an open position (a trailing stop)',
   tags,
   request: { params: idParams, headers: commandHeaders, body: moveStopBody },
@@ -26,6 +27,7 @@ export const moveStop = {
 export const closePosition = {
   method: 'POST',
   url: '/api/v1/positions/:id/close',
+  access: 'campaigns:write',
   summary: 'Close a position at exit_price',
   tags,
   request: { params: idParams, headers: commandHeaders, body: closePositionBody },
@@ -42,13 +44,16 @@ export const closePosition = {
 /** `/api/v1/positions/{id}…`: trailing stops and exits. */
 export const positionRoutes: FastifyPluginAsync<PositionRoutesOptions> = async (app, { commands }) => {
   addRoute(app, moveStop, async ({ params: { id }, headers, body }, req, reply) => {
-    const r = await commands.moveStop(id, body.stop_loss, { ifMatch: ifMatchVersion(headers['if-match']), requestId: req.id });
+    const r = await commands.moveStop(callerOf(req), id, body.stop_loss, {
+      ifMatch: ifMatchVersion(headers['if-match']),
+      requestId: req.id,
+    });
     req.log.info({ positionId: id, campaignId: r.position.campaign_id, version: r.version, seq: r.event.seq }, 'stop moved');
     return setVersionTag(reply, r.version).send(r.position);
   });
 
   addRoute(app, closePosition, async ({ params: { id }, headers, body }, req, reply) => {
-    const r = await commands.closePosition(id, body.exit_price, body.closed_date, {
+    const r = await commands.closePosition(callerOf(req), id, body.exit_price, body.closed_date, {
       ifMatch: ifMatchVersion(headers['if-match']),
       requestId: req.id,
     });

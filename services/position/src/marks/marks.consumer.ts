@@ -8,6 +8,11 @@ import type { Kafka } from 'kafkajs';
 import { decodeTick } from './decode-tick.js';
 import { newestTicks } from './newest-ticks.js';
 
+/** The marks consumer, and what it counted since it started. */
+export interface MarksConsumer extends BatchConsumer {
+  stats(): { marksSkipped: number };
+}
+
 export interface MarksConsumerOptions {
   kafka: Kafka;
   log: Logger;
@@ -23,8 +28,9 @@ export interface MarksConsumerOptions {
  * Consumes `market.ticks` and marks open positions: each batch is coalesced to the newest tick
  * per symbol and applied in one transaction; its offsets are committed after that commit.
  */
-export function createMarksConsumer(opts: MarksConsumerOptions): BatchConsumer {
-  return createBatchConsumer<TickEnvelope>({
+export function createMarksConsumer(opts: MarksConsumerOptions): MarksConsumer {
+  const stats = { marksSkipped: 0 };
+  const consumer = createBatchConsumer<TickEnvelope>({
     kafka: opts.kafka,
     log: opts.log.child({ component: 'marks' }),
     groupId: opts.groupId,
@@ -51,10 +57,14 @@ export function createMarksConsumer(opts: MarksConsumerOptions): BatchConsumer {
         })),
       );
       const requestIds = [...new Set(items.map((i) => i.requestId).filter((r): r is string => r !== null))];
+      // Section 6: a mark whose P&L would not fit NUMERIC(18,8) is not applied, and is reported.
+      stats.marksSkipped += result.skipped.length;
+      for (const skipped of result.skipped.slice(0, 20)) log.warn(skipped, 'mark not applied: its P&L would not fit NUMERIC(18,8)');
       log.info(
         {
           ticks: items.length,
           marked: result.marked,
+          skipped: result.skipped.length,
           campaigns: result.campaigns,
           requestIds: requestIds.slice(0, 100),
           ms: Math.round(performance.now() - started),
@@ -63,4 +73,5 @@ export function createMarksConsumer(opts: MarksConsumerOptions): BatchConsumer {
       );
     },
   });
+  return { ...consumer, stats: () => ({ ...stats }) };
 }

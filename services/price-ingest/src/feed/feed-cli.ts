@@ -17,6 +17,16 @@ if (!args.ok) {
 }
 const { options } = args;
 
+let apiKey = process.env.CPT_API_KEY?.trim() ?? '';
+if (!apiKey) {
+  try {
+    apiKey = (await readFile(options.keyFile, 'utf8')).trim();
+  } catch {
+    console.error(`no API key: set CPT_API_KEY, or give --key-file (${options.keyFile} cannot be read; make up writes it)`);
+    process.exit(2);
+  }
+}
+
 let take: (n: number) => FeedTick[];
 let what: string;
 if (options.source.kind === 'replay') {
@@ -52,7 +62,7 @@ process.on('SIGTERM', onSignal);
 
 const stats = await runFeed({
   take,
-  post: httpPoster(options.url),
+  post: httpPoster(options.url, apiKey),
   rate: options.rate,
   batch: options.batch,
   durationMs: options.durationMs,

@@ -9,6 +9,7 @@ describe('parseFeedArgs', () => {
       ok: true,
       options: {
         url: 'http://127.0.0.1:8081/api/v1/ticks',
+        keyFile: '.run/dev-api-key',
         source: { kind: 'walk', symbols: ['GBPUSD', 'AAPL'], seed: 12345, startUnits: new Map() },
         rate: 10,
         batch: 1,
@@ -38,6 +39,7 @@ describe('parseFeedArgs', () => {
       ok: true,
       options: {
         url: 'http://localhost:18181/api/v1/ticks',
+        keyFile: '.run/dev-api-key',
         source: {
           kind: 'walk',
           symbols: ['GBPUSD', 'AAPL'],

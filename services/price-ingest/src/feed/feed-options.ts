@@ -7,6 +7,8 @@ export const USAGE = `Usage: npm run feed -- [options]
 Posts ticks to price-ingest: a seeded random walk of prices, or the rows of a CSV file.
 
   --url URL                 where to post (default http://127.0.0.1:8081/api/v1/ticks)
+  --key-file FILE           the API key (scope ticks:write) to post with (default .run/dev-api-key,
+                            written by make up); CPT_API_KEY in the environment wins over both
   --symbols A,B,...         symbols of the walk (default GBPUSD,AAPL)
   --start-price SYM=PRICE   start price of a symbol, repeatable (default 100)
   --seed N                  seed of the walk, 0..4294967295 (default: random, printed)
@@ -37,6 +39,7 @@ const integer = (name: string, min: number, max: number) =>
 const rawSchema = z
   .object({
     url: z.url({ protocol: /^https?$/, message: '--url must be an http(s) URL' }).default('http://127.0.0.1:8081/api/v1/ticks'),
+    'key-file': z.string().min(1).default('.run/dev-api-key'),
     symbols: z
       .string()
       .transform((s) => s.split(',').map((x) => x.trim().toUpperCase()))
@@ -97,6 +100,8 @@ export type FeedSource =
 /** What the feed does, checked and with every default filled in. */
 export interface FeedOptions {
   url: string;
+  /** Where the API key is read from, unless CPT_API_KEY is set. */
+  keyFile: string;
   source: FeedSource;
   /** Ticks per second; 0 for as fast as they are accepted. */
   rate: number;
@@ -119,6 +124,7 @@ export function parseFeedArgs(argv: readonly string[], random: () => number = ()
       allowPositionals: false,
       options: {
         url: { type: 'string' },
+        'key-file': { type: 'string' },
         symbols: { type: 'string' },
         'start-price': { type: 'string', multiple: true },
         seed: { type: 'string' },
@@ -150,6 +156,7 @@ export function parseFeedArgs(argv: readonly string[], random: () => number = ()
     ok: true,
     options: {
       url: o.url,
+      keyFile: o['key-file'],
       source,
       rate: o.rate,
       batch: o.batch ?? defaultBatch(o.rate),

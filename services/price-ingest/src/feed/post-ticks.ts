@@ -11,14 +11,14 @@ export type PostResult = { ok: true; accepted: number } | { ok: false; error: st
 
 export type PostTicks = (ticks: readonly FeedTick[]) => Promise<PostResult>;
 
-/** Posts batches of ticks as JSON arrays to price-ingest's `POST /api/v1/ticks`. */
-export function httpPoster(url: string, timeoutMs = 15_000): PostTicks {
+/** Posts batches of ticks as JSON arrays to price-ingest's `POST /api/v1/ticks`, with an API key. */
+export function httpPoster(url: string, apiKey: string, timeoutMs = 15_000): PostTicks {
   return async (ticks) => {
     let res: Response;
     try {
       res = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
         body: JSON.stringify(ticks),
         signal: AbortSignal.timeout(timeoutMs),
       });

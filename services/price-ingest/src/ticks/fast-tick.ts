@@ -36,6 +36,8 @@ export function fastTick(item: unknown, ingestedAt: string): TickEnvelope | unde
   if (typeof item !== 'object' || item === null) return undefined;
   const proto = Object.getPrototypeOf(item);
   if (proto !== Object.prototype && proto !== null) return undefined;
+  // A field beyond the four is the schema's to name (section 1).
+  for (const k in item) if (k !== 'symbol' && k !== 'price' && k !== 'ts' && k !== 'source') return undefined;
   const { symbol, price, ts, source } = item as Record<string, unknown>;
   if (typeof symbol !== 'string' || !PLAIN_SYMBOL.test(symbol)) return undefined;
   if (typeof ts !== 'string') return undefined;

@@ -11,6 +11,9 @@ export class TooManyTicksError extends PayloadTooLargeError {
 
 const MAX_ISSUES = 1000;
 
+/** How far ahead of the server's clock a tick may be dated. */
+const MAX_FUTURE_MS = 60_000;
+
 // A JSON number arrives as NumberText, which the object schema would take for an object with no fields.
 const isTickShaped = (x: unknown): boolean => typeof x === 'object' && x !== null && !Array.isArray(x) && !(x instanceof NumberText);
 
@@ -35,15 +38,15 @@ export function ticksFromBody(body: unknown, ingestedAt: Date): TickEnvelope[] {
   const issues: FieldIssue[] = [];
   const out: TickEnvelope[] = [];
   const ingested = ingestedAt.toISOString();
+  // One tick dated in the future would become its symbol's mark, and marks never move backwards:
+  // every real tick until then would be ignored (section 4).
+  const latest = ingestedAt.getTime() + MAX_FUTURE_MS;
   for (let i = 0; i < items.length; i++) {
-    const fast = fastTick(items[i], ingested);
-    if (fast !== undefined) {
-      out.push(fast);
-      continue;
-    }
-    const r = viaSchema(items[i], ingested, many ? [i] : []);
-    if (!Array.isArray(r)) out.push(r);
-    else issues.push(...r);
+    const r = fastTick(items[i], ingested) ?? viaSchema(items[i], ingested, many ? [i] : []);
+    if (Array.isArray(r)) issues.push(...r);
+    else if (Date.parse(r.ts) > latest)
+      issues.push({ path: formatPath(many ? [i, 'ts'] : ['ts']), message: 'must not be more than 60 s in the future' });
+    else out.push(r);
     // Enough faults to fix a feed, without an answer as large as the request or the time to find them all.
     if (issues.length >= MAX_ISSUES) break;
   }

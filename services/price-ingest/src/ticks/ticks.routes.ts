@@ -1,6 +1,6 @@
 import { MAX_TICKS_PER_REQUEST, tickInput } from '@cpt/contracts';
 import { BadRequestError } from '@cpt/domain';
-import { addRoute, errorResponses, type RouteDeclaration } from '@cpt/http';
+import { addRoute, errorResponses, type RouteDeclaration, validationRules } from '@cpt/http';
 import { type OutgoingMessage, type Publisher, TOPICS } from '@cpt/messaging';
 import { REQUEST_ID_HEADER } from '@cpt/platform';
 import type { FastifyPluginAsync } from 'fastify';
@@ -17,6 +17,7 @@ export const ticksBody = z.union([tickInput, z.array(tickInput).min(1).max(MAX_T
 export const postTicks = {
   method: 'POST',
   url: '/api/v1/ticks',
+  access: 'ticks:write',
   summary: 'Publish ticks to market.ticks',
   description:
     'One tick or an array of up to 10,000, all or nothing: one invalid tick refuses the request (422, `details` naming ' +
@@ -28,7 +29,8 @@ export const postTicks = {
   bodyValidatedByHandler: true,
   responses: {
     202: { description: 'every tick was published', body: z.object({ accepted: z.number().int().min(1).max(MAX_TICKS_PER_REQUEST) }) },
-    ...errorResponses(400, 413, 422, 503, 500),
+    ...errorResponses(400, 413, 503, 500),
+    ...validationRules('ts at most 60 s after the server’s clock'),
   },
 } satisfies RouteDeclaration;
 

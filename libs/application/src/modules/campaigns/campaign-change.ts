@@ -1,6 +1,7 @@
 import type { CampaignJson, CampaignUpdated, PositionJson, UpdateReason } from '@cpt/contracts';
-import { checkIfMatch, NotFoundError } from '@cpt/domain';
+import { type Caller, checkIfMatch, type JournalAction, NotFoundError } from '@cpt/domain';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { appendJournal } from '../journal/journal.repository.js';
 import { recordEvents } from '../outbox/outbox.commands.js';
 import { selectPosition } from '../positions/position.repository.js';
 import type { CampaignEntity } from './campaign.entity.js';
@@ -11,7 +12,7 @@ import { lockCampaign, selectCampaign } from './campaign.repository.js';
 export interface CommandOptions {
   /** The version named by `If-Match`; the command fails with `version_conflict` when it differs. */
   ifMatch?: number;
-  /** Correlates the command with its event. */
+  /** Correlates the command with its event and its journal entry. */
   requestId?: string;
   /** The command's clock; defaults to the current time. */
   now?: Date;
@@ -27,43 +28,61 @@ export interface ChangeResult {
   position?: PositionJson;
 }
 
+/** What a change did, for its event and its journal entry. */
+export interface Applied {
+  /** The position it touched, if any. */
+  positionId: string | null;
+  /** The command's accepted values in contract form (8-digit decimals, UTC timestamps). */
+  details: Record<string, unknown>;
+}
+
+/** How a change is recorded: its event reason and its journal action. */
+export interface ChangeKind {
+  reason: UpdateReason;
+  action: JournalAction;
+}
+
 /**
- * Runs one structural change of a campaign in one transaction: lock the campaign row (the lock
- * every writer takes first), check `If-Match`, apply the change, bump `version` and `last_seq`,
- * and record the event in the outbox. `change` returns the id of the position it touched, if any.
+ * Runs one structural change of a caller's campaign in one transaction: lock the campaign row (the
+ * lock every writer takes first; another account's campaign is not found), check `If-Match`,
+ * apply the change, bump `version` and `last_seq`, and record the event in the outbox and the
+ * entry in the journal.
  */
 export function changeCampaign(
   root: EntityManager,
+  caller: Caller,
   campaignId: string,
   opts: CommandOptions,
-  reason: UpdateReason,
-  change: (em: EntityManager, c: CampaignEntity, now: Date) => Promise<string | null>,
+  kind: ChangeKind,
+  change: (em: EntityManager, c: CampaignEntity, now: Date) => Promise<Applied>,
 ): Promise<ChangeResult> {
   const now = opts.now ?? new Date();
+  const requestId = opts.requestId ?? null;
   return root.fork().transactional(async (em) => {
-    const c = await lockCampaign(em, campaignId);
+    const c = await lockCampaign(em, caller.accountId, campaignId);
     if (!c) throw new NotFoundError('campaign', campaignId);
     checkIfMatch(c.version, opts.ifMatch);
-    const positionId = await change(em, c, now);
+    const applied = await change(em, c, now);
     c.version += 1;
     c.lastSeq += 1;
     c.updatedAt = now;
     await em.flush();
-    const campaign = campaignJson((await selectCampaign(em, c.id)) as CampaignRow);
-    const row = positionId ? await selectPosition(em, positionId) : undefined;
+    await appendJournal(em, caller, {
+      campaignId: c.id,
+      at: now,
+      action: kind.action,
+      version: c.version,
+      positionId: applied.positionId,
+      requestId,
+      details: applied.details,
+    });
+    const campaign = campaignJson((await selectCampaign(em, caller.accountId, c.id)) as CampaignRow);
+    const row = applied.positionId ? await selectPosition(em, caller.accountId, applied.positionId) : undefined;
     const [event] = (await recordEvents(
       em,
-      [
-        {
-          campaignId: c.id,
-          seq: c.lastSeq,
-          version: c.version,
-          reason,
-          changedPositions: row ? [row] : [],
-          requestId: opts.requestId ?? null,
-        },
-      ],
+      [{ campaignId: c.id, seq: c.lastSeq, version: c.version, reason: kind.reason, changedPositions: row ? [row] : [], requestId }],
       now,
+      caller.accountId,
     )) as [CampaignUpdated];
     const position = event.changed_positions[0];
     return position ? { campaign, version: c.version, event, position } : { campaign, version: c.version, event };

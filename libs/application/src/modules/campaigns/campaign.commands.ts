@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { CampaignJson, CampaignUpdated } from '@cpt/contracts';
-import { type CampaignState, closeCampaignRule, type Side, type Timeframe } from '@cpt/domain';
+import { type Caller, type CampaignState, closeCampaignRule, type Side, type Timeframe } from '@cpt/domain';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { appendJournal } from '../journal/journal.repository.js';
 import { countOpenPositions } from '../positions/position.repository.js';
 import { Campaign, type CampaignEntity } from './campaign.entity.js';
 import { type CampaignRow, campaignJson } from './campaign.mapper.js';
@@ -25,26 +26,58 @@ export const campaignState = (c: CampaignEntity): CampaignState => ({
   version: c.version,
 });
 
-/** Creates an ACTIVE campaign at version 1. */
-export async function createCampaign(root: EntityManager, input: CreateCampaignInput, opts: CommandOptions = {}): Promise<CampaignJson> {
+/** Creates an ACTIVE campaign of the caller's account at version 1, journaled as `campaign_created`. */
+export function createCampaign(
+  root: EntityManager,
+  caller: Caller,
+  input: CreateCampaignInput,
+  opts: CommandOptions = {},
+): Promise<CampaignJson> {
   const now = opts.now ?? new Date();
-  const em = root.fork();
-  const c = em.create(Campaign, { id: randomUUID(), ...input, status: 'ACTIVE', version: 1, lastSeq: 0, createdAt: now, updatedAt: now });
-  await em.flush();
-  return campaignJson((await selectCampaign(em, c.id)) as CampaignRow);
+  return root.fork().transactional(async (em) => {
+    const c = em.create(Campaign, {
+      id: randomUUID(),
+      account: caller.accountId,
+      ...input,
+      status: 'ACTIVE',
+      version: 1,
+      lastSeq: 0,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await em.flush();
+    await appendJournal(em, caller, {
+      campaignId: c.id,
+      at: now,
+      action: 'campaign_created',
+      version: 1,
+      positionId: null,
+      requestId: opts.requestId ?? null,
+      details: { name: input.name, symbol: input.symbol, timeframe: input.timeframe, side: input.side },
+    });
+    return campaignJson((await selectCampaign(em, caller.accountId, c.id)) as CampaignRow);
+  });
 }
 
 /** Closes a campaign that has no OPEN position. */
 export async function closeCampaign(
   root: EntityManager,
+  caller: Caller,
   campaignId: string,
   opts: CommandOptions = {},
 ): Promise<{ campaign: CampaignJson; event: CampaignUpdated }> {
-  const r = await changeCampaign(root, campaignId, opts, 'campaign_closed', async (em, c, now) => {
-    closeCampaignRule(campaignState(c), await countOpenPositions(em, c.id));
-    c.status = 'CLOSED';
-    c.updatedAt = now;
-    return null;
-  });
+  const r = await changeCampaign(
+    root,
+    caller,
+    campaignId,
+    opts,
+    { reason: 'campaign_closed', action: 'campaign_closed' },
+    async (em, c, now) => {
+      closeCampaignRule(campaignState(c), await countOpenPositions(em, caller.accountId, c.id));
+      c.status = 'CLOSED';
+      c.updatedAt = now;
+      return { positionId: null, details: {} };
+    },
+  );
   return { campaign: r.campaign, event: r.event };
 }

@@ -1,5 +1,6 @@
 import { CAMPAIGN_STATUSES, SIDES, TIMEFRAMES } from '@cpt/domain';
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
+import { Account } from '../accounts/account.entity.js';
 
 /** A Wyckoff campaign: staged entries into one instrument. `lastSeq` numbers its events. */
 export const Campaign = defineEntity({
@@ -8,15 +9,19 @@ export const Campaign = defineEntity({
   // Written as expressions because they sort descending (newest first, as the listing reads them);
   // the schema comparison matches expression indexes by name.
   indexes: [
-    { name: 'campaigns_list_idx', expression: 'create index campaigns_list_idx on campaigns (created_at desc, id desc)' },
     {
-      name: 'campaigns_status_list_idx',
-      expression: 'create index campaigns_status_list_idx on campaigns (status, created_at desc, id desc)',
+      name: 'campaigns_account_list_idx',
+      expression: 'create index campaigns_account_list_idx on campaigns (account_id, created_at desc, id desc)',
+    },
+    {
+      name: 'campaigns_account_status_list_idx',
+      expression: 'create index campaigns_account_status_list_idx on campaigns (account_id, status, created_at desc, id desc)',
     },
   ],
   checks: [{ name: 'campaigns_version_check', expression: 'version >= 1' }],
   properties: {
     id: p.uuid().primary(),
+    account: () => p.manyToOne(Account).foreignKeyName('campaigns_account_id_fkey').deleteRule('restrict').updateRule('no action'),
     name: p.string().length(200),
     symbol: p.string().length(32),
     timeframe: p.enum([...TIMEFRAMES]).columnType('varchar(3)'),

@@ -1,13 +1,14 @@
-import type { CampaignListJson, CampaignPositionsJson, CampaignWithTotalsJson } from '@cpt/contracts';
+import type { CampaignListJson, CampaignPositionsJson, CampaignWithTotalsJson, JournalPageJson } from '@cpt/contracts';
 import { type CampaignStatus, type CampaignTotals, NotFoundError, totalsToJson } from '@cpt/domain';
 import { type EntityManager, IsolationLevel } from '@mikro-orm/postgresql';
 import { asDate } from '../../db/sql.js';
+import { journalPage } from '../journal/journal.reads.js';
+import { decodePageCursor, encodePageCursor } from '../paging/page-cursor.js';
 import { positionJson } from '../positions/position.mapper.js';
 import { selectCampaignPositions } from '../positions/position.repository.js';
 import { loadTotals } from '../totals/totals.repository.js';
 import { type CampaignRow, campaignJson } from './campaign.mapper.js';
-import { selectCampaign, selectCampaignPage } from './campaign.repository.js';
-import { decodeCursor, encodeCursor } from './campaign-cursor.js';
+import { selectCampaign, selectCampaignPage, selectOwnedCampaignIds } from './campaign.repository.js';
 
 const withTotals = (c: CampaignRow, t: CampaignTotals): CampaignWithTotalsJson => ({ ...campaignJson(c), ...totalsToJson(t) });
 
@@ -18,7 +19,10 @@ export interface CampaignPositionsView {
   seq: number;
 }
 
-/** Read-side queries. Each call runs in its own read-only, repeatable-read transaction. */
+/**
+ * Read-side queries of one account's campaigns (another account's campaign is not found). Each call
+ * runs in its own read-only, repeatable-read transaction.
+ */
 export class CampaignReads {
   constructor(private readonly em: EntityManager) {}
 
@@ -26,12 +30,17 @@ export class CampaignReads {
     return this.em.fork().transactional(work, { isolationLevel: IsolationLevel.REPEATABLE_READ, readOnly: true });
   }
 
+  private async campaign(em: EntityManager, accountId: string, id: string): Promise<CampaignRow> {
+    const c = await selectCampaign(em, accountId, id);
+    if (!c) throw new NotFoundError('campaign', id);
+    return c;
+  }
+
   /** One campaign with all its totals. */
-  async getCampaign(id: string): Promise<CampaignWithTotalsJson> {
+  async getCampaign(accountId: string, id: string): Promise<CampaignWithTotalsJson> {
     return this.snapshot(async (em) => {
-      const c = await selectCampaign(em, id);
-      if (!c) throw new NotFoundError('campaign', id);
-      const totals = await loadTotals(em, [id]);
+      const c = await this.campaign(em, accountId, id);
+      const totals = await loadTotals(em, [id], accountId);
       return withTotals(c, totals.get(id) as CampaignTotals);
     });
   }
@@ -40,12 +49,11 @@ export class CampaignReads {
    * The positions of a campaign ordered by entry date then id, and the totals of the whole
    * campaign whatever `includeClosed` leaves out of the list.
    */
-  async getCampaignPositions(id: string, opts: { includeClosed: boolean }): Promise<CampaignPositionsView> {
+  async getCampaignPositions(accountId: string, id: string, opts: { includeClosed: boolean }): Promise<CampaignPositionsView> {
     return this.snapshot(async (em) => {
-      const c = await selectCampaign(em, id);
-      if (!c) throw new NotFoundError('campaign', id);
-      const rows = await selectCampaignPositions(em, id, opts.includeClosed);
-      const totals = await loadTotals(em, [id]);
+      const c = await this.campaign(em, accountId, id);
+      const rows = await selectCampaignPositions(em, accountId, id, opts.includeClosed);
+      const totals = await loadTotals(em, [id], accountId);
       return {
         seq: Number(c.last_seq),
         data: {
@@ -58,11 +66,11 @@ export class CampaignReads {
     });
   }
 
-  /** A page of campaigns, newest first, with their totals. */
-  async listCampaigns(opts: { status?: CampaignStatus; limit: number; cursor?: string }): Promise<CampaignListJson> {
-    const after = opts.cursor === undefined ? undefined : decodeCursor(opts.cursor);
+  /** A page of the account's campaigns, newest first, with their totals. */
+  async listCampaigns(accountId: string, opts: { status?: CampaignStatus; limit: number; cursor?: string }): Promise<CampaignListJson> {
+    const after = opts.cursor === undefined ? undefined : decodePageCursor(opts.cursor);
     return this.snapshot(async (em) => {
-      const rows = await selectCampaignPage(em, {
+      const rows = await selectCampaignPage(em, accountId, {
         limit: opts.limit,
         ...(opts.status ? { status: opts.status } : {}),
         ...(after ? { after } : {}),
@@ -71,12 +79,26 @@ export class CampaignReads {
       const totals = await loadTotals(
         em,
         page.map((r) => r.id),
+        accountId,
       );
       const last = page.at(-1);
       return {
         items: page.map((r) => withTotals(r, totals.get(r.id) as CampaignTotals)),
-        next_cursor: rows.length > opts.limit && last ? encodeCursor(asDate(last.created_at), last.id) : null,
+        next_cursor: rows.length > opts.limit && last ? encodePageCursor(asDate(last.created_at), last.id) : null,
       };
+    });
+  }
+
+  /** Of the named campaigns, those of the account (one query, whatever their number). */
+  ownedCampaigns(accountId: string, ids: readonly string[]): Promise<Set<string>> {
+    return selectOwnedCampaignIds(this.em.fork(), accountId, ids);
+  }
+
+  /** A page of a campaign's journal, newest first. */
+  async getJournal(accountId: string, campaignId: string, opts: { limit: number; cursor?: string }): Promise<JournalPageJson> {
+    return this.snapshot(async (em) => {
+      await this.campaign(em, accountId, campaignId);
+      return journalPage(em, accountId, campaignId, opts);
     });
   }
 }

@@ -1,13 +1,16 @@
 import type { CampaignStatus } from '@cpt/domain';
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
-import { query } from '../../db/sql.js';
+import { pgArray, query } from '../../db/sql.js';
+import type { PageCursor } from '../paging/page-cursor.js';
 import { Campaign, type CampaignEntity } from './campaign.entity.js';
 import { CAMPAIGN_COLUMNS, type CampaignRow } from './campaign.mapper.js';
-import type { CampaignCursor } from './campaign-cursor.js';
 
-/** One campaign's row, or undefined. */
-export async function selectCampaign(em: EntityManager, id: string): Promise<CampaignRow | undefined> {
-  const [row] = await query<CampaignRow>(em, `select ${CAMPAIGN_COLUMNS} from campaigns c where c.id = ?`, [id]);
+/** One campaign of the account, or undefined (another account's campaign is not there). */
+export async function selectCampaign(em: EntityManager, accountId: string, id: string): Promise<CampaignRow | undefined> {
+  const [row] = await query<CampaignRow>(em, `select ${CAMPAIGN_COLUMNS} from campaigns c where c.id = ? and c.account_id = ?`, [
+    id,
+    accountId,
+  ]);
   return row;
 }
 
@@ -15,17 +18,18 @@ export async function selectCampaign(em: EntityManager, id: string): Promise<Cam
  * The campaign, locked for the rest of the transaction. Every writer of a campaign's positions
  * takes this lock first (marks take it too, in id order), so changes and their seq never interleave.
  */
-export function lockCampaign(em: EntityManager, id: string): Promise<CampaignEntity | null> {
-  return em.findOne(Campaign, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+export function lockCampaign(em: EntityManager, accountId: string, id: string): Promise<CampaignEntity | null> {
+  return em.findOne(Campaign, { id, account: accountId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
 }
 
-/** A page of campaign rows, newest first, one more than `limit` when more follow. */
+/** A page of the account's campaign rows, newest first, one more than `limit` when more follow. */
 export function selectCampaignPage(
   em: EntityManager,
-  opts: { status?: CampaignStatus; limit: number; after?: CampaignCursor },
+  accountId: string,
+  opts: { status?: CampaignStatus; limit: number; after?: PageCursor },
 ): Promise<CampaignRow[]> {
-  const where: string[] = [];
-  const params: unknown[] = [];
+  const where: string[] = ['c.account_id = ?'];
+  const params: unknown[] = [accountId];
   if (opts.status) {
     where.push('c.status = ?');
     params.push(opts.status);
@@ -37,8 +41,18 @@ export function selectCampaignPage(
   params.push(opts.limit + 1);
   return query<CampaignRow>(
     em,
-    `select ${CAMPAIGN_COLUMNS} from campaigns c ${where.length ? `where ${where.join(' and ')}` : ''}
+    `select ${CAMPAIGN_COLUMNS} from campaigns c where ${where.join(' and ')}
      order by c.created_at desc, c.id desc limit ?`,
     params,
   );
+}
+
+/** Of the named campaigns, those of the account. */
+export async function selectOwnedCampaignIds(em: EntityManager, accountId: string, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await query<{ id: string }>(em, 'select c.id from campaigns c where c.account_id = ? and c.id = any(?::uuid[])', [
+    accountId,
+    pgArray(ids),
+  ]);
+  return new Set(rows.map((r) => r.id));
 }

@@ -2,6 +2,7 @@ import type { CampaignUpdated } from '@cpt/contracts';
 import { type Dec, fmt8 } from '@cpt/domain';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { asDate } from '../../db/sql.js';
+import { utcMillis } from '../../db/timestamps.js';
 import { recordEvents } from '../outbox/outbox.commands.js';
 import type { PositionRow } from '../positions/position.mapper.js';
 import { bumpSeqs, lockMarkedCampaigns, updateMarks } from './marks.repository.js';
@@ -15,17 +16,28 @@ export interface Mark {
   requestId?: string | null;
 }
 
+/** A mark not applied to a position because its P&L would not fit NUMERIC(18,8). */
+export interface SkippedMark {
+  positionId: string;
+  campaignId: string;
+  symbol: string;
+  price: string;
+  ts: string;
+}
+
 /** What one call of {@link markPositions} committed. */
 export interface MarkResult {
   /** Positions whose mark moved. */
   marked: number;
+  /** Positions the mark reached but could not move (section 6): each kept its last mark. */
+  skipped: SkippedMark[];
   /** Campaigns affected, each with one `campaign_updated` event now in the outbox. */
   campaigns: number;
   /** Those events. */
   events: CampaignUpdated[];
 }
 
-const NOTHING: MarkResult = Object.freeze({ marked: 0, campaigns: 0, events: [] });
+const NOTHING: MarkResult = Object.freeze({ marked: 0, skipped: [], campaigns: 0, events: [] });
 
 /** Keeps the newest mark of each symbol (the last one given wins a tie in time). */
 export function newestPerSymbol(marks: Iterable<Mark>): Mark[] {
@@ -52,14 +64,21 @@ export async function markPositions(em: EntityManager, marks: Iterable<Mark>): P
     const now = new Date();
     const locked = await lockMarkedCampaigns(tx, ticks);
     if (locked.length === 0) return NOTHING;
-    const updated = await updateMarks(tx, ticks, locked, now);
-    if (updated.length === 0) return NOTHING;
+    const reached = await updateMarks(tx, ticks, locked, now);
+    const skipped: SkippedMark[] = [];
     const byCampaign = new Map<string, PositionRow[]>();
-    for (const u of updated) {
-      const list = byCampaign.get(u.campaign_id) ?? [];
-      list.push(u);
-      byCampaign.set(u.campaign_id, list);
+    let marked = 0;
+    for (const { fits, tick_price, tick_ts, ...row } of reached) {
+      if (!fits) {
+        skipped.push({ positionId: row.id, campaignId: row.campaign_id, symbol: row.symbol, price: tick_price, ts: utcMillis(tick_ts) });
+        continue;
+      }
+      marked++;
+      const list = byCampaign.get(row.campaign_id) ?? [];
+      list.push(row);
+      byCampaign.set(row.campaign_id, list);
     }
+    if (marked === 0) return { ...NOTHING, skipped };
     const bumped = await bumpSeqs(tx, [...byCampaign.keys()]);
     const events = await recordEvents(
       tx,
@@ -72,8 +91,9 @@ export async function markPositions(em: EntityManager, marks: Iterable<Mark>): P
         requestId: requestIdOf.get(byCampaign.get(b.id)?.[0]?.symbol ?? '') ?? null,
       })),
       now,
+      null,
     );
-    return { marked: updated.length, campaigns: bumped.length, events };
+    return { marked, skipped, campaigns: bumped.length, events };
   });
 }
 

@@ -31,24 +31,41 @@ export async function lockMarkedCampaigns(em: EntityManager, ticks: TicksJson): 
   return rows.map((r) => r.id);
 }
 
+/** A position a mark reached, as it is after the statement. */
+export type MarkedRow = PositionRow & {
+  /** False when the mark's P&L would not fit NUMERIC(18,8): the position kept its last mark. */
+  fits: boolean;
+  /** The tick that reached it. */
+  tick_price: string;
+  tick_ts: Date | string;
+};
+
+/** The largest magnitude NUMERIC(18,8) holds. */
+const MAX_AMOUNT = '9999999999.99999999';
+
 /**
  * Marks the matching OPEN positions of the locked campaigns and returns them as the contract shows
  * them. Re-matched under the locks: a position that a command closed meanwhile is not marked. Each
  * match carries its new P&L, computed once and rounded half-even, and reaches its row by primary
- * key; a P&L that would not fit NUMERIC(18,8) leaves the position as it was.
+ * key. A P&L that would not fit NUMERIC(18,8) leaves the position as it was and comes back with
+ * `fits` false, so that the caller can report it (section 6).
  */
-export function updateMarks(em: EntityManager, ticks: TicksJson, campaignIds: readonly string[], now: Date): Promise<PositionRow[]> {
-  return query<PositionRow>(
+export function updateMarks(em: EntityManager, ticks: TicksJson, campaignIds: readonly string[], now: Date): Promise<MarkedRow[]> {
+  return query<MarkedRow>(
     em,
-    `update positions p set current_price = m.price, current_pnl = m.pnl, marked_at = m.ts, updated_at = ?
+    `update positions p set
+       current_price = case when m.fits then m.price else p.current_price end,
+       current_pnl = case when m.fits then m.pnl else p.current_pnl end,
+       marked_at = case when m.fits then m.ts else p.marked_at end,
+       updated_at = case when m.fits then ?::timestamptz else p.updated_at end
      from (
-       select x.id, x.price, x.ts, round_half_even(${PNL}, 8) as pnl
+       select x.id, x.price, x.ts, r.pnl, abs(r.pnl) <= ${MAX_AMOUNT} as fits
        from (${MATCHES}) x join campaigns c on c.id = x.campaign_id
+       cross join lateral (select round_half_even(${PNL}, 8) as pnl) r
        where x.campaign_id = any(?::uuid[])
        offset 0) m
      where p.id = m.id and p.status = 'OPEN' and (p.marked_at is null or p.marked_at < m.ts)
-       and abs(m.pnl) <= 9999999999.99999999
-     returning ${POSITION.columns('p')}`,
+     returning ${POSITION.columns('p')}, m.fits, m.price::text as tick_price, m.ts as tick_ts`,
     [now, ticks, pgArray(campaignIds)],
   );
 }

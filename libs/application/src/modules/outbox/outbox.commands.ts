@@ -7,13 +7,20 @@ import { deleteEvents, insertEvents, type PendingEvent, selectPending, tryRelayL
 
 /**
  * Records the `campaign_updated` event of each change in the outbox, with the totals read inside
- * the transaction, so that the event commits or rolls back with the change itself.
+ * the transaction, so that the event commits or rolls back with the change itself. `accountId`
+ * scopes the totals to a caller's account; marks, which serve no caller, pass null.
  */
-export async function recordEvents(em: EntityManager, changes: readonly CampaignChange[], now: Date): Promise<CampaignUpdated[]> {
+export async function recordEvents(
+  em: EntityManager,
+  changes: readonly CampaignChange[],
+  now: Date,
+  accountId: string | null,
+): Promise<CampaignUpdated[]> {
   if (changes.length === 0) return [];
   const totals = await loadTotals(
     em,
     changes.map((c) => c.campaignId),
+    accountId,
   );
   const events = changes.map((c) => campaignUpdated(c, totals.get(c.campaignId) as CampaignTotals));
   await insertEvents(

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  type Caller,
   closePositionRule,
   type Dec,
   dec,
@@ -29,17 +30,22 @@ const positionState = (p: PositionEntity, side: Side): PositionState => ({
   entryDate: p.entryDate,
 });
 
-/** Opens a position in an ACTIVE campaign. */
+const utc = (d: Date | null) => (d === null ? null : d.toISOString());
+
+/** Opens a position in an ACTIVE campaign of the caller's account. */
 export function addPosition(
   root: EntityManager,
+  caller: Caller,
   campaignId: string,
   input: NewPositionInput,
   opts: CommandOptions = {},
 ): Promise<PositionResult> {
-  return changeCampaign(root, campaignId, opts, 'position_opened', async (em, c, now) => {
+  const kind = { reason: 'position_opened', action: 'position_opened' } as const;
+  return changeCampaign(root, caller, campaignId, opts, kind, async (em, c, now) => {
     const opened = openPosition(campaignState(c), input, now);
     const p = em.create(Position, {
       id: randomUUID(),
+      account: caller.accountId,
       campaign: c,
       signalId: opened.signalId,
       symbol: opened.symbol,
@@ -60,21 +66,35 @@ export function addPosition(
       createdAt: now,
       updatedAt: now,
     });
-    return p.id;
+    return {
+      positionId: p.id,
+      details: {
+        pattern_type: opened.patternType,
+        entry_price: p.entryPrice,
+        shares: p.shares,
+        stop_loss: p.stopLoss,
+        entry_date: utc(opened.entryDate),
+        signal_id: opened.signalId,
+        symbol: opened.symbol,
+        timeframe: opened.timeframe,
+      },
+    };
   }) as Promise<PositionResult>;
 }
 
-/** Closes an OPEN position at `exitPrice`. */
+/** Closes an OPEN position of the caller's account at `exitPrice`. */
 export async function closePosition(
   root: EntityManager,
+  caller: Caller,
   positionId: string,
   exitPrice: Dec,
   closedDate: Date | undefined,
   opts: CommandOptions = {},
 ): Promise<PositionResult> {
-  const campaignId = await campaignIdOf(root.fork(), positionId);
-  return changeCampaign(root, campaignId, opts, 'position_closed', async (em, c, now) => {
-    const p = await loadPosition(em, positionId);
+  const campaignId = await campaignIdOf(root.fork(), caller.accountId, positionId);
+  const kind = { reason: 'position_closed', action: 'position_closed' } as const;
+  return changeCampaign(root, caller, campaignId, opts, kind, async (em, c, now) => {
+    const p = await loadPosition(em, caller.accountId, positionId);
     const closed = closePositionRule(positionState(p, c.side), exitPrice, closedDate, now);
     p.status = 'CLOSED';
     p.exitPrice = fmt8(closed.exitPrice);
@@ -83,19 +103,26 @@ export async function closePosition(
     p.currentPrice = fmt8(closed.currentPrice);
     p.currentPnl = fmt8(closed.currentPnl);
     p.updatedAt = now;
-    return p.id;
+    return { positionId: p.id, details: { exit_price: p.exitPrice, closed_date: utc(closed.closedDate) } };
   }) as Promise<PositionResult>;
 }
 
-/** Moves the stop of an OPEN position (a trailing stop). */
-export async function moveStop(root: EntityManager, positionId: string, stopLoss: Dec, opts: CommandOptions = {}): Promise<PositionResult> {
-  const campaignId = await campaignIdOf(root.fork(), positionId);
-  return changeCampaign(root, campaignId, opts, 'stop_moved', async (em, c, now) => {
-    const p = await loadPosition(em, positionId);
+/** Moves the stop of an OPEN position of the caller's account (a trailing stop). */
+export async function moveStop(
+  root: EntityManager,
+  caller: Caller,
+  positionId: string,
+  stopLoss: Dec,
+  opts: CommandOptions = {},
+): Promise<PositionResult> {
+  const campaignId = await campaignIdOf(root.fork(), caller.accountId, positionId);
+  const kind = { reason: 'stop_moved', action: 'stop_moved' } as const;
+  return changeCampaign(root, caller, campaignId, opts, kind, async (em, c, now) => {
+    const p = await loadPosition(em, caller.accountId, positionId);
     const moved = moveStopRule(positionState(p, c.side), stopLoss);
     p.stopLoss = fmt8(moved.stopLoss);
     p.risk = fmt8(moved.risk);
     p.updatedAt = now;
-    return p.id;
+    return { positionId: p.id, details: { stop_loss: p.stopLoss } };
   }) as Promise<PositionResult>;
 }

@@ -1,5 +1,6 @@
 import { PATTERN_TYPES, POSITION_STATUSES, TIMEFRAMES } from '@cpt/domain';
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
+import { Account } from '../accounts/account.entity.js';
 import { Campaign } from '../campaigns/campaign.entity.js';
 
 const money = () => p.decimal('string').precision(18).scale(8);
@@ -26,6 +27,9 @@ export const Position = defineEntity({
   ],
   properties: {
     id: p.uuid().primary(),
+    // The campaign's account, kept on the row so that every statement on positions is scoped to
+    // the caller's account by a bound parameter of its own.
+    account: () => p.manyToOne(Account).foreignKeyName('positions_account_id_fkey').deleteRule('restrict').updateRule('no action'),
     campaign: () => p.manyToOne(Campaign).foreignKeyName('positions_campaign_id_fkey').deleteRule('restrict').updateRule('restrict'),
     signalId: p.uuid().nullable(),
     symbol: p.string().length(32),

@@ -7,34 +7,44 @@ import { POSITION, type PositionRow } from './position.mapper.js';
 const COLUMNS = POSITION.columns('p');
 
 /** A campaign's positions by entry date, then id; only the OPEN ones unless `includeClosed`. */
-export function selectCampaignPositions(em: EntityManager, campaignId: string, includeClosed: boolean): Promise<PositionRow[]> {
+export function selectCampaignPositions(
+  em: EntityManager,
+  accountId: string,
+  campaignId: string,
+  includeClosed: boolean,
+): Promise<PositionRow[]> {
   const filter = includeClosed ? '' : ` and p.status = 'OPEN'`;
-  return query<PositionRow>(em, `select ${COLUMNS} from positions p where p.campaign_id = ?${filter} order by p.entry_date, p.id`, [
-    campaignId,
-  ]);
+  return query<PositionRow>(
+    em,
+    `select ${COLUMNS} from positions p where p.campaign_id = ? and p.account_id = ?${filter} order by p.entry_date, p.id`,
+    [campaignId, accountId],
+  );
 }
 
-/** One position's row, as the contract shows it. */
-export async function selectPosition(em: EntityManager, id: string): Promise<PositionRow | undefined> {
-  const [row] = await query<PositionRow>(em, `select ${COLUMNS} from positions p where p.id = ?`, [id]);
+/** One position of the account, as the contract shows it. */
+export async function selectPosition(em: EntityManager, accountId: string, id: string): Promise<PositionRow | undefined> {
+  const [row] = await query<PositionRow>(em, `select ${COLUMNS} from positions p where p.id = ? and p.account_id = ?`, [id, accountId]);
   return row;
 }
 
-/** The campaign a position belongs to; `not_found` when there is no such position. */
-export async function campaignIdOf(em: EntityManager, positionId: string): Promise<string> {
-  const [row] = await query<{ campaign_id: string }>(em, 'select campaign_id from positions where id = ?', [positionId]);
+/** The campaign a position of the account belongs to; `not_found` when the account has no such position. */
+export async function campaignIdOf(em: EntityManager, accountId: string, positionId: string): Promise<string> {
+  const [row] = await query<{ campaign_id: string }>(em, 'select campaign_id from positions where id = ? and account_id = ?', [
+    positionId,
+    accountId,
+  ]);
   if (!row) throw new NotFoundError('position', positionId);
   return row.campaign_id;
 }
 
 /** The position as an entity, re-read once its campaign is locked so it reflects every earlier commit. */
-export async function loadPosition(em: EntityManager, positionId: string): Promise<PositionEntity> {
-  const p = await em.findOne(Position, { id: positionId }, { refresh: true });
+export async function loadPosition(em: EntityManager, accountId: string, positionId: string): Promise<PositionEntity> {
+  const p = await em.findOne(Position, { id: positionId, account: accountId }, { refresh: true });
   if (!p) throw new NotFoundError('position', positionId);
   return p;
 }
 
-/** How many OPEN positions a campaign has. */
-export function countOpenPositions(em: EntityManager, campaignId: string): Promise<number> {
-  return em.count(Position, { campaign: campaignId, status: 'OPEN' });
+/** How many OPEN positions a campaign of the account has. */
+export function countOpenPositions(em: EntityManager, accountId: string, campaignId: string): Promise<number> {
+  return em.count(Position, { campaign: campaignId, account: accountId, status: 'OPEN' });
 }

@@ -25,7 +25,7 @@ const SUMS_SQL = `
     (count(*) filter (where status = 'OPEN'))::int as open_count,
     (count(*) filter (where status = 'CLOSED'))::int as closed_count,
     max(marked_at) as as_of
-  from positions where campaign_id = any(?::uuid[]) group by campaign_id`;
+  from positions where campaign_id = any(?::uuid[]) and (account_id = ? or ?::uuid is null) group by campaign_id`;
 
 const toSums = (r: SumsRow): TotalsSums => ({
   openShares: dec(r.open_shares),
@@ -38,11 +38,19 @@ const toSums = (r: SumsRow): TotalsSums => ({
   asOf: asDateOrNull(r.as_of),
 });
 
-/** The totals of each named campaign, in one aggregate query; a campaign with no position gets zeros. */
-export async function loadTotals(em: EntityManager, campaignIds: readonly string[]): Promise<Map<string, CampaignTotals>> {
+/**
+ * The totals of each named campaign, in one aggregate query; a campaign with no position gets zeros.
+ * A caller's read passes its account; `null` is for the marks, which serve no caller: market data
+ * is shared, so a batch's events cover campaigns of every account.
+ */
+export async function loadTotals(
+  em: EntityManager,
+  campaignIds: readonly string[],
+  accountId: string | null,
+): Promise<Map<string, CampaignTotals>> {
   const out = new Map<string, CampaignTotals>();
   if (campaignIds.length === 0) return out;
-  const rows = await query<SumsRow>(em, SUMS_SQL, [pgArray(campaignIds)]);
+  const rows = await query<SumsRow>(em, SUMS_SQL, [pgArray(campaignIds), accountId, accountId]);
   for (const r of rows) out.set(r.campaign_id, totalsFromSums(toSums(r)));
   for (const id of campaignIds) if (!out.has(id)) out.set(id, totalsFromSums(EMPTY_SUMS));
   return out;
