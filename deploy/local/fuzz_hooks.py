@@ -80,9 +80,12 @@ def plain_notation_json(ctx: Any, value: Any) -> dict[str, Any]:
 # The rules each operation states beside its schema: (field path, message) patterns of the 422 `details`.
 AMOUNT_TOO_LARGE = r"position is too large: .*|risk exceeds 9999999999\.99999999|realized P&L exceeds 9999999999\.99999999"
 FUTURE = r"may not be more than 60 s in the future"
+# A timestamp whose text shows year 0001 (or 9999) can fall outside 0001-9999 once in UTC, which a
+# pattern cannot say (contract section 1: the year of the instant in UTC).
+UTC_YEARS = r"must be an RFC 3339 timestamp with an explicit offset in the years 0001–9999, .*"
 RULES: dict[str, list[tuple[str, str]]] = {
     "GET /api/v1/campaigns": [("cursor", r"is not a cursor this service issued")],
-    "POST /api/v1/ticks": [(r"(\[\d+\]\.)?ts", r"must not be more than 60 s in the future")],
+    "POST /api/v1/ticks": [(r"(\[\d+\]\.)?ts", r"must not be more than 60 s in the future|" + UTC_YEARS)],
     "GET /api/v1/campaigns/{id}/journal": [("cursor", r"is not a cursor this service issued")],
     "GET /api/v1/admin/accounts": [("cursor", r"is not a cursor this service issued")],
     "POST /api/v1/admin/accounts/{id}/keys": [("scopes", r"must not repeat a scope")],
@@ -90,12 +93,12 @@ RULES: dict[str, list[tuple[str, str]]] = {
         ("stop_loss", r"must be (below|above) entry_price in a (LONG|SHORT) campaign"),
         ("pattern_type", r"must be .* in a (LONG|SHORT) campaign"),
         ("symbol", r"must equal the campaign's symbol .*"),
-        ("entry_date", FUTURE),
+        ("entry_date", FUTURE + "|" + UTC_YEARS),
         ("shares|stop_loss|entry_price", AMOUNT_TOO_LARGE),
     ],
     "PATCH /api/v1/positions/{id}": [("stop_loss", AMOUNT_TOO_LARGE)],
     "POST /api/v1/positions/{id}/close": [
-        ("closed_date", r"may not precede entry_date|" + FUTURE),
+        ("closed_date", r"may not precede entry_date|" + FUTURE + "|" + UTC_YEARS),
         ("exit_price", AMOUNT_TOO_LARGE),
     ],
 }

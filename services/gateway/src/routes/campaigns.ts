@@ -111,7 +111,7 @@ export const addPosition = {
       'a LONG stop_loss below entry_price, a SHORT one above it',
       'pattern_type of the campaign’s side (SPRING, SOS, LPS for LONG; UTAD, SOW, LPSY for SHORT)',
       'symbol equal to the campaign’s',
-      'entry_date at most 60 s in the future',
+      'entry_date at most 60 s in the future, and in the years 0001–9999 once in UTC',
       'the position’s value and risk within 9999999999.99999999',
     ),
   },

@@ -35,7 +35,7 @@ export const closePosition = {
     200: { description: 'the closed position', body: positionSchema, headers: { ETag: etagHeader } },
     ...errorResponses(400, 404, 409, 413, 503, 500),
     ...validationRules(
-      'closed_date not before the position’s entry_date and at most 60 s in the future',
+      'closed_date not before the position’s entry_date, at most 60 s in the future, and in the years 0001–9999 once in UTC',
       'the realized P&L within 9999999999.99999999',
     ),
   },

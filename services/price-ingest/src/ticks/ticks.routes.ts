@@ -30,7 +30,7 @@ export const postTicks = {
   responses: {
     202: { description: 'every tick was published', body: z.object({ accepted: z.number().int().min(1).max(MAX_TICKS_PER_REQUEST) }) },
     ...errorResponses(400, 413, 503, 500),
-    ...validationRules('ts at most 60 s after the server’s clock'),
+    ...validationRules('ts at most 60 s after the server’s clock, and in the years 0001–9999 once in UTC'),
   },
 } satisfies RouteDeclaration;
 
