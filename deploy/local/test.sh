@@ -13,7 +13,9 @@
 #                                 test database (campaigns_test) and broker; then the outage
 #                                 project, which stops and restarts Kafka, alone
 #   6. deploy/local/fuzz.sh       schemathesis against both services' OpenAPI documents, a
-#                                 bounded number of cases (skipped when arguments are given)
+#                                 bounded number of cases from a fixed seed (FUZZ_SEED, so that a
+#                                 run is repeatable; `make fuzz` draws a new one each time;
+#                                 skipped when arguments are given)
 #
 # Steps 2, 3, 5 and 6 all run even when one of them fails, so that one run reports every problem;
 # a failed install or infrastructure stops the run. Ends with one summary line and exits
@@ -120,6 +122,7 @@ if ! step infra "$SCRIPT_DIR/infra.sh" up; then
 fi
 step tests run_vitest "$@" || true
 if (($# == 0)); then
+  export FUZZ_SEED="${FUZZ_SEED:-20261130}"
   step fuzz "$SCRIPT_DIR/fuzz.sh" || true
 fi
 rc=0
