@@ -91,7 +91,7 @@ export async function startRealtimeGateway(opts: RealtimeGatewayOptions = {}): P
   };
 }
 
-// The outbox relay's lock (services/position/src/outbox/outbox-relay.ts): holding it keeps any
+// The outbox relay's lock (libs/application/src/modules/outbox/outbox.repository.ts): holding it keeps any
 // relay that runs against the test database from publishing meanwhile.
 const RELAY_LOCK = 942_001;
 

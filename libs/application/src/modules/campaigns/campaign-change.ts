@@ -1,12 +1,11 @@
-import type { CampaignJson, CampaignUpdated, PositionJson, UpdateReason } from '@cpt/contracts';
+import type { CampaignUpdated, PositionJson, UpdateReason } from '@cpt/contracts';
 import { type Caller, checkIfMatch, type JournalAction, NotFoundError } from '@cpt/domain';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { appendJournal } from '../journal/journal.repository.js';
 import { recordEvents } from '../outbox/outbox.commands.js';
 import { selectPosition } from '../positions/position.repository.js';
 import type { CampaignEntity } from './campaign.entity.js';
-import { type CampaignRow, campaignJson } from './campaign.mapper.js';
-import { lockCampaign, selectCampaign } from './campaign.repository.js';
+import { lockCampaign } from './campaign.repository.js';
 
 /** Options every command takes. */
 export interface CommandOptions {
@@ -20,8 +19,6 @@ export interface CommandOptions {
 
 /** A committed structural change: the campaign's new version and its event. */
 export interface ChangeResult {
-  /** The campaign after the change. */
-  campaign: CampaignJson;
   version: number;
   event: CampaignUpdated;
   /** The position the change touched, as the event carries it. */
@@ -76,7 +73,6 @@ export function changeCampaign(
       requestId,
       details: applied.details,
     });
-    const campaign = campaignJson((await selectCampaign(em, caller.accountId, c.id)) as CampaignRow);
     const row = applied.positionId ? await selectPosition(em, caller.accountId, applied.positionId) : undefined;
     const [event] = (await recordEvents(
       em,
@@ -85,6 +81,6 @@ export function changeCampaign(
       caller.accountId,
     )) as [CampaignUpdated];
     const position = event.changed_positions[0];
-    return position ? { campaign, version: c.version, event, position } : { campaign, version: c.version, event };
+    return position ? { version: c.version, event, position } : { version: c.version, event };
   });
 }

@@ -79,5 +79,7 @@ export async function closeCampaign(
       return { positionId: null, details: {} };
     },
   );
-  return { campaign: r.campaign, event: r.event };
+  // A CLOSED campaign changes no more: the row read after the commit is the one it committed.
+  const campaign = campaignJson((await selectCampaign(root.fork(), caller.accountId, campaignId)) as CampaignRow);
+  return { campaign, event: r.event };
 }
