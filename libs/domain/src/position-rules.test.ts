@@ -1,20 +1,44 @@
 import { describe, expect, it } from 'vitest';
 import { conflictOf, issuesOf, NOW, openState } from '../test/rules.js';
-import { dec, fmt8 } from './decimal.js';
+import { type Dec, dec, fmt8 } from './decimal.js';
 import { closePositionRule, moveStopRule } from './position-rules.js';
 
 const at = (ms: number): Date => new Date(NOW.getTime() + ms);
+const f8 = (x: Dec | null): string | null => (x === null ? null : fmt8(x));
 
 describe('closePositionRule', () => {
   it('realizes the P&L at the exit and freezes the current price and P&L there', () => {
     const c = closePositionRule(openState(), dec('1.2625'), at(-1_000), NOW);
-    expect([fmt8(c.exitPrice), fmt8(c.realizedPnl), fmt8(c.currentPrice), fmt8(c.currentPnl), c.closedDate]).toEqual([
+    expect([f8(c.exitPrice), fmt8(c.realizedPnl), fmt8(c.currentPrice), fmt8(c.currentPnl), c.closedDate]).toEqual([
       '1.26250000',
       '100.00000000',
       '1.26250000',
       '100.00000000',
       at(-1_000),
     ]);
+  });
+
+  it('is an exit of every open share that closes the position, with a zero risk and the fees unchanged without a fee', () => {
+    const c = closePositionRule(openState(), dec('1.2625'), undefined, NOW);
+    expect([c.closes, fmt8(c.openShares), fmt8(c.risk), fmt8(c.fees), c.closedDate]).toEqual([
+      true,
+      '0.00000000',
+      '0.00000000',
+      '0.00000000',
+      NOW,
+    ]);
+    expect([fmt8(c.exit.shares), fmt8(c.exit.price), c.exit.date, fmt8(c.exit.fee), fmt8(c.exit.realizedPnl)]).toEqual([
+      '8000.00000000',
+      '1.26250000',
+      NOW,
+      '0.00000000',
+      '100.00000000',
+    ]);
+  });
+
+  it('adds its fee to the fees of the position', () => {
+    const c = closePositionRule(openState({ fees: dec('2.5') }), dec('1.2625'), undefined, NOW, dec('1.25'));
+    expect([fmt8(c.exit.fee), fmt8(c.fees), fmt8(c.realizedPnl)]).toEqual(['1.25000000', '3.75000000', '100.00000000']);
   });
 
   it('realizes a SHORT loss as a negative figure', () => {
@@ -64,6 +88,12 @@ describe('moveStopRule', () => {
   ] as const)('moves a %s stop to %s with risk %s', (side, stop, risk) => {
     const moved = moveStopRule(openState({ side }), dec(stop));
     expect([fmt8(moved.stopLoss), fmt8(moved.risk)]).toEqual([fmt8(dec(stop)), risk]);
+  });
+
+  it('measures the risk on the open shares only, once some have been exited', () => {
+    const p = openState({ openShares: dec('2000'), realizedPnl: dec('25'), exitedNotional: dec('7563.75') });
+    expect(fmt8(moveStopRule(p, dec('1.248')).risk)).toBe('4.00000000');
+    expect(fmt8(moveStopRule({ ...p, side: 'SHORT' }, dec('1.255')).risk)).toBe('10.00000000');
   });
 
   it('refuses a closed position, a stop not above zero and a risk that overflows', () => {

@@ -60,9 +60,12 @@ describe('closePositionRule and moveStopRule, for any prices', () => {
       fc.property(sideArb, price, shares, price, (side, entry, qty, exit) => {
         const p = openState({ side, entryPrice: fromUnits(entry), shares: fromUnits(qty) });
         const c = closePositionRule(p, fromUnits(exit), undefined, NOW);
-        expect(fmt8(c.realizedPnl)).toBe(fmt8(positionPnl(side, p.entryPrice, p.shares, c.exitPrice)));
+        // A single exit: the exit price is the price itself, not a rounded average.
+        expect(c.exitPrice === null ? null : fmt8(c.exitPrice)).toBe(unitsToText(exit));
+        expect(fmt8(c.realizedPnl)).toBe(fmt8(positionPnl(side, p.entryPrice, p.shares, fromUnits(exit))));
         expect(fmt8(c.currentPnl)).toBe(fmt8(c.realizedPnl));
-        expect(c.closedDate.getTime()).toBeGreaterThanOrEqual(p.entryDate.getTime());
+        expect([c.closes, fmt8(c.openShares), fmt8(c.risk)]).toEqual([true, '0.00000000', '0.00000000']);
+        expect(c.closedDate?.getTime()).toBeGreaterThanOrEqual(p.entryDate.getTime());
       }),
     );
   });

@@ -18,6 +18,9 @@ describe('openPosition', () => {
       currentPrice: fmt8(p.currentPrice),
       currentPnl: fmt8(p.currentPnl),
       risk: fmt8(p.risk),
+      entryFee: fmt8(p.entryFee),
+      initialStop: fmt8(p.initialStop),
+      initialRisk: fmt8(p.initialRisk),
     }).toEqual({
       patternType: 'SPRING',
       symbol: 'GBPUSD',
@@ -30,7 +33,25 @@ describe('openPosition', () => {
       currentPrice: '1.25000000',
       currentPnl: '0.00000000',
       risk: '40.00000000',
+      entryFee: '0.00000000',
+      initialStop: '1.24500000',
+      initialRisk: '40.00000000',
     });
+  });
+
+  it('keeps the entry fee and the stop and risk at entry', () => {
+    const p = openPosition(LONG_CAMPAIGN, longInput({ entryFee: dec('4.95') }), NOW);
+    expect([fmt8(p.entryFee), fmt8(p.initialStop), fmt8(p.initialRisk)]).toEqual(['4.95000000', '1.24500000', '40.00000000']);
+    const short = openPosition(SHORT_CAMPAIGN, longInput({ patternType: 'UTAD', stopLoss: dec('1.2575'), entryFee: dec('0') }), NOW);
+    expect([fmt8(short.entryFee), fmt8(short.initialStop), fmt8(short.initialRisk)]).toEqual(['0.00000000', '1.25750000', '60.00000000']);
+  });
+
+  it.each([
+    ['-0.01', 'must be 0 or greater'],
+    ['10000000000', 'at most 10 integer and 8 fractional digits'],
+    ['0.000000001', 'at most 10 integer and 8 fractional digits'],
+  ])('refuses an entry fee of %s', (fee, message) => {
+    expect(issuesOf(() => openPosition(LONG_CAMPAIGN, longInput({ entryFee: dec(fee) }), NOW))).toEqual([{ path: 'entry_fee', message }]);
   });
 
   it('keeps the given entry date, signal, timeframe and a symbol written in lower case', () => {

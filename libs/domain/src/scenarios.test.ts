@@ -15,6 +15,10 @@ function totals(over: Partial<TotalsJson>): TotalsJson {
     unrealized_pnl: '0.00000000',
     realized_pnl: '0.00000000',
     total_pnl: '0.00000000',
+    total_fees: '0.00000000',
+    net_pnl: '0.00000000',
+    initial_risk: '0.00000000',
+    r_multiple: null,
     open_positions_count: 0,
     closed_positions_count: 0,
     as_of: null,
@@ -35,13 +39,27 @@ describe('AAPL accumulation campaign', () => {
     const book = new CampaignBook('LONG', 'AAPL', '1d');
     const spring = book.add(entry('SPRING', '100', '150.00', '148.00', t('14:00')), t('14:00'));
     expect(book.totals()).toEqual(
-      totals({ total_shares: '100.00000000', weighted_avg_entry: '150.00000000', total_risk: '200.00000000', open_positions_count: 1 }),
+      totals({
+        total_shares: '100.00000000',
+        weighted_avg_entry: '150.00000000',
+        total_risk: '200.00000000',
+        initial_risk: '200.00000000',
+        r_multiple: '0.00000000',
+        open_positions_count: 1,
+      }),
     );
 
     const sos = book.add(entry('SOS', '75', '152.00', '149.50', t('14:10')), t('14:10'));
     // (150 x 100 + 152 x 75) / 175 = 150.857142857...
     expect(book.totals()).toEqual(
-      totals({ total_shares: '175.00000000', weighted_avg_entry: '150.85714286', total_risk: '387.50000000', open_positions_count: 2 }),
+      totals({
+        total_shares: '175.00000000',
+        weighted_avg_entry: '150.85714286',
+        total_risk: '387.50000000',
+        initial_risk: '387.50000000',
+        r_multiple: '0.00000000',
+        open_positions_count: 2,
+      }),
     );
 
     expect(book.mark(dec('155.00'), t('14:20'))).toBe(2);
@@ -53,6 +71,10 @@ describe('AAPL accumulation campaign', () => {
         total_risk: '387.50000000',
         unrealized_pnl: '725.00000000',
         total_pnl: '725.00000000',
+        net_pnl: '725.00000000',
+        initial_risk: '387.50000000',
+        // 725 / 387.5 = 1.870967741...
+        r_multiple: '1.87096774',
         open_positions_count: 2,
         as_of: '2026-11-25T14:20:00.000Z',
       }),
@@ -74,6 +96,10 @@ describe('AAPL accumulation campaign', () => {
         unrealized_pnl: '225.00000000',
         realized_pnl: '800.00000000',
         total_pnl: '1025.00000000',
+        net_pnl: '1025.00000000',
+        // The closed Spring's risk at entry still counts.
+        initial_risk: '387.50000000',
+        r_multiple: '2.64516129',
         open_positions_count: 1,
         closed_positions_count: 1,
         as_of: '2026-11-25T14:20:00.000Z',
@@ -90,6 +116,9 @@ describe('AAPL accumulation campaign', () => {
         unrealized_pnl: '225.00000000',
         realized_pnl: '800.00000000',
         total_pnl: '1025.00000000',
+        net_pnl: '1025.00000000',
+        initial_risk: '547.50000000',
+        r_multiple: '1.87214612',
         open_positions_count: 2,
         closed_positions_count: 1,
         as_of: '2026-11-25T14:20:00.000Z',
@@ -100,7 +129,16 @@ describe('AAPL accumulation campaign', () => {
     expect(fmt8(book.close(sos.id, dec('156.00'), t('15:00')).currentPnl)).toBe('300.00000000');
     expect(fmt8(book.close(lps.id, dec('154.50'), t('15:00')).currentPnl)).toBe('120.00000000');
     expect(book.totals()).toEqual(
-      totals({ realized_pnl: '1220.00000000', total_pnl: '1220.00000000', closed_positions_count: 3, as_of: '2026-11-25T14:20:00.000Z' }),
+      totals({
+        realized_pnl: '1220.00000000',
+        total_pnl: '1220.00000000',
+        net_pnl: '1220.00000000',
+        initial_risk: '547.50000000',
+        // 1220 / 547.5 = 2.228310502...
+        r_multiple: '2.22831050',
+        closed_positions_count: 3,
+        as_of: '2026-11-25T14:20:00.000Z',
+      }),
     );
     expect(book.version).toBe(7);
     book.closeCampaign();
@@ -115,12 +153,25 @@ describe('GBPUSD accumulation campaign', () => {
     book.add(entry('SOS', '6000', '1.2550', '1.2500', t('10:00')), t('10:00'));
     // (1.25 x 8000 + 1.255 x 6000) / 14000 = 17530 / 14000 = 1.252142857...
     expect(book.totals()).toEqual(
-      totals({ total_shares: '14000.00000000', weighted_avg_entry: '1.25214286', total_risk: '70.00000000', open_positions_count: 2 }),
+      totals({
+        total_shares: '14000.00000000',
+        weighted_avg_entry: '1.25214286',
+        total_risk: '70.00000000',
+        initial_risk: '70.00000000',
+        r_multiple: '0.00000000',
+        open_positions_count: 2,
+      }),
     );
 
     book.mark(dec('1.2575'), t('11:00'));
     expect(book.pnls()).toEqual({ SPRING: '60.00000000', SOS: '15.00000000' });
-    expect(book.totals()).toMatchObject({ unrealized_pnl: '75.00000000', total_pnl: '75.00000000', as_of: '2026-11-25T11:00:00.000Z' });
+    expect(book.totals()).toMatchObject({
+      unrealized_pnl: '75.00000000',
+      total_pnl: '75.00000000',
+      net_pnl: '75.00000000',
+      r_multiple: '1.07142857',
+      as_of: '2026-11-25T11:00:00.000Z',
+    });
 
     const closed = book.close(spring.id, dec('1.2625'), t('12:00'));
     expect(fmt8(closed.realizedPnl ?? dec('0'))).toBe('100.00000000');
@@ -132,6 +183,9 @@ describe('GBPUSD accumulation campaign', () => {
         unrealized_pnl: '15.00000000',
         realized_pnl: '100.00000000',
         total_pnl: '115.00000000',
+        net_pnl: '115.00000000',
+        initial_risk: '70.00000000',
+        r_multiple: '1.64285714',
         open_positions_count: 1,
         closed_positions_count: 1,
         as_of: '2026-11-25T11:00:00.000Z',
@@ -147,6 +201,9 @@ describe('GBPUSD accumulation campaign', () => {
       unrealized_pnl: '15.00000000',
       realized_pnl: '100.00000000',
       total_pnl: '115.00000000',
+      net_pnl: '115.00000000',
+      initial_risk: '90.00000000',
+      r_multiple: '1.27777778',
       open_positions_count: 2,
       closed_positions_count: 1,
       as_of: '2026-11-25T11:00:00.000Z',
@@ -163,7 +220,70 @@ describe('GBPUSD accumulation campaign', () => {
       ...afterLps,
       unrealized_pnl: '25.00000000',
       total_pnl: '125.00000000',
+      net_pnl: '125.00000000',
+      r_multiple: '1.38888889',
       as_of: '2026-11-25T14:00:00.000Z',
     });
+  });
+});
+
+describe('AAPL campaign scaling out of its Spring', () => {
+  it('exits half the Spring at 156, closes the rest at 158 for an exit price of 157, and pays its fees', () => {
+    const book = new CampaignBook('LONG', 'AAPL', '1d');
+    const spring = book.add({ ...entry('SPRING', '100', '150.00', '148.00', t('14:00')), entryFee: dec('1') }, t('14:00'));
+    book.add({ ...entry('SOS', '75', '152.00', '149.50', t('14:10')), entryFee: dec('1') }, t('14:10'));
+    book.mark(dec('155.00'), t('14:20'));
+
+    const half = book.exit(spring.id, { shares: dec('50'), price: dec('156.00'), fee: dec('0.5') }, t('14:25'));
+    expect([half.closes, fmt8(half.exit.realizedPnl), fmt8(half.openShares), fmt8(half.currentPnl), fmt8(half.risk)]).toEqual([
+      false,
+      '300.00000000',
+      '50.00000000',
+      '250.00000000',
+      '100.00000000',
+    ]);
+    expect(book.totals()).toEqual(
+      totals({
+        total_shares: '125.00000000',
+        weighted_avg_entry: '151.20000000',
+        total_risk: '287.50000000',
+        unrealized_pnl: '475.00000000',
+        realized_pnl: '300.00000000',
+        total_pnl: '775.00000000',
+        total_fees: '2.50000000',
+        net_pnl: '772.50000000',
+        initial_risk: '387.50000000',
+        r_multiple: '1.99354839',
+        open_positions_count: 2,
+        as_of: '2026-11-25T14:20:00.000Z',
+      }),
+    );
+
+    const closed = book.close(spring.id, dec('158.00'), t('14:30'), dec('0.5'));
+    expect([closed.status, fmt8(closed.exitPrice ?? dec('0')), fmt8(closed.realizedPnl ?? dec('0')), fmt8(closed.fees)]).toEqual([
+      'CLOSED',
+      '157.00000000',
+      '700.00000000',
+      '2.00000000',
+    ]);
+    expect([fmt8(closed.openShares), fmt8(closed.currentPnl), closed.closedDate]).toEqual(['0.00000000', '700.00000000', t('14:30')]);
+    expect(book.totals()).toEqual(
+      totals({
+        total_shares: '75.00000000',
+        weighted_avg_entry: '152.00000000',
+        total_risk: '187.50000000',
+        unrealized_pnl: '225.00000000',
+        realized_pnl: '700.00000000',
+        total_pnl: '925.00000000',
+        total_fees: '3.00000000',
+        net_pnl: '922.00000000',
+        initial_risk: '387.50000000',
+        r_multiple: '2.37935484',
+        open_positions_count: 1,
+        closed_positions_count: 1,
+        as_of: '2026-11-25T14:20:00.000Z',
+      }),
+    );
+    expect(() => book.exit(spring.id, { shares: dec('1'), price: dec('158') }, t('14:35'))).toThrow(ConflictError);
   });
 });

@@ -11,9 +11,9 @@ import {
   units,
   unitsToText,
 } from '../test/arbitraries.js';
-import { D, fmt8 } from './decimal.js';
-import { positionPnl } from './pnl.js';
-import { closePositionRule } from './rules.js';
+import { D, fmt8, ZERO } from './decimal.js';
+import { positionPnl, positionRisk } from './pnl.js';
+import { closePositionRule, type PositionState } from './rules.js';
 import { campaignTotals, EMPTY_SUMS, mergeSums, type PositionFigures, sumPositions, totalsFromSums, totalsToJson } from './totals.js';
 
 const positionsArb = fc.array(positionArb, { maxLength: 25 });
@@ -53,7 +53,11 @@ describe('campaign totals, for any positions', () => {
           ),
         );
         const unrealized = sum(open.map((g) => g.currentPnlUnits));
-        const realized = sum(closed.map((g) => g.realizedPnlUnits));
+        // Every position's realized P&L counts, the partial exits of OPEN positions too.
+        const realized = sum(gs.map((g) => g.realizedPnlUnits ?? 0n));
+        const fees = sum(gs.map((g) => g.feesUnits));
+        const initialRisk = sum(gs.map((g) => g.initialRiskUnits));
+        const net = unrealized + realized - fees;
         const marks = gs.flatMap((g) => (g.markedAt === null ? [] : [g.markedAt.getTime()]));
         expect(totalsToJson(campaignTotals(side, gs.map(figures)))).toEqual({
           total_shares: unitsToText(shares),
@@ -62,6 +66,11 @@ describe('campaign totals, for any positions', () => {
           unrealized_pnl: unitsToText(unrealized),
           realized_pnl: unitsToText(realized),
           total_pnl: unitsToText(unrealized + realized),
+          total_fees: unitsToText(fees),
+          net_pnl: unitsToText(net),
+          initial_risk: unitsToText(initialRisk),
+          // Both are counts of 1e-8 units, so their ratio in units is net * 10^8 / risk.
+          r_multiple: initialRisk === 0n ? null : unitsToText(divHalfEven(net * UNIT, initialRisk)),
           open_positions_count: open.length,
           closed_positions_count: closed.length,
           as_of: marks.length === 0 ? null : new Date(Math.max(...marks)).toISOString(),
@@ -106,44 +115,73 @@ describe('closing a position at its current mark', () => {
     stop: price,
   });
 
-  it('leaves total_pnl unchanged and moves its P&L from unrealized to realized', () => {
+  it('leaves total_pnl unchanged, moves its P&L from unrealized to realized and its fee into total_fees', () => {
     fc.assert(
-      fc.property(sideArb, fc.array(openAtMark, { minLength: 1, maxLength: 10 }), positionsArb, fc.nat(), (side, opens, others, pick) => {
-        const marked: PositionFigures[] = opens.map((o) => ({
-          status: 'OPEN',
-          shares: fromUnits(o.shares),
-          entryPrice: fromUnits(o.entry),
-          stopLoss: fromUnits(o.stop),
-          currentPnl: positionPnl(side, fromUnits(o.entry), fromUnits(o.shares), fromUnits(o.mark)),
-          realizedPnl: null,
-          markedAt: new Date('2026-11-25T14:00:00Z'),
-        }));
-        const rest = others.map((g: GeneratedPosition) => figures(g));
-        const i = pick % opens.length;
-        const chosen = opens[i];
-        const target = marked[i];
-        if (chosen === undefined || target === undefined) throw new Error('index out of range');
-        const state = {
-          id: 'p',
-          status: 'OPEN' as const,
-          side,
-          entryPrice: target.entryPrice,
-          shares: target.shares,
-          stopLoss: target.stopLoss,
-          entryDate: new Date('2026-11-25T13:00:00Z'),
-        };
-        const now = new Date('2026-11-25T15:00:00Z');
-        const closed = closePositionRule(state, fromUnits(chosen.mark), undefined, now);
-        const after = marked.map((p, j) =>
-          j === i ? { ...p, status: 'CLOSED' as const, realizedPnl: closed.realizedPnl, currentPnl: closed.currentPnl } : p,
-        );
-        const before = campaignTotals(side, [...marked, ...rest]);
-        const then = campaignTotals(side, [...after, ...rest]);
-        expect(fmt8(then.totalPnl)).toBe(fmt8(before.totalPnl));
-        expect(fmt8(then.realizedPnl.minus(before.realizedPnl))).toBe(fmt8(target.currentPnl));
-        expect(fmt8(before.unrealizedPnl.minus(then.unrealizedPnl))).toBe(fmt8(target.currentPnl));
-        expect(fmt8(before.totalShares.minus(then.totalShares))).toBe(fmt8(target.shares));
-      }),
+      fc.property(
+        sideArb,
+        fc.array(openAtMark, { minLength: 1, maxLength: 10 }),
+        positionsArb,
+        fc.nat(),
+        units(0n, 1_000n * UNIT),
+        (side, opens, others, pick, feeUnits) => {
+          const marked: PositionFigures[] = opens.map((o) => ({
+            status: 'OPEN',
+            openShares: fromUnits(o.shares),
+            entryPrice: fromUnits(o.entry),
+            stopLoss: fromUnits(o.stop),
+            currentPnl: positionPnl(side, fromUnits(o.entry), fromUnits(o.shares), fromUnits(o.mark)),
+            realizedPnl: null,
+            fees: ZERO,
+            initialRisk: positionRisk(side, fromUnits(o.entry), fromUnits(o.stop), fromUnits(o.shares)),
+            markedAt: new Date('2026-11-25T14:00:00Z'),
+          }));
+          const rest = others.map((g: GeneratedPosition) => figures(g));
+          const i = pick % opens.length;
+          const chosen = opens[i];
+          const target = marked[i];
+          if (chosen === undefined || target === undefined) throw new Error('index out of range');
+          const state: PositionState = {
+            id: 'p',
+            status: 'OPEN',
+            side,
+            entryPrice: target.entryPrice,
+            shares: target.openShares,
+            stopLoss: target.stopLoss,
+            entryDate: new Date('2026-11-25T13:00:00Z'),
+            openShares: target.openShares,
+            currentPrice: fromUnits(chosen.mark),
+            realizedPnl: null,
+            fees: ZERO,
+            exitedNotional: ZERO,
+            lastExitDate: null,
+          };
+          const now = new Date('2026-11-25T15:00:00Z');
+          const fee = fromUnits(feeUnits);
+          const closed = closePositionRule(state, fromUnits(chosen.mark), undefined, now, fee);
+          const after = marked.map((p, j) =>
+            j === i
+              ? {
+                  ...p,
+                  status: 'CLOSED' as const,
+                  openShares: closed.openShares,
+                  realizedPnl: closed.realizedPnl,
+                  currentPnl: closed.currentPnl,
+                  fees: closed.fees,
+                }
+              : p,
+          );
+          const before = campaignTotals(side, [...marked, ...rest]);
+          const then = campaignTotals(side, [...after, ...rest]);
+          expect(fmt8(then.totalPnl)).toBe(fmt8(before.totalPnl));
+          expect(fmt8(then.realizedPnl.minus(before.realizedPnl))).toBe(fmt8(target.currentPnl));
+          expect(fmt8(before.unrealizedPnl.minus(then.unrealizedPnl))).toBe(fmt8(target.currentPnl));
+          expect(fmt8(before.totalShares.minus(then.totalShares))).toBe(fmt8(target.openShares));
+          expect(fmt8(then.totalFees.minus(before.totalFees))).toBe(unitsToText(feeUnits));
+          expect(fmt8(before.netPnl.minus(then.netPnl))).toBe(unitsToText(feeUnits));
+          expect(fmt8(then.initialRisk)).toBe(fmt8(before.initialRisk));
+        },
+      ),
+      { numRuns: 60 },
     );
   });
 });

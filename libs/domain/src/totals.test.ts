@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dec } from './decimal.js';
+import { dec, fmt8 } from './decimal.js';
 import type { PositionStatus, Side } from './model.js';
 import {
   campaignTotals,
@@ -14,11 +14,14 @@ import {
 
 interface Spec {
   status?: PositionStatus;
+  /** Open shares; a CLOSED position holds none, whatever this says. */
   shares: string;
   entry: string;
   stop: string;
   pnl?: string;
   realized?: string | null;
+  fees?: string;
+  initialRisk?: string;
   markedAt?: string | null;
 }
 
@@ -27,11 +30,13 @@ function pos(s: Spec): PositionFigures {
   const realized = s.realized ?? null;
   return {
     status,
-    shares: dec(s.shares),
+    openShares: dec(status === 'OPEN' ? s.shares : '0'),
     entryPrice: dec(s.entry),
     stopLoss: dec(s.stop),
-    currentPnl: dec(s.pnl ?? realized ?? '0'),
+    currentPnl: dec(s.pnl ?? (status === 'CLOSED' ? realized : null) ?? '0'),
     realizedPnl: realized === null ? null : dec(realized),
+    fees: dec(s.fees ?? '0'),
+    initialRisk: dec(s.initialRisk ?? '0'),
     markedAt: s.markedAt ? new Date(s.markedAt) : null,
   };
 }
@@ -45,6 +50,10 @@ const ZERO_TOTALS: TotalsJson = {
   unrealized_pnl: '0.00000000',
   realized_pnl: '0.00000000',
   total_pnl: '0.00000000',
+  total_fees: '0.00000000',
+  net_pnl: '0.00000000',
+  initial_risk: '0.00000000',
+  r_multiple: null,
   open_positions_count: 0,
   closed_positions_count: 0,
   as_of: null,
@@ -78,6 +87,10 @@ describe('campaign totals', () => {
       unrealized_pnl: '725.00000000',
       realized_pnl: '-92.16666667',
       total_pnl: '632.83333333',
+      total_fees: '0.00000000',
+      net_pnl: '632.83333333',
+      initial_risk: '0.00000000',
+      r_multiple: null,
       open_positions_count: 2,
       closed_positions_count: 2,
       as_of: '2026-11-25T14:30:00.000Z',
@@ -97,6 +110,10 @@ describe('campaign totals', () => {
       unrealized_pnl: '-105.00000000',
       realized_pnl: '20.00000000',
       total_pnl: '-85.00000000',
+      total_fees: '0.00000000',
+      net_pnl: '-85.00000000',
+      initial_risk: '0.00000000',
+      r_multiple: null,
       open_positions_count: 2,
       closed_positions_count: 1,
       as_of: null,
@@ -125,7 +142,13 @@ describe('campaign totals', () => {
 
   it('with only closed positions keep the realized P&L and zero everything open', () => {
     const t = json('LONG', [{ status: 'CLOSED', shares: '100', entry: '150', stop: '148', realized: '800' }]);
-    expect(t).toEqual({ ...ZERO_TOTALS, realized_pnl: '800.00000000', total_pnl: '800.00000000', closed_positions_count: 1 });
+    expect(t).toEqual({
+      ...ZERO_TOTALS,
+      realized_pnl: '800.00000000',
+      total_pnl: '800.00000000',
+      net_pnl: '800.00000000',
+      closed_positions_count: 1,
+    });
   });
 
   it('count a CLOSED position without a realized P&L as zero, as SQL sum does', () => {
@@ -170,6 +193,80 @@ describe('campaign totals', () => {
       { status: 'CLOSED', shares: '2', entry: '10', stop: '11', realized: '0.00000001' },
     ]);
     expect([t.unrealized_pnl, t.realized_pnl, t.total_pnl]).toEqual(['-0.00000001', '0.00000001', '0.00000000']);
+  });
+});
+
+describe('campaign totals with exits, fees and R', () => {
+  // The AAPL Spring with half of it exited, the SOS untouched, and an LPS closed at a loss.
+  const scaled: Spec[] = [
+    { shares: '50', entry: '150', stop: '148', pnl: '250', realized: '300', fees: '1.5', initialRisk: '200' },
+    { shares: '75', entry: '152', stop: '149.5', pnl: '225', fees: '0.99', initialRisk: '187.5' },
+    { status: 'CLOSED', shares: '80', entry: '153', stop: '151', realized: '-40', fees: '2', initialRisk: '160' },
+  ];
+
+  it('count open shares only, sum realized P&L over every position and fees and initial risk over all', () => {
+    expect(json('LONG', scaled)).toEqual({
+      total_shares: '125.00000000',
+      // (150 × 50 + 152 × 75) / 125
+      weighted_avg_entry: '151.20000000',
+      // 2 × 50 + 2.5 × 75: the Spring's risk on its 50 open shares only
+      total_risk: '287.50000000',
+      unrealized_pnl: '475.00000000',
+      // 300 from the partial exit of the OPEN Spring, −40 from the CLOSED LPS
+      realized_pnl: '260.00000000',
+      total_pnl: '735.00000000',
+      total_fees: '4.49000000',
+      net_pnl: '730.51000000',
+      initial_risk: '547.50000000',
+      // 730.51 / 547.5 = 1.334264840…
+      r_multiple: '1.33426484',
+      open_positions_count: 2,
+      closed_positions_count: 1,
+      as_of: null,
+    });
+  });
+
+  it('count the realized P&L of partial exits while every position is still OPEN', () => {
+    const t = json('SHORT', [
+      { shares: '5000', entry: '1.2575', stop: '1.2625', pnl: '37.5', realized: '55', fees: '1', initialRisk: '50' },
+      { shares: '1000', entry: '1.25', stop: '1.26', pnl: '-2', realized: null, initialRisk: '10' },
+    ]);
+    expect(t).toMatchObject({
+      realized_pnl: '55.00000000',
+      unrealized_pnl: '35.50000000',
+      total_pnl: '90.50000000',
+      total_fees: '1.00000000',
+      net_pnl: '89.50000000',
+      initial_risk: '60.00000000',
+      r_multiple: '1.49166667',
+      closed_positions_count: 0,
+    });
+  });
+
+  it('give a negative net P&L when the fees outweigh the P&L', () => {
+    const t = json('LONG', [{ status: 'CLOSED', shares: '10', entry: '10', stop: '9', realized: '1', fees: '3', initialRisk: '10' }]);
+    expect([t.total_pnl, t.total_fees, t.net_pnl, t.r_multiple]).toEqual(['1.00000000', '3.00000000', '-2.00000000', '-0.20000000']);
+  });
+
+  it('have no R-multiple without initial risk, and round it once half-even', () => {
+    expect(json('LONG', []).r_multiple).toBeNull();
+    const closed = (realized: string): Spec => ({ status: 'CLOSED', shares: '1', entry: '1', stop: '0', realized, initialRisk: '2' });
+    // 0.000000005 and 0.000000015 are ties: to the even neighbour.
+    expect(json('LONG', [closed('0.00000001')]).r_multiple).toBe('0.00000000');
+    expect(json('LONG', [closed('0.00000003')]).r_multiple).toBe('0.00000002');
+    expect(json('LONG', [closed('-0.00000003')]).r_multiple).toBe('-0.00000002');
+    // Two positions: (0.00000001 + 0.00000002) / 4 = 0.0000000075 rounds once, to 0.00000001.
+    const twice = json('LONG', [closed('0.00000001'), closed('0.00000002')]);
+    expect([twice.net_pnl, twice.initial_risk, twice.r_multiple]).toEqual(['0.00000003', '4.00000000', '0.00000001']);
+  });
+
+  it('sum fees and initial risk in the sums, and merge them', () => {
+    const [a, b, c] = scaled.map(pos);
+    if (a === undefined || b === undefined || c === undefined) throw new Error('three positions expected');
+    const merged = mergeSums(sumPositions('LONG', [a]), sumPositions('LONG', [b, c]));
+    expect([fmt8(merged.fees), fmt8(merged.initialRisk), fmt8(merged.realizedPnl)]).toEqual(['4.49000000', '547.50000000', '260.00000000']);
+    expect(totalsToJson(totalsFromSums(merged))).toEqual(json('LONG', scaled));
+    expect([fmt8(EMPTY_SUMS.fees), fmt8(EMPTY_SUMS.initialRisk)]).toEqual(['0.00000000', '0.00000000']);
   });
 });
 

@@ -52,14 +52,23 @@ const dateArb = fc.date({
   noInvalidDate: true,
 });
 
-/** Stored figures of one position, with any status, in unit form and as figures. */
+/** A non-negative fee up to 1,000,000, as units. */
+const feeUnits = units(0n, 1_000_000n * UNIT);
+
+/**
+ * Stored figures of one position, with any status, in unit form and as figures. An OPEN position
+ * may have partial exits (a realized P&L); `sharesUnits` are its open shares.
+ */
 export interface GeneratedPosition {
   status: PositionStatus;
   entryUnits: bigint;
   stopUnits: bigint;
   sharesUnits: bigint;
   currentPnlUnits: bigint;
-  realizedPnlUnits: bigint;
+  /** Null before the first exit. */
+  realizedPnlUnits: bigint | null;
+  feesUnits: bigint;
+  initialRiskUnits: bigint;
   markedAt: Date | null;
 }
 
@@ -69,19 +78,24 @@ export const positionArb: fc.Arbitrary<GeneratedPosition> = fc.record({
   stopUnits: priceUnits,
   sharesUnits,
   currentPnlUnits: pnlUnits,
-  realizedPnlUnits: pnlUnits,
+  realizedPnlUnits: fc.option(pnlUnits, { nil: null }),
+  feesUnits: feeUnits,
+  initialRiskUnits: units(0n, 1_000_000_000n * UNIT),
   markedAt: fc.option(dateArb, { nil: null }),
 });
 
-/** The figures a store would hold for a generated position. */
+/** The figures a store would hold for a generated position (a CLOSED one holds no open shares). */
 export function figures(g: GeneratedPosition): PositionFigures {
+  const realized = g.realizedPnlUnits === null ? null : fromUnits(g.realizedPnlUnits);
   return {
     status: g.status,
-    shares: fromUnits(g.sharesUnits),
+    openShares: g.status === 'OPEN' ? fromUnits(g.sharesUnits) : fromUnits(0n),
     entryPrice: fromUnits(g.entryUnits),
     stopLoss: fromUnits(g.stopUnits),
-    currentPnl: fromUnits(g.status === 'OPEN' ? g.currentPnlUnits : g.realizedPnlUnits),
-    realizedPnl: g.status === 'CLOSED' ? fromUnits(g.realizedPnlUnits) : null,
+    currentPnl: g.status === 'OPEN' ? fromUnits(g.currentPnlUnits) : (realized ?? fromUnits(0n)),
+    realizedPnl: realized,
+    fees: fromUnits(g.feesUnits),
+    initialRisk: fromUnits(g.initialRiskUnits),
     markedAt: g.markedAt,
   };
 }

@@ -1,7 +1,16 @@
-import { type Dec, fmt8 } from '../src/decimal.js';
+import { type Dec, fmt8, ZERO } from '../src/decimal.js';
 import type { PatternType, Side, Timeframe } from '../src/model.js';
 import { positionPnl } from '../src/pnl.js';
-import { type CampaignState, closeCampaignRule, closePositionRule, type NewPositionInput, openPosition } from '../src/rules.js';
+import {
+  type CampaignState,
+  closeCampaignRule,
+  closePositionRule,
+  type ExitOutcome,
+  type ExitRequest,
+  exitPositionRule,
+  type NewPositionInput,
+  openPosition,
+} from '../src/rules.js';
 import { campaignTotals, type PositionFigures, type TotalsJson, totalsToJson } from '../src/totals.js';
 
 /** A stored position, as a repository would hold it. */
@@ -9,7 +18,13 @@ export interface BookPosition extends PositionFigures {
   id: string;
   patternType: PatternType;
   entryDate: Date;
+  /** The size at entry. */
+  shares: Dec;
+  entryFee: Dec;
+  initialStop: Dec;
   currentPrice: Dec;
+  exitedNotional: Dec;
+  lastExitDate: Date | null;
   exitPrice: Dec | null;
   closedDate: Date | null;
 }
@@ -33,7 +48,11 @@ export class CampaignBook {
       ...opened,
       id: `p-${this.positions.length + 1}`,
       status: 'OPEN',
+      openShares: opened.shares,
       realizedPnl: null,
+      fees: opened.entryFee,
+      exitedNotional: ZERO,
+      lastExitDate: null,
       markedAt: null,
       exitPrice: null,
       closedDate: null,
@@ -50,19 +69,22 @@ export class CampaignBook {
       if (p.status !== 'OPEN' || p.entryDate.getTime() > ts.getTime()) continue;
       if (p.markedAt !== null && p.markedAt.getTime() >= ts.getTime()) continue;
       p.currentPrice = price;
-      p.currentPnl = positionPnl(this.campaign.side, p.entryPrice, p.shares, price);
+      p.currentPnl = positionPnl(this.campaign.side, p.entryPrice, p.openShares, price);
       p.markedAt = ts;
       moved += 1;
     }
     return moved;
   }
 
-  close(id: string, exitPrice: Dec, now: Date): BookPosition {
-    const p = this.positions.find((x) => x.id === id);
-    if (p === undefined) throw new Error(`no position ${id}`);
-    const closed = closePositionRule({ ...p, side: this.campaign.side }, exitPrice, undefined, now);
-    Object.assign(p, closed, { status: 'CLOSED' });
-    this.campaign = { ...this.campaign, version: this.campaign.version + 1 };
+  /** Exits part or all of a position (`POST /positions/{id}/exits`). */
+  exit(id: string, req: ExitRequest, now: Date): ExitOutcome {
+    const p = this.find(id);
+    return this.apply(p, exitPositionRule({ ...p, side: this.campaign.side }, req, now));
+  }
+
+  close(id: string, exitPrice: Dec, now: Date, fee?: Dec): BookPosition {
+    const p = this.find(id);
+    this.apply(p, closePositionRule({ ...p, side: this.campaign.side }, exitPrice, undefined, now, fee));
     return p;
   }
 
@@ -78,5 +100,28 @@ export class CampaignBook {
   /** Each position's current P&L, by pattern, for assertions. */
   pnls(): Record<string, string> {
     return Object.fromEntries(this.positions.map((p) => [p.patternType, fmt8(p.currentPnl)]));
+  }
+
+  private find(id: string): BookPosition {
+    const p = this.positions.find((x) => x.id === id);
+    if (p === undefined) throw new Error(`no position ${id}`);
+    return p;
+  }
+
+  private apply(p: BookPosition, o: ExitOutcome): ExitOutcome {
+    Object.assign(p, {
+      status: o.closes ? 'CLOSED' : 'OPEN',
+      openShares: o.openShares,
+      realizedPnl: o.realizedPnl,
+      fees: o.fees,
+      currentPrice: o.currentPrice,
+      currentPnl: o.currentPnl,
+      exitedNotional: p.exitedNotional.plus(o.exit.price.mul(o.exit.shares)),
+      lastExitDate: o.exit.date,
+      exitPrice: o.exitPrice,
+      closedDate: o.closedDate,
+    });
+    this.campaign = { ...this.campaign, version: this.campaign.version + 1 };
+    return o;
   }
 }
