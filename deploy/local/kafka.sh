@@ -21,7 +21,7 @@
 #   KAFKA_DATA_DIR           config, logs and data                   (default <repo>/.run/kafka)
 #   KAFKA_LIB_DIR            resolved jars                           (default <repo>/.cache/kafka/lib)
 #   KAFKA_HEAP_OPTS          broker heap                             (default -Xms256m -Xmx768m)
-#   KAFKA_START_TIMEOUT      seconds to wait for the broker          (default 90)
+#   KAFKA_START_TIMEOUT      seconds to wait for the broker          (default 180)
 #   KAFKA_STOP_TIMEOUT       seconds to wait after SIGTERM           (default 30)
 set -euo pipefail
 
@@ -34,7 +34,7 @@ KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-$((KAFKA_PORT + 1))}"
 KAFKA_DATA_DIR="${KAFKA_DATA_DIR:-$REPO/.run/kafka}"
 KAFKA_LIB_DIR="${KAFKA_LIB_DIR:-$REPO/.cache/kafka/lib}"
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx768m}"
-KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
+KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-180}"
 KAFKA_STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
 TOPICS=(market.ticks campaign.events market.ticks.dlq)
 

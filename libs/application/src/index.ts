@@ -5,6 +5,7 @@
 export { type DatabaseOptions, databaseProbe, MikroORM, migrate, openOrm, ormOptions } from './db/orm.js';
 export { classifyDatabaseError, isDatabaseUnavailable } from './db/unavailable.js';
 export { AccessAdmin } from './modules/access-admin.js';
+export { AccountRisk, type SettingsChange } from './modules/accounts/account-risk.js';
 export { CampaignCommands } from './modules/campaign-commands.js';
 export type { CreateCampaignInput } from './modules/campaigns/campaign.commands.js';
 export { type CampaignPositionsView, CampaignReads } from './modules/campaigns/campaign.reads.js';
@@ -15,5 +16,5 @@ export { createKeyVerifier, type KeyVerifier, type KeyVerifierOptions } from './
 export { type Mark, type MarkResult, markPositions, newestPerSymbol, type SkippedMark } from './modules/marks/mark-positions.js';
 export { type PublishEvents, publishPendingEvents } from './modules/outbox/outbox.commands.js';
 export { OUTBOX_CHANNEL, type PendingEvent } from './modules/outbox/outbox.repository.js';
-export type { PositionResult } from './modules/positions/position.commands.js';
-export { type PositionRow, positionJson } from './modules/positions/position.mapper.js';
+export type { ExitResult, PositionResult } from './modules/positions/position.commands.js';
+export type { PositionRow } from './modules/positions/position.mapper.js';

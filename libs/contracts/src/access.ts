@@ -1,6 +1,6 @@
 import { JOURNAL_ACTIONS, SCOPES } from '@cpt/domain';
 import { z } from 'zod';
-import { decimalOutput, textInput, timestampInput, timestampOutput, uuid } from './primitives.js';
+import { decimalOutput, percentInput, positiveDecimalInput, textInput, timestampInput, timestampOutput, uuid } from './primitives.js';
 
 /** An account's risk settings (section 8). */
 export const settingsSchema = z.object({
@@ -18,6 +18,29 @@ export const accountSchema = z.object({
   settings: settingsSchema,
 });
 export type AccountJson = z.infer<typeof accountSchema>;
+
+/** A campaign's exposure in the account view. */
+export const campaignExposureSchema = z.object({
+  campaign_id: z.string(),
+  exposure: decimalOutput,
+  exposure_pct: decimalOutput.nullable(),
+});
+
+/** `GET /api/v1/account`: the account with its heat and the exposure of each ACTIVE campaign. */
+export const accountViewSchema = accountSchema.extend({
+  heat: decimalOutput,
+  heat_pct: decimalOutput.nullable(),
+  campaigns: z.array(campaignExposureSchema),
+});
+export type AccountViewJson = z.infer<typeof accountViewSchema>;
+
+/** `PATCH /api/v1/account/settings` body: any of the three settings. */
+export const settingsBody = z.strictObject({
+  equity: positiveDecimalInput.nullable().optional(),
+  max_campaign_risk_pct: percentInput.optional(),
+  max_portfolio_heat_pct: percentInput.optional(),
+});
+export type SettingsBody = z.output<typeof settingsBody>;
 
 export const accountListSchema = z.object({ items: z.array(accountSchema), next_cursor: z.string().nullable() });
 export type AccountListJson = z.infer<typeof accountListSchema>;

@@ -9,7 +9,15 @@ import {
   type TotalsJson,
 } from '@cpt/domain';
 import { z } from 'zod';
-import { decimalOutput, positiveDecimalInput, textInput, timestampInput, timestampOutput, uuid } from './primitives.js';
+import {
+  decimalOutput,
+  nonNegativeDecimalInput,
+  positiveDecimalInput,
+  textInput,
+  timestampInput,
+  timestampOutput,
+  uuid,
+} from './primitives.js';
 
 /** A symbol as a client may write it. */
 export const SYMBOL_INPUT_PATTERN = '^[A-Za-z0-9._:/-]{1,32}$';
@@ -47,6 +55,7 @@ export const createPositionBody = z.strictObject({
   entry_price: positiveDecimalInput,
   shares: positiveDecimalInput,
   stop_loss: positiveDecimalInput,
+  entry_fee: nonNegativeDecimalInput.optional(),
   entry_date: timestampInput.optional(),
   signal_id: uuid.nullable().optional(),
   symbol: symbolInput.optional(),
@@ -62,8 +71,18 @@ export type MoveStopBody = z.output<typeof moveStopBody>;
 export const closePositionBody = z.strictObject({
   exit_price: positiveDecimalInput,
   closed_date: timestampInput.optional(),
+  fee: nonNegativeDecimalInput.optional(),
 });
 export type ClosePositionBody = z.output<typeof closePositionBody>;
+
+/** `POST /api/v1/positions/{id}/exits` body: part (or all) of the open shares. */
+export const exitPositionBody = z.strictObject({
+  shares: positiveDecimalInput,
+  price: positiveDecimalInput,
+  date: timestampInput.optional(),
+  fee: nonNegativeDecimalInput.optional(),
+});
+export type ExitPositionBody = z.output<typeof exitPositionBody>;
 
 /** `GET /api/v1/campaigns` query. */
 export const listCampaignsQuery = z.object({
@@ -107,6 +126,10 @@ export const totalsSchema = z.object({
   unrealized_pnl: decimalOutput,
   realized_pnl: decimalOutput,
   total_pnl: decimalOutput,
+  total_fees: decimalOutput,
+  net_pnl: decimalOutput,
+  initial_risk: decimalOutput,
+  r_multiple: decimalOutput.nullable(),
   open_positions_count: z.number().int(),
   closed_positions_count: z.number().int(),
   as_of: timestampOutput.nullable(),
@@ -121,6 +144,18 @@ export const campaignListSchema = z.object({
 });
 export type CampaignListJson = z.infer<typeof campaignListSchema>;
 
+/** One exit of a position. */
+export const exitSchema = z.object({
+  id: z.string(),
+  position_id: z.string(),
+  shares: decimalOutput,
+  price: decimalOutput,
+  date: timestampOutput,
+  fee: decimalOutput,
+  realized_pnl: decimalOutput,
+});
+export type ExitJson = z.infer<typeof exitSchema>;
+
 /** Position resource. */
 export const positionSchema = z.object({
   id: z.string(),
@@ -132,18 +167,30 @@ export const positionSchema = z.object({
   entry_date: timestampOutput,
   entry_price: decimalOutput,
   shares: decimalOutput,
+  open_shares: decimalOutput,
   stop_loss: decimalOutput,
+  initial_stop: decimalOutput,
+  initial_risk: decimalOutput,
+  entry_fee: decimalOutput,
+  fees: decimalOutput,
   current_price: decimalOutput,
   current_pnl: decimalOutput,
+  net_pnl: decimalOutput,
+  r_multiple: decimalOutput.nullable(),
   status: z.enum(POSITION_STATUSES),
   closed_date: timestampOutput.nullable(),
   exit_price: decimalOutput.nullable(),
   realized_pnl: decimalOutput.nullable(),
+  exits: z.array(exitSchema),
   marked_at: timestampOutput.nullable(),
   created_at: timestampOutput,
   updated_at: timestampOutput,
 });
 export type PositionJson = z.infer<typeof positionSchema>;
+
+/** The answer to an exit: the exit and the position after it. */
+export const exitResultSchema = z.object({ exit: exitSchema, position: positionSchema });
+export type ExitResultJson = z.infer<typeof exitResultSchema>;
 
 /** CampaignPositions: the positions of a campaign with the campaign's totals. */
 export const campaignPositionsSchema = z

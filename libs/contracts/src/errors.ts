@@ -43,3 +43,16 @@ export const errorBodies = {
   503: errorBody(['unavailable'], z.unknown()),
 } as const;
 export type ErrorStatus = keyof typeof errorBodies;
+
+/** One limit a command would break (section 8): amounts as 8-digit decimal strings. */
+export const riskBreachSchema = z.object({
+  limit: z.enum(['campaign_risk', 'portfolio_heat']),
+  max: z.string().meta({ example: '5000.00000000' }),
+  would_be: z.string().meta({ example: '5200.00000000' }),
+});
+
+/** The 422 body of a command that may raise exposure: a rule broken, or a risk limit. */
+export const riskLimitedErrorBody = errorBody(
+  ['validation_failed', 'risk_limit_exceeded'],
+  z.union([z.array(fieldIssueSchema), z.array(riskBreachSchema)]),
+);

@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { positionSchema, totalsSchema } from './campaigns.js';
 
-export const UPDATE_REASONS = ['marked', 'position_opened', 'position_closed', 'stop_moved', 'campaign_closed'] as const;
+export const UPDATE_REASONS = [
+  'marked',
+  'position_opened',
+  'position_reduced',
+  'position_closed',
+  'stop_moved',
+  'campaign_closed',
+] as const;
 export type UpdateReason = (typeof UPDATE_REASONS)[number];
 
 /** The `campaign_updated` message: the value of `campaign.events` and a WebSocket frame alike. */

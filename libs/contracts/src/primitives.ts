@@ -30,28 +30,51 @@ const DECIMAL_TEXT = '^-?0*[0-9]{1,10}(\\.[0-9]{1,8})?$';
 const POSITIVE_FRACTIONS = Array.from({ length: 8 }, (_, zeros) => `${'0'.repeat(zeros)}[1-9][0-9]{0,${7 - zeros}}`).join('|');
 const POSITIVE_DECIMAL_TEXT = `^(0*[1-9][0-9]{0,9}(\\.[0-9]{1,8})?|0+\\.(${POSITIVE_FRACTIONS}))$`;
 
+type DecimalRange = 'any' | 'positive' | 'nonNegative' | 'percent';
+
+// Plain notation, ≥ 0: no sign.
+const NON_NEGATIVE_DECIMAL_TEXT = '^0*[0-9]{1,10}(\\.[0-9]{1,8})?$';
+// Greater than 0 and at most 100.
+const PERCENT_TEXT = `^(0*(100(\\.0{1,8})?|[1-9][0-9]?(\\.[0-9]{1,8})?)|0+\\.(${POSITIVE_FRACTIONS}))$`;
+
+const RANGES: Record<DecimalRange, { text: string; pattern: string; number: Record<string, number | boolean> }> = {
+  any: {
+    text: 'between -9999999999.99999999 and 9999999999.99999999',
+    pattern: DECIMAL_TEXT,
+    number: { minimum: -10_000_000_000, exclusiveMinimum: true, maximum: 10_000_000_000, exclusiveMaximum: true },
+  },
+  positive: {
+    text: 'greater than 0 and at most 9999999999.99999999',
+    pattern: POSITIVE_DECIMAL_TEXT,
+    number: { minimum: 0, exclusiveMinimum: true, maximum: 10_000_000_000, exclusiveMaximum: true },
+  },
+  nonNegative: {
+    text: 'from 0 to 9999999999.99999999',
+    pattern: NON_NEGATIVE_DECIMAL_TEXT,
+    number: { minimum: 0, maximum: 10_000_000_000, exclusiveMaximum: true },
+  },
+  percent: {
+    text: 'greater than 0 and at most 100',
+    pattern: PERCENT_TEXT,
+    number: { minimum: 0, exclusiveMinimum: true, maximum: 100 },
+  },
+};
+
 /**
  * How a decimal input is documented (OpenAPI 3.0): a string in plain notation, or a JSON number.
  * JSON Schema cannot say how a number is written, so its branch states the bounds and the
  * description says that exponent notation is refused.
  */
-function decimalDoc(positive: boolean) {
-  const range = positive ? 'greater than 0 and at most 9999999999.99999999' : 'between -9999999999.99999999 and 9999999999.99999999';
+function decimalDoc(range: DecimalRange) {
+  const r = RANGES[range];
   return {
     description:
-      `a decimal ${range}: a string in plain notation, or a JSON number written in plain notation; ` +
+      `a decimal ${r.text}: a string in plain notation, or a JSON number written in plain notation; ` +
       'at most 10 integer and 8 fractional digits; exponent notation, NaN and infinities are refused',
-    example: '1.25750000',
+    example: range === 'percent' ? '5.00' : '1.25750000',
     oneOf: [
-      { type: 'string', pattern: positive ? POSITIVE_DECIMAL_TEXT : DECIMAL_TEXT, example: '1.2575' },
-      {
-        type: 'number',
-        ...(positive ? { minimum: 0, exclusiveMinimum: true } : { minimum: -10_000_000_000, exclusiveMinimum: true }),
-        maximum: 10_000_000_000,
-        exclusiveMaximum: true,
-        multipleOf: 0.00000001,
-        example: 1.2575,
-      },
+      { type: 'string', pattern: r.pattern, example: range === 'percent' ? '5.00' : '1.2575' },
+      { type: 'number', ...r.number, multipleOf: 0.00000001, example: range === 'percent' ? 5 : 1.2575 },
     ],
   };
 }
@@ -67,10 +90,21 @@ export const decimalInput = z
     }
     return r.value;
   })
-  .meta(decimalDoc(false));
+  .meta(decimalDoc('any'));
 
 /** A contract decimal strictly greater than zero. */
-export const positiveDecimalInput = decimalInput.refine((d) => d.gt(0), { message: 'must be greater than 0' }).meta(decimalDoc(true));
+export const positiveDecimalInput = decimalInput.refine((d) => d.gt(0), { message: 'must be greater than 0' }).meta(decimalDoc('positive'));
+
+/** A contract decimal ≥ 0 (a fee). */
+export const nonNegativeDecimalInput = decimalInput
+  .refine((d) => !d.lt(0), { message: 'must be 0 or greater' })
+  .meta(decimalDoc('nonNegative'));
+
+/** A percentage: a contract decimal greater than 0 and at most 100. */
+export const percentInput = decimalInput
+  .refine((d) => d.gt(0), { message: 'must be greater than 0' })
+  .refine((d) => d.lte(100), { message: 'must be at most 100' })
+  .meta(decimalDoc('percent'));
 
 /** A contract decimal on output: plain notation with exactly 8 fractional digits. */
 export const decimalOutput = z

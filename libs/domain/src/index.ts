@@ -3,5 +3,7 @@ export * from './decimal.js';
 export * from './errors.js';
 export * from './model.js';
 export * from './pnl.js';
+export * from './r-multiples.js';
+export * from './risk-limits.js';
 export * from './rules.js';
 export * from './totals.js';

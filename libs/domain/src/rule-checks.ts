@@ -17,6 +17,19 @@ export function checkAmount(issues: FieldIssue[], path: string, x: Dec): boolean
   return true;
 }
 
+/** Adds an issue unless the fee is ≥ 0 and fits NUMERIC(18,8); returns whether it is usable. */
+export function checkFee(issues: FieldIssue[], path: string, x: Dec): boolean {
+  if (!x.isFinite() || x.lt(ZERO)) {
+    issues.push({ path, message: 'must be 0 or greater' });
+    return false;
+  }
+  if (!fitsNumeric18_8(x)) {
+    issues.push({ path, message: 'at most 10 integer and 8 fractional digits' });
+    return false;
+  }
+  return true;
+}
+
 /** Adds an issue unless the date is valid and at most a minute ahead of now; returns whether it is usable. */
 export function checkDate(issues: FieldIssue[], path: string, d: Date, now: Date): boolean {
   if (Number.isNaN(d.getTime())) {

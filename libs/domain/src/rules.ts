@@ -2,7 +2,7 @@ import { type Dec, MAX_ABS, ZERO } from './decimal.js';
 import { ConflictError, type FieldIssue, VersionConflictError } from './errors.js';
 import { type CampaignStatus, isTimeframe, normalizeSymbol, type PatternType, patternAllowed, type Side, type Timeframe } from './model.js';
 import { positionRisk } from './pnl.js';
-import { checkAmount, checkDate, fail } from './rule-checks.js';
+import { checkAmount, checkDate, checkFee, fail } from './rule-checks.js';
 
 export * from './position-rules.js';
 export { MAX_FUTURE_ENTRY_MS } from './rule-checks.js';
@@ -23,6 +23,8 @@ export interface NewPositionInput {
   entryPrice: Dec;
   shares: Dec;
   stopLoss: Dec;
+  /** The fee paid on entry; defaults to 0. */
+  entryFee?: Dec;
   entryDate?: Date;
   signalId?: string | null;
   symbol?: string;
@@ -43,7 +45,13 @@ export interface OpenedPosition {
   currentPrice: Dec;
   /** Zero until the first mark. */
   currentPnl: Dec;
+  /** The risk on the open shares (all of them at entry). */
   risk: Dec;
+  entryFee: Dec;
+  /** The stop at entry, kept however the stop moves later. */
+  initialStop: Dec;
+  /** The risk at entry: LONG (entry − initial stop) × shares, SHORT mirrored, rounded once. */
+  initialRisk: Dec;
 }
 
 const TOO_LARGE = 'position is too large: its value or risk exceeds 9999999999.99999999';
@@ -81,6 +89,8 @@ export function openPosition(c: CampaignState, input: NewPositionInput, now: Dat
   if (!isTimeframe(timeframe)) {
     issues.push({ path: 'timeframe', message: 'must be one of 1m 5m 15m 30m 1h 4h 1d 1w' });
   }
+  const entryFee = input.entryFee ?? ZERO;
+  checkFee(issues, 'entry_fee', entryFee);
   let risk = ZERO;
   if (entryOk && sharesOk && stopOk) {
     risk = positionRisk(c.side, input.entryPrice, input.stopLoss, input.shares);
@@ -102,6 +112,9 @@ export function openPosition(c: CampaignState, input: NewPositionInput, now: Dat
     currentPrice: input.entryPrice,
     currentPnl: ZERO,
     risk,
+    entryFee,
+    initialStop: input.stopLoss,
+    initialRisk: risk,
   };
 }
 

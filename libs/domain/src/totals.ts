@@ -1,15 +1,22 @@
 import { type Dec, divRound8, fmt8, ZERO } from './decimal.js';
 import type { PositionStatus, Side } from './model.js';
 import { positionRisk } from './pnl.js';
+import { rMultiple } from './r-multiples.js';
 
 /** The stored figures of one position that campaign totals depend on. */
 export interface PositionFigures {
   status: PositionStatus;
-  shares: Dec;
+  /** Shares still held (zero once CLOSED). */
+  openShares: Dec;
   entryPrice: Dec;
   stopLoss: Dec;
   currentPnl: Dec;
+  /** The sum of its exits' realized P&L; null before the first exit. */
   realizedPnl: Dec | null;
+  /** The entry fee plus the fees of its exits. */
+  fees: Dec;
+  /** The risk at entry, on every share. */
+  initialRisk: Dec;
   markedAt: Date | null;
 }
 
@@ -18,16 +25,20 @@ export interface PositionFigures {
  * sets combine with {@link mergeSums}.
  */
 export interface TotalsSums {
-  /** Sum of shares over OPEN positions. */
+  /** Sum of `open_shares` over OPEN positions. */
   openShares: Dec;
-  /** Sum of `entry_price * shares` over OPEN positions, exact and not rounded. */
+  /** Sum of `entry_price * open_shares` over OPEN positions, exact and not rounded. */
   openNotional: Dec;
-  /** Sum of the per-position rounded risk over OPEN positions. */
+  /** Sum of the per-position rounded risk on the open shares, over OPEN positions. */
   openRisk: Dec;
   /** Sum of `current_pnl` over OPEN positions. */
   unrealizedPnl: Dec;
-  /** Sum of `realized_pnl` over CLOSED positions. */
+  /** Sum of `realized_pnl` over every position (partial exits of OPEN ones included). */
   realizedPnl: Dec;
+  /** Sum of `fees` over every position. */
+  fees: Dec;
+  /** Sum of `initial_risk` over every position. */
+  initialRisk: Dec;
   openCount: number;
   closedCount: number;
   /** The latest `marked_at` over all positions, OPEN or CLOSED. */
@@ -41,6 +52,8 @@ export const EMPTY_SUMS: TotalsSums = Object.freeze({
   openRisk: ZERO,
   unrealizedPnl: ZERO,
   realizedPnl: ZERO,
+  fees: ZERO,
+  initialRisk: ZERO,
   openCount: 0,
   closedCount: 0,
   asOf: null,
@@ -60,6 +73,8 @@ export function mergeSums(a: TotalsSums, b: TotalsSums): TotalsSums {
     openRisk: a.openRisk.plus(b.openRisk),
     unrealizedPnl: a.unrealizedPnl.plus(b.unrealizedPnl),
     realizedPnl: a.realizedPnl.plus(b.realizedPnl),
+    fees: a.fees.plus(b.fees),
+    initialRisk: a.initialRisk.plus(b.initialRisk),
     openCount: a.openCount + b.openCount,
     closedCount: a.closedCount + b.closedCount,
     asOf: latest(a.asOf, b.asOf),
@@ -67,24 +82,26 @@ export function mergeSums(a: TotalsSums, b: TotalsSums): TotalsSums {
 }
 
 /**
- * Sums the positions of a campaign of the given side. A CLOSED position without a realized
- * P&L counts as zero, as SQL `sum` skips nulls.
+ * Sums the positions of a campaign of the given side. A realized P&L that is null (no exit yet)
+ * counts as zero, as SQL `sum` skips nulls.
  */
 export function sumPositions(side: Side, positions: readonly PositionFigures[]): TotalsSums {
   let s: TotalsSums = EMPTY_SUMS;
   for (const p of positions) {
+    const every = { realizedPnl: p.realizedPnl ?? ZERO, fees: p.fees, initialRisk: p.initialRisk, asOf: p.markedAt };
     const one: TotalsSums =
       p.status === 'OPEN'
         ? {
             ...EMPTY_SUMS,
-            openShares: p.shares,
-            openNotional: p.entryPrice.mul(p.shares),
-            openRisk: positionRisk(side, p.entryPrice, p.stopLoss, p.shares),
+            ...every,
+            openShares: p.openShares,
+            openNotional: p.entryPrice.mul(p.openShares),
+            openRisk: positionRisk(side, p.entryPrice, p.stopLoss, p.openShares),
             unrealizedPnl: p.currentPnl,
             openCount: 1,
           }
-        : { ...EMPTY_SUMS, realizedPnl: p.realizedPnl ?? ZERO, closedCount: 1 };
-    s = mergeSums(s, { ...one, asOf: p.markedAt });
+        : { ...EMPTY_SUMS, ...every, closedCount: 1 };
+    s = mergeSums(s, one);
   }
   return s;
 }
@@ -97,6 +114,12 @@ export interface CampaignTotals {
   unrealizedPnl: Dec;
   realizedPnl: Dec;
   totalPnl: Dec;
+  totalFees: Dec;
+  /** `totalPnl − totalFees`. */
+  netPnl: Dec;
+  initialRisk: Dec;
+  /** `netPnl / initialRisk`, rounded once; null when the initial risk is 0 (no positions). */
+  rMultiple: Dec | null;
   openPositionsCount: number;
   closedPositionsCount: number;
   asOf: Date | null;
@@ -107,13 +130,19 @@ export interface CampaignTotals {
  * computed exactly and rounded once to 8 digits, half-even; zero when nothing is open.
  */
 export function totalsFromSums(s: TotalsSums): CampaignTotals {
+  const totalPnl = s.unrealizedPnl.plus(s.realizedPnl);
+  const netPnl = totalPnl.minus(s.fees);
   return {
     totalShares: s.openShares,
     weightedAvgEntry: s.openShares.isZero() ? ZERO : divRound8(s.openNotional, s.openShares),
     totalRisk: s.openRisk,
     unrealizedPnl: s.unrealizedPnl,
     realizedPnl: s.realizedPnl,
-    totalPnl: s.unrealizedPnl.plus(s.realizedPnl),
+    totalPnl,
+    totalFees: s.fees,
+    netPnl,
+    initialRisk: s.initialRisk,
+    rMultiple: rMultiple(netPnl, s.initialRisk),
     openPositionsCount: s.openCount,
     closedPositionsCount: s.closedCount,
     asOf: s.asOf,
@@ -133,6 +162,10 @@ export interface TotalsJson {
   unrealized_pnl: string;
   realized_pnl: string;
   total_pnl: string;
+  total_fees: string;
+  net_pnl: string;
+  initial_risk: string;
+  r_multiple: string | null;
   open_positions_count: number;
   closed_positions_count: number;
   as_of: string | null;
@@ -147,6 +180,10 @@ export function totalsToJson(t: CampaignTotals): TotalsJson {
     unrealized_pnl: fmt8(t.unrealizedPnl),
     realized_pnl: fmt8(t.realizedPnl),
     total_pnl: fmt8(t.totalPnl),
+    total_fees: fmt8(t.totalFees),
+    net_pnl: fmt8(t.netPnl),
+    initial_risk: fmt8(t.initialRisk),
+    r_multiple: t.rMultiple === null ? null : fmt8(t.rMultiple),
     open_positions_count: t.openPositionsCount,
     closed_positions_count: t.closedPositionsCount,
     as_of: t.asOf === null ? null : t.asOf.toISOString(),

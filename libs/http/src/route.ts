@@ -1,4 +1,4 @@
-import { type ErrorStatus, errorBodies, requestIdRequestHeader, requestIdResponseHeader } from '@cpt/contracts';
+import { type ErrorStatus, errorBodies, requestIdRequestHeader, requestIdResponseHeader, riskLimitedErrorBody } from '@cpt/contracts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { Access } from './auth.js';
@@ -143,6 +143,22 @@ export function errorResponses(...statuses: ErrorStatus[]): Partial<Record<Error
 /** The 422 response of a route whose rules go beyond what its schemas can say: its description lists them. */
 export function validationRules(...rules: string[]): Partial<Record<ErrorStatus, ResponseDoc>> {
   return { 422: { description: `${ERROR_DESCRIPTIONS[422]}. Beyond the schema: ${rules.join('; ')}`, body: errorBodies[422] } };
+}
+
+/**
+ * The 422 response of a command that may raise the account's exposure: its rules as
+ * {@link validationRules} lists them, or `risk_limit_exceeded` with the limits it would break.
+ */
+export function riskLimitedRules(...rules: string[]): Partial<Record<ErrorStatus, ResponseDoc>> {
+  return {
+    422: {
+      description:
+        `${ERROR_DESCRIPTIONS[422]}. Beyond the schema: ${rules.join('; ')}. ` +
+        'Or `risk_limit_exceeded`: the command would raise a campaign’s exposure or the account’s heat past its limit; ' +
+        '`details` lists each limit with its `max` and the amount it `would_be`',
+      body: riskLimitedErrorBody,
+    },
+  };
 }
 
 /** Headers every operation may take and every response carries. */

@@ -1,9 +1,18 @@
-import { AccessAdmin, CampaignCommands, CampaignReads, classifyDatabaseError, type KeyHasher, type KeyVerifier } from '@cpt/application';
+import {
+  AccessAdmin,
+  AccountRisk,
+  CampaignCommands,
+  CampaignReads,
+  classifyDatabaseError,
+  type KeyHasher,
+  type KeyVerifier,
+} from '@cpt/application';
 import { createServer, healthRoutes, openApiDocs, type Probe, registerEdge } from '@cpt/http';
 import type { Logger } from '@cpt/platform';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyInstance } from 'fastify';
 import { type RealtimeDeps, realtimeRoutes } from './realtime/realtime-routes.js';
+import { accountRoutes } from './routes/account.js';
 import { adminRoutes } from './routes/admin.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { journalRoutes } from './routes/journal.js';
@@ -55,6 +64,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   await app.register(campaignRoutes, { commands, reads });
   await app.register(positionRoutes, { commands });
   await app.register(journalRoutes, { reads });
+  await app.register(accountRoutes, { risk: new AccountRisk(deps.em) });
   await app.register(adminRoutes, { admin: new AccessAdmin(deps.em, deps.access.hasher) });
   if (deps.realtime) {
     await app.register(realtimeRoutes, {

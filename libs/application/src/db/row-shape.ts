@@ -9,20 +9,31 @@ import { utcMillis } from './timestamps.js';
  */
 export type ColumnKind = 'value' | 'decimal' | 'timestamp';
 
+/** A field computed in SQL from the row's columns (`sql` gets the table alias), travelling as `kind`. */
+export interface Computed<K extends ColumnKind = ColumnKind> {
+  kind: K;
+  sql: (alias: string) => string;
+}
+
+/** How a field of a shape is selected: a column of its name, or an expression. */
+export type FieldSpec = ColumnKind | Computed;
+
+type KindOf<S> = S extends Computed<infer K> ? K : S;
+
 /** A timestamp as the driver returns it, whichever way it parsed it. */
 export type DbTimestamp = Date | string;
 
-type RowValue<J, K extends ColumnKind> = K extends 'timestamp' ? (null extends J ? DbTimestamp | null : DbTimestamp) : J;
+type RowValue<J, K> = KindOf<K> extends 'timestamp' ? (null extends J ? DbTimestamp | null : DbTimestamp) : J;
 
 /** The row a shape selects: each field as the driver returns it. */
-export type RowOf<J, F extends { [K in keyof J]: ColumnKind }> = { [K in keyof J]: RowValue<J[K], F[K]> };
+export type RowOf<J, F extends { [K in keyof J]: FieldSpec }> = { [K in keyof J]: RowValue<J[K], F[K]> };
 
 /**
  * One definition of a resource's columns, row type and JSON mapping. The contract's JSON type `J`
  * names the fields (a column is named as its JSON field), so a field the contract gains and the
  * shape lacks is a compile error, and the select list, the row type and the mapper follow from it.
  */
-export interface RowShape<J, F extends { [K in keyof J]: ColumnKind }> {
+export interface RowShape<J, F extends { [K in keyof J]: FieldSpec }> {
   readonly fields: F;
   /** The select list for table alias `alias`: decimals as text, named as their JSON fields. */
   columns(alias: string): string;
@@ -32,11 +43,22 @@ export interface RowShape<J, F extends { [K in keyof J]: ColumnKind }> {
 
 /** Declares the shape of contract type `J` (curried so that `F` is inferred while `J` is given). */
 export function rowShape<J>() {
-  return <F extends { [K in keyof J]: ColumnKind }>(fields: F & Record<Exclude<keyof F, keyof J>, never>): RowShape<J, F> => {
+  return <F extends { [K in keyof J]: FieldSpec }>(fields: F & Record<Exclude<keyof F, keyof J>, never>): RowShape<J, F> => {
     const keys = Object.keys(fields) as (keyof J & string)[];
-    const timestamps = new Set(keys.filter((k) => fields[k] === 'timestamp'));
+    const spec = (k: keyof J & string): FieldSpec => fields[k] as FieldSpec;
+    const kind = (k: keyof J & string): ColumnKind => {
+      const f = spec(k);
+      return typeof f === 'string' ? f : f.kind;
+    };
+    const timestamps = new Set(keys.filter((k) => kind(k) === 'timestamp'));
     const select = (alias: string) =>
-      keys.map((k) => (fields[k] === 'decimal' ? `${alias}.${k}::text as ${k}` : `${alias}.${k}`)).join(', ');
+      keys
+        .map((k) => {
+          const f = spec(k);
+          const expr = typeof f === 'string' ? `${alias}.${k}` : `(${f.sql(alias)})`;
+          return kind(k) === 'decimal' ? `${expr}::text as ${k}` : typeof f === 'string' ? expr : `${expr} as ${k}`;
+        })
+        .join(', ');
     return {
       fields,
       columns: select,

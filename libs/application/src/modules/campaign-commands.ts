@@ -1,9 +1,9 @@
 import type { CampaignJson, CampaignUpdated } from '@cpt/contracts';
-import type { Caller, Dec, NewPositionInput } from '@cpt/domain';
+import type { Caller, Dec, ExitRequest, NewPositionInput } from '@cpt/domain';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { type CreateCampaignInput, closeCampaign, createCampaign } from './campaigns/campaign.commands.js';
 import type { CommandOptions } from './campaigns/campaign-change.js';
-import { addPosition, closePosition, moveStop, type PositionResult } from './positions/position.commands.js';
+import { addPosition, closePosition, type ExitResult, exitPosition, moveStop, type PositionResult } from './positions/position.commands.js';
 
 /**
  * The commands that change campaigns, bound to the application's entity manager: what the
@@ -28,11 +28,14 @@ export class CampaignCommands {
   closePosition(
     caller: Caller,
     positionId: string,
-    exitPrice: Dec,
-    closedDate: Date | undefined,
+    close: { exitPrice: Dec; closedDate?: Date | undefined; fee?: Dec | undefined },
     opts?: CommandOptions,
   ): Promise<PositionResult> {
-    return closePosition(this.em, caller, positionId, exitPrice, closedDate, opts);
+    return closePosition(this.em, caller, positionId, close, opts);
+  }
+
+  exitPosition(caller: Caller, positionId: string, exit: ExitRequest, opts?: CommandOptions): Promise<ExitResult> {
+    return exitPosition(this.em, caller, positionId, exit, opts);
   }
 
   moveStop(caller: Caller, positionId: string, stopLoss: Dec, opts?: CommandOptions): Promise<PositionResult> {

@@ -13,7 +13,7 @@ import {
   listCampaignsQuery,
   positionSchema,
 } from '@cpt/contracts';
-import { addRoute, callerOf, errorResponses, ifMatchVersion, type RouteDeclaration, setVersionTag, validationRules } from '@cpt/http';
+import { addRoute, callerOf, errorResponses, ifMatchVersion, type RouteDeclaration, riskLimitedRules, setVersionTag } from '@cpt/http';
 import type { FastifyPluginAsync } from 'fastify';
 import { commandHeaders } from './command-headers.js';
 
@@ -103,11 +103,12 @@ export const addPosition = {
       headers: { ETag: etagHeader },
       links: {
         MoveStop: { operation: 'PATCH /api/v1/positions/{id}', parameters: { id: '$response.body#/id' } },
+        ExitPosition: { operation: 'POST /api/v1/positions/{id}/exits', parameters: { id: '$response.body#/id' } },
         ClosePosition: { operation: 'POST /api/v1/positions/{id}/close', parameters: { id: '$response.body#/id' } },
       },
     },
     ...errorResponses(400, 404, 409, 413, 503, 500),
-    ...validationRules(
+    ...riskLimitedRules(
       'a LONG stop_loss below entry_price, a SHORT one above it',
       'pattern_type of the campaign’s side (SPRING, SOS, LPS for LONG; UTAD, SOW, LPSY for SHORT)',
       'symbol equal to the campaign’s',
@@ -161,6 +162,7 @@ export const campaignRoutes: FastifyPluginAsync<CampaignRoutesOptions> = async (
         entryPrice: b.entry_price,
         shares: b.shares,
         stopLoss: b.stop_loss,
+        ...(b.entry_fee !== undefined ? { entryFee: b.entry_fee } : {}),
         ...(b.entry_date ? { entryDate: b.entry_date } : {}),
         ...(b.signal_id !== undefined ? { signalId: b.signal_id } : {}),
         ...(b.symbol !== undefined ? { symbol: b.symbol } : {}),

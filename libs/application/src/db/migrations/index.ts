@@ -2,6 +2,7 @@ import { Migration20261125000000Initial } from './migration-20261125000000-initi
 import { Migration20261125020000MarkRoom } from './migration-20261125020000-mark-room.js';
 import { Migration20261130001921PositionsTimeframeCheck } from './migration-20261130001921-positions-timeframe-check.js';
 import { Migration20261130002558AccountsKeysJournal } from './migration-20261130002558-accounts-keys-journal.js';
+import { Migration20261130024751ExitsFeesAndRisk } from './migration-20261130024751-exits-fees-and-risk.js';
 
 /**
  * The committed migrations, in order; the migrator applies what is missing. `npm run
@@ -12,4 +13,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261125020000MarkRoom', class: Migration20261125020000MarkRoom },
   { name: 'Migration20261130001921PositionsTimeframeCheck', class: Migration20261130001921PositionsTimeframeCheck },
   { name: 'Migration20261130002558AccountsKeysJournal', class: Migration20261130002558AccountsKeysJournal },
+  { name: 'Migration20261130024751ExitsFeesAndRisk', class: Migration20261130024751ExitsFeesAndRisk },
 ];

@@ -1,9 +1,10 @@
 import type { CampaignUpdated, PositionJson, UpdateReason } from '@cpt/contracts';
-import { type Caller, checkIfMatch, type JournalAction, NotFoundError } from '@cpt/domain';
+import { type Caller, checkIfMatch, type JournalAction, NotFoundError, type RiskSettings } from '@cpt/domain';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { appendJournal } from '../journal/journal.repository.js';
 import { recordEvents } from '../outbox/outbox.commands.js';
 import { selectPosition } from '../positions/position.repository.js';
+import { lockRiskSettings } from '../risk/risk.repository.js';
 import type { CampaignEntity } from './campaign.entity.js';
 import { lockCampaign } from './campaign.repository.js';
 
@@ -31,17 +32,29 @@ export interface Applied {
   positionId: string | null;
   /** The command's accepted values in contract form (8-digit decimals, UTC timestamps). */
   details: Record<string, unknown>;
+  /** The event reason and journal action when they depend on the outcome (an exit that closes). */
+  reason?: UpdateReason;
+  action?: JournalAction;
 }
 
 /** How a change is recorded: its event reason and its journal action. */
 export interface ChangeKind {
   reason: UpdateReason;
   action: JournalAction;
+  /**
+   * The change may raise the account's exposure: the account's lock is taken first, and its risk
+   * settings are handed to the change, which checks them (section 8).
+   */
+  riskLimited?: boolean;
 }
 
+/** What a change sees: its transaction, the locked campaign, its clock, and the account's risk settings when locked. */
+export type Change = (em: EntityManager, c: CampaignEntity, now: Date, risk: RiskSettings | null) => Promise<Applied>;
+
 /**
- * Runs one structural change of a caller's campaign in one transaction: lock the campaign row (the
- * lock every writer takes first; another account's campaign is not found), check `If-Match`,
+ * Runs one structural change of a caller's campaign in one transaction: lock the account when the
+ * change may raise exposure, then the campaign row (the lock every writer of a campaign takes;
+ * another account's campaign is not found), check `If-Match`,
  * apply the change, bump `version` and `last_seq`, and record the event in the outbox and the
  * entry in the journal.
  */
@@ -51,15 +64,17 @@ export function changeCampaign(
   campaignId: string,
   opts: CommandOptions,
   kind: ChangeKind,
-  change: (em: EntityManager, c: CampaignEntity, now: Date) => Promise<Applied>,
+  change: Change,
 ): Promise<ChangeResult> {
   const now = opts.now ?? new Date();
   const requestId = opts.requestId ?? null;
   return root.fork().transactional(async (em) => {
+    // Account before campaign, always: the order every writer holding both follows.
+    const risk = kind.riskLimited ? await lockRiskSettings(em, caller.accountId) : null;
     const c = await lockCampaign(em, caller.accountId, campaignId);
     if (!c) throw new NotFoundError('campaign', campaignId);
     checkIfMatch(c.version, opts.ifMatch);
-    const applied = await change(em, c, now);
+    const applied = await change(em, c, now, risk);
     c.version += 1;
     c.lastSeq += 1;
     c.updatedAt = now;
@@ -67,20 +82,28 @@ export function changeCampaign(
     await appendJournal(em, caller, {
       campaignId: c.id,
       at: now,
-      action: kind.action,
+      action: applied.action ?? kind.action,
       version: c.version,
       positionId: applied.positionId,
       requestId,
       details: applied.details,
     });
-    const row = applied.positionId ? await selectPosition(em, caller.accountId, applied.positionId) : undefined;
+    const position = applied.positionId ? await selectPosition(em, caller.accountId, applied.positionId) : undefined;
     const [event] = (await recordEvents(
       em,
-      [{ campaignId: c.id, seq: c.lastSeq, version: c.version, reason: kind.reason, changedPositions: row ? [row] : [], requestId }],
+      [
+        {
+          campaignId: c.id,
+          seq: c.lastSeq,
+          version: c.version,
+          reason: applied.reason ?? kind.reason,
+          changedPositions: position ? [position] : [],
+          requestId,
+        },
+      ],
       now,
       caller.accountId,
     )) as [CampaignUpdated];
-    const position = event.changed_positions[0];
     return position ? { version: c.version, event, position } : { version: c.version, event };
   });
 }

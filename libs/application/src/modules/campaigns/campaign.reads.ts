@@ -4,8 +4,7 @@ import { type EntityManager, IsolationLevel } from '@mikro-orm/postgresql';
 import { asDate } from '../../db/sql.js';
 import { journalPage } from '../journal/journal.reads.js';
 import { decodePageCursor, encodePageCursor } from '../paging/page-cursor.js';
-import { positionJson } from '../positions/position.mapper.js';
-import { selectCampaignPositions } from '../positions/position.repository.js';
+import { positionsJson, selectCampaignPositions } from '../positions/position.repository.js';
 import { loadTotals } from '../totals/totals.repository.js';
 import { type CampaignRow, campaignJson } from './campaign.mapper.js';
 import { selectCampaign, selectCampaignPage, selectOwnedCampaignIds } from './campaign.repository.js';
@@ -59,7 +58,7 @@ export class CampaignReads {
         data: {
           campaign_id: c.id,
           version: c.version,
-          positions: rows.map(positionJson),
+          positions: await positionsJson(em, accountId, rows),
           ...totalsToJson(totals.get(id) as CampaignTotals),
         },
       };

@@ -1,10 +1,11 @@
-import type { CampaignUpdated } from '@cpt/contracts';
+import type { CampaignUpdated, PositionJson } from '@cpt/contracts';
 import { type Dec, fmt8 } from '@cpt/domain';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { asDate } from '../../db/sql.js';
 import { utcMillis } from '../../db/timestamps.js';
 import { recordEvents } from '../outbox/outbox.commands.js';
 import type { PositionRow } from '../positions/position.mapper.js';
+import { positionsJson } from '../positions/position.repository.js';
 import { bumpSeqs, lockMarkedCampaigns, updateMarks } from './marks.repository.js';
 
 /** The price of a symbol at an instant. */
@@ -80,6 +81,14 @@ export async function markPositions(em: EntityManager, marks: Iterable<Mark>): P
     }
     if (marked === 0) return { ...NOTHING, skipped };
     const bumped = await bumpSeqs(tx, [...byCampaign.keys()]);
+    // One statement for the exits of every marked position that has any (most have none).
+    const ordered = await positionsJson(tx, null, [...byCampaign.values()].flatMap(inEntryOrder));
+    const changed = new Map<string, PositionJson[]>();
+    for (const p of ordered) {
+      const list = changed.get(p.campaign_id);
+      if (list) list.push(p);
+      else changed.set(p.campaign_id, [p]);
+    }
     const events = await recordEvents(
       tx,
       bumped.map((b) => ({
@@ -87,7 +96,7 @@ export async function markPositions(em: EntityManager, marks: Iterable<Mark>): P
         seq: Number(b.last_seq),
         version: b.version,
         reason: 'marked' as const,
-        changedPositions: inEntryOrder(byCampaign.get(b.id) ?? []),
+        changedPositions: changed.get(b.id) ?? [],
         requestId: requestIdOf.get(byCampaign.get(b.id)?.[0]?.symbol ?? '') ?? null,
       })),
       now,

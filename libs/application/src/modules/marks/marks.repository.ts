@@ -8,15 +8,16 @@ import { POSITION, type PositionRow } from '../positions/position.mapper.js';
 // Each tick looks up its symbol's open positions through the partial index (the lateral
 // subquery, fenced by OFFSET 0, is not flattened into a hash join over every open position).
 const MATCHES = `
-  select x.id, x.campaign_id, x.entry_price, x.shares, t.symbol, t.price, t.ts
+  select x.id, x.campaign_id, x.entry_price, x.open_shares, t.symbol, t.price, t.ts
   from json_to_recordset(?::json) as t(symbol text, price numeric, ts timestamptz)
   cross join lateral (
-    select p.id, p.campaign_id, p.entry_price, p.shares from positions p
+    select p.id, p.campaign_id, p.entry_price, p.open_shares from positions p
     where p.symbol = t.symbol and p.status = 'OPEN' and p.entry_date <= t.ts
       -- Section 6 of the contract: a mark only moves forward in time and never before the entry.
       and (p.marked_at is null or p.marked_at < t.ts)
     offset 0) x`;
-const PNL = `case when c.side = 'LONG' then (x.price - x.entry_price) * x.shares else (x.entry_price - x.price) * x.shares end`;
+// The P&L of the shares still open (section 8): partial exits have taken the rest.
+const PNL = `case when c.side = 'LONG' then (x.price - x.entry_price) * x.open_shares else (x.entry_price - x.price) * x.open_shares end`;
 
 /** The newest tick of each symbol, as the JSON the statements take (`[{symbol, price, ts}]`). */
 export type TicksJson = string;

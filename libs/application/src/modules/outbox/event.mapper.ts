@@ -1,6 +1,5 @@
-import type { CampaignUpdated, UpdateReason } from '@cpt/contracts';
+import type { CampaignUpdated, PositionJson, UpdateReason } from '@cpt/contracts';
 import { type CampaignTotals, totalsToJson } from '@cpt/domain';
-import { type PositionRow, positionJson } from '../positions/position.mapper.js';
 
 /** What one committed change did to one campaign. */
 export interface CampaignChange {
@@ -10,7 +9,7 @@ export interface CampaignChange {
   version: number;
   reason: UpdateReason;
   /** The positions the change touched, as they are after it, in entry order. */
-  changedPositions: readonly PositionRow[];
+  changedPositions: readonly PositionJson[];
   /** The request that caused the change, published with the event as `x-request-id`. */
   requestId: string | null;
 }
@@ -24,6 +23,6 @@ export function campaignUpdated(c: CampaignChange, totals: CampaignTotals): Camp
     version: c.version,
     reason: c.reason,
     totals: totalsToJson(totals),
-    changed_positions: c.changedPositions.map(positionJson),
+    changed_positions: [...c.changedPositions],
   };
 }

@@ -14,16 +14,26 @@ export const Position = defineEntity({
     { name: 'positions_campaign_entry_idx', properties: ['campaign', 'entryDate', 'id'] },
     // Partial: the marks look up a symbol's OPEN positions only (an expression, so compared by name).
     { name: 'positions_open_symbol_idx', expression: "create index positions_open_symbol_idx on positions (symbol) where status = 'OPEN'" },
+    // The risk check sums an account's OPEN positions (its heat).
+    {
+      name: 'positions_open_account_idx',
+      expression: "create index positions_open_account_idx on positions (account_id) where status = 'OPEN'",
+    },
   ],
   checks: [
     { name: 'positions_entry_price_check', expression: 'entry_price > 0' },
     { name: 'positions_shares_check', expression: 'shares > 0' },
     { name: 'positions_stop_loss_check', expression: 'stop_loss > 0' },
-    // An OPEN position has no exit; a CLOSED one has all of it.
+    { name: 'positions_initial_stop_check', expression: 'initial_stop > 0' },
+    { name: 'positions_entry_fee_check', expression: 'entry_fee >= 0 and fees >= entry_fee' },
+    // An OPEN position has shares left and no closing exit; a CLOSED one has sold every share, at
+    // a recorded price and date. Partial exits give an OPEN position a realized P&L.
     {
       name: 'positions_check',
-      expression: "(status = 'OPEN') = (closed_date is null and exit_price is null and realized_pnl is null)",
+      expression:
+        "(status = 'OPEN' and closed_date is null and exit_price is null and open_shares > 0) or (status <> 'OPEN' and closed_date is not null and exit_price is not null and realized_pnl is not null and open_shares = 0)",
     },
+    { name: 'positions_open_shares_check', expression: 'open_shares >= 0 and open_shares <= shares' },
   ],
   properties: {
     id: p.uuid().primary(),
@@ -37,9 +47,20 @@ export const Position = defineEntity({
     patternType: p.enum([...PATTERN_TYPES]).columnType('varchar(6)'),
     entryDate: p.datetime().length(3),
     entryPrice: money(),
+    /** The size at entry. */
     shares: money(),
+    /** Shares still held: `shares` less every exit. */
+    openShares: money(),
     stopLoss: money(),
+    /** The stop at entry; never changes. */
+    initialStop: money(),
+    /** The risk on the open shares at the current stop (zero once closed). */
     risk: money(),
+    /** The risk at entry, on every share at the initial stop. */
+    initialRisk: money(),
+    entryFee: money(),
+    /** The entry fee plus the fees of every exit. */
+    fees: money(),
     currentPrice: money(),
     currentPnl: money(),
     status: p.enum([...POSITION_STATUSES]).columnType('varchar(6)'),

@@ -1,6 +1,8 @@
+import type { PositionJson } from '@cpt/contracts';
 import { NotFoundError } from '@cpt/domain';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { query } from '../../db/sql.js';
+import { selectExits } from '../exits/exit.repository.js';
 import { Position, type PositionEntity } from './position.entity.js';
 import { POSITION, type PositionRow } from './position.mapper.js';
 
@@ -21,10 +23,22 @@ export function selectCampaignPositions(
   );
 }
 
+/**
+ * Positions as the contract shows them, each with its exits. Only a position with a realized P&L
+ * has exits, so a read of positions that never exited sends no second statement. `accountId`
+ * scopes the exits as the rows were scoped; the marks, which serve no caller, pass null.
+ */
+export async function positionsJson(em: EntityManager, accountId: string | null, rows: readonly PositionRow[]): Promise<PositionJson[]> {
+  const exited = rows.filter((r) => r.realized_pnl !== null).map((r) => r.id);
+  const exits = await selectExits(em, accountId, exited);
+  return rows.map((r) => ({ ...POSITION.toJson(r), exits: exits.get(r.id) ?? [] }));
+}
+
 /** One position of the account, as the contract shows it. */
-export async function selectPosition(em: EntityManager, accountId: string, id: string): Promise<PositionRow | undefined> {
-  const [row] = await query<PositionRow>(em, `select ${COLUMNS} from positions p where p.id = ? and p.account_id = ?`, [id, accountId]);
-  return row;
+export async function selectPosition(em: EntityManager, accountId: string, id: string): Promise<PositionJson | undefined> {
+  const rows = await query<PositionRow>(em, `select ${COLUMNS} from positions p where p.id = ? and p.account_id = ?`, [id, accountId]);
+  const [json] = await positionsJson(em, accountId, rows);
+  return json;
 }
 
 /** The campaign a position of the account belongs to; `not_found` when the account has no such position. */

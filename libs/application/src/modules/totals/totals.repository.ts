@@ -9,6 +9,8 @@ interface SumsRow {
   open_risk: string;
   unrealized: string;
   realized: string;
+  fees: string;
+  initial_risk: string;
   open_count: number;
   closed_count: number;
   as_of: Date | string | null;
@@ -17,11 +19,13 @@ interface SumsRow {
 // Exact NUMERIC sums in SQL; the one division (weighted average) and its rounding happen in the domain.
 const SUMS_SQL = `
   select campaign_id,
-    coalesce(sum(shares) filter (where status = 'OPEN'), 0)::text as open_shares,
-    coalesce(sum(entry_price * shares) filter (where status = 'OPEN'), 0)::text as open_notional,
+    coalesce(sum(open_shares) filter (where status = 'OPEN'), 0)::text as open_shares,
+    coalesce(sum(entry_price * open_shares) filter (where status = 'OPEN'), 0)::text as open_notional,
     coalesce(sum(risk) filter (where status = 'OPEN'), 0)::text as open_risk,
     coalesce(sum(current_pnl) filter (where status = 'OPEN'), 0)::text as unrealized,
-    coalesce(sum(realized_pnl) filter (where status = 'CLOSED'), 0)::text as realized,
+    coalesce(sum(realized_pnl), 0)::text as realized,
+    coalesce(sum(fees), 0)::text as fees,
+    coalesce(sum(initial_risk), 0)::text as initial_risk,
     (count(*) filter (where status = 'OPEN'))::int as open_count,
     (count(*) filter (where status = 'CLOSED'))::int as closed_count,
     max(marked_at) as as_of
@@ -33,6 +37,8 @@ const toSums = (r: SumsRow): TotalsSums => ({
   openRisk: dec(r.open_risk),
   unrealizedPnl: dec(r.unrealized),
   realizedPnl: dec(r.realized),
+  fees: dec(r.fees),
+  initialRisk: dec(r.initial_risk),
   openCount: r.open_count,
   closedCount: r.closed_count,
   asOf: asDateOrNull(r.as_of),
