@@ -336,7 +336,7 @@ describe('exitPositionRule, the checks', () => {
   it('refuses a fee that would carry the position past NUMERIC(18,8)', () => {
     const p = spring({ fees: dec('9999999999.99999999') });
     expect(issuesOf(() => exitPositionRule(p, { shares: dec('1'), price: dec('150'), fee: dec('0.00000001') }, NOW))).toEqual([
-      { path: 'fee', message: "the position's fees exceeds 9999999999.99999999" },
+      { path: 'fee', message: "the position's fees would exceed 9999999999.99999999" },
     ]);
   });
 

@@ -123,7 +123,7 @@ export function exitPositionRule(p: PositionState, req: ExitRequest, now: Date, 
     if (!fitsNumeric18_8(realized) || !fitsNumeric18_8(totalRealized)) {
       issues.push({ path: names.price, message: `realized P&L ${TOO_LARGE}` });
     }
-    if (!fitsNumeric18_8(fees)) issues.push({ path: names.fee, message: `the position's fees ${TOO_LARGE}` });
+    if (!fitsNumeric18_8(fees)) issues.push({ path: names.fee, message: "the position's fees would exceed 9999999999.99999999" });
     const exitPrice = closes ? divRound8(p.exitedNotional.plus(req.price.mul(shares)), p.shares) : null;
     const currentPrice = exitPrice ?? p.currentPrice;
     outcome = {
