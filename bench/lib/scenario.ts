@@ -26,9 +26,10 @@ export async function seed(orm: MikroORM, s: Scenario, accountId: string): Promi
   )) as { id: string; symbol: string }[];
   await em.execute(
     `insert into positions (id, account_id, campaign_id, signal_id, symbol, timeframe, pattern_type, entry_date, entry_price, shares,
-       stop_loss, risk, current_price, current_pnl, status, created_at, updated_at)
+       open_shares, stop_loss, initial_stop, risk, initial_risk, entry_fee, fees, current_price, current_pnl, status, created_at, updated_at)
      select gen_random_uuid(), c.account_id, c.id, null, c.symbol, '1h', case when c.side = 'LONG' then 'SPRING' else 'UTAD' end,
-       timestamptz '2026-01-01', 100, 10 + n, case when c.side = 'LONG' then 95 else 105 end, 5 * (10 + n), 100, 0, 'OPEN', now(), now()
+       timestamptz '2026-01-01', 100, 10 + n, 10 + n, case when c.side = 'LONG' then 95 else 105 end, case when c.side = 'LONG' then 95 else 105 end,
+       5 * (10 + n), 5 * (10 + n), 0, 0, 100, 0, 'OPEN', now(), now()
      from campaigns c cross join generate_series(1, ?::int) n
      where c.account_id = ?::uuid`,
     [s.positionsPerCampaign, accountId],
@@ -40,16 +41,17 @@ export async function seed(orm: MikroORM, s: Scenario, accountId: string): Promi
 /** Positions of one campaign (in its account), entered a few minutes apart at prices around 1.2 to 1.33. */
 export const INSERT_READ_POSITIONS = `
   insert into positions (id, account_id, campaign_id, signal_id, symbol, timeframe, pattern_type, entry_date, entry_price, shares,
-    stop_loss, risk, current_price, current_pnl, status, closed_date, exit_price, realized_pnl, marked_at, created_at, updated_at)
+    open_shares, stop_loss, initial_stop, risk, initial_risk, entry_fee, fees, current_price, current_pnl, status, closed_date, exit_price,
+    realized_pnl, marked_at, created_at, updated_at)
   select gen_random_uuid(), (select account_id from campaigns where id = ?::uuid), ?::uuid, gen_random_uuid(), ?, '1h', (array['SPRING','SOS','LPS'])[1 + n % 3],
-    timestamptz '2026-01-01' + n * interval '7 minutes', v.e, v.s, v.e - 0.005, round_half_even(0.005 * v.s, 8),
-    v.e, 0, 'OPEN', null, null, null, null, now(), now()
+    timestamptz '2026-01-01' + n * interval '7 minutes', v.e, v.s, v.s, v.e - 0.005, v.e - 0.005, round_half_even(0.005 * v.s, 8),
+    round_half_even(0.005 * v.s, 8), 1, 1, v.e, 0, 'OPEN', null, null, null, null, now(), now()
   from generate_series(1, ?::int) n
   cross join lateral (select 1.2 + (n % 97) * 0.0013 as e, 1000 + (n % 13) * 250.5 as s) v`;
 
 /**
  * A campaign of `size` positions of the caller's account as a reader meets it (symbol
- * `BENCH<size>` unless given): bulk-inserted, marked, a fifth closed through the commands, marked again.
+ * `BENCH<size>` unless given): bulk-inserted, marked, a fifth given exits through the commands (a tenth closed), marked again.
  */
 export async function seedReadCampaign(orm: MikroORM, caller: Caller, size: number, symbol = `BENCH${size}`): Promise<string> {
   const commands = new CampaignCommands(orm.em);
@@ -59,9 +61,15 @@ export async function seedReadCampaign(orm: MikroORM, caller: Caller, size: numb
   const ids = (await orm.em.fork().execute('select id from positions where campaign_id = ? order by entry_date', [c.id])) as {
     id: string;
   }[];
+  // Exits on a fifth of the positions: half of those reduced by a partial exit and still OPEN,
+  // half closed in two exits (a partial one, then the close).
+  const exitDate = new Date('2026-03-02T00:00:00Z');
   for (const [i, p] of ids.entries()) {
-    if (i % 5 === 0)
-      await commands.closePosition(caller, p.id, dec((1.24 + (i % 11) * 0.003).toFixed(4)), new Date('2026-03-02T00:00:00Z'));
+    if (i % 5 !== 0) continue;
+    const price = dec((1.24 + (i % 11) * 0.003).toFixed(4));
+    await commands.exitPosition(caller, p.id, { shares: dec('500'), price, date: exitDate, fee: dec('1.25') });
+    if (i % 10 === 0)
+      await commands.closePosition(caller, p.id, { exitPrice: price.plus('0.001'), closedDate: exitDate, fee: dec('1.25') });
   }
   await markPositions(orm.em, [{ symbol, price: dec('1.26312345'), ts: new Date('2026-03-03T00:00:00Z') }]);
   return c.id;
@@ -81,9 +89,9 @@ export async function seedFanoutCampaign(orm: MikroORM, accountId: string, posit
   const id = row?.id as string;
   await em.execute(
     `insert into positions (id, account_id, campaign_id, signal_id, symbol, timeframe, pattern_type, entry_date, entry_price, shares,
-       stop_loss, risk, current_price, current_pnl, status, marked_at, created_at, updated_at)
+       open_shares, stop_loss, initial_stop, risk, initial_risk, entry_fee, fees, current_price, current_pnl, status, marked_at, created_at, updated_at)
      select gen_random_uuid(), ?::uuid, ?::uuid, null, 'FANOUT', '1h', 'SPRING', timestamptz '2026-01-01' + n * interval '1 minute', 100, 10 + n,
-       95, 5 * (10 + n), 101.25, 1.25 * (10 + n), 'OPEN', timestamptz '2026-03-01', now(), now()
+       10 + n, 95, 95, 5 * (10 + n), 5 * (10 + n), 0, 0, 101.25, 1.25 * (10 + n), 'OPEN', timestamptz '2026-03-01', now(), now()
      from generate_series(1, ?::int) n`,
     [accountId, id, positions],
   );
