@@ -32,7 +32,7 @@ export class AccountRisk {
         const campaigns = exposures.map((e) => {
           const exposure = dec(e.exposure);
           heat = heat.plus(exposure);
-          return { campaign_id: e.campaign_id, exposure: e.exposure, exposure_pct: pct(percentOfEquity(exposure, equity)) };
+          return { campaign_id: e.campaign_id, exposure: fmt8(exposure), exposure_pct: pct(percentOfEquity(exposure, equity)) };
         });
         return { ...account, heat: fmt8(heat), heat_pct: pct(percentOfEquity(heat, equity)), campaigns };
       },
