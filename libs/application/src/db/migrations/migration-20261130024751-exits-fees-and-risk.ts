@@ -34,14 +34,6 @@ export class Migration20261130024751ExitsFeesAndRisk extends Migration {
     );
     this.addSql(`insert into exits (id, account_id, campaign_id, position_id, shares, price, date, fee, realized_pnl, created_at)
       select gen_random_uuid(), account_id, campaign_id, id, shares, exit_price, closed_date, 0, realized_pnl, updated_at from positions where status = 'CLOSED';`);
-    // An R-multiple is a quotient rounded once, half to even: exactly, from the integer quotient
-    // and remainder (a quotient rounded first to PostgreSQL's working scale could round twice).
-    this.addSql(`
-      create or replace function div_round_half_even(n numeric, d numeric) returns numeric
-      language sql immutable strict parallel safe as $$
-        select sign(n) * sign(d) * (div(a, b) + case when 2 * mod(a, b) > b or (2 * mod(a, b) = b and mod(div(a, b), 2) = 1) then 1 else 0 end) * 0.00000001
-        from (select abs(n) * 100000000 as a, abs(d) as b) x
-      $$;`);
     this.addSql(`create index positions_open_account_idx on positions (account_id) where status = 'OPEN';`);
     this.addSql(`alter table "positions" add constraint positions_initial_stop_check check(initial_stop > 0);`);
     this.addSql(`alter table "positions" add constraint positions_entry_fee_check check(entry_fee >= 0 and fees >= entry_fee);`);
@@ -52,7 +44,6 @@ export class Migration20261130024751ExitsFeesAndRisk extends Migration {
   }
 
   override async down(): Promise<void> {
-    this.addSql('drop function if exists div_round_half_even(numeric, numeric);');
     // Partial exits cannot be undone: the positions keep the figures of section 2 only.
     this.addSql(`drop table if exists "exits" cascade;`);
 

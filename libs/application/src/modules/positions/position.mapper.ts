@@ -1,9 +1,10 @@
 import type { PositionJson } from '@cpt/contracts';
+import { divText8 } from '@cpt/domain';
 import type { Computed } from '../../db/row-shape.js';
 import { type RowOf, rowShape } from '../../db/row-shape.js';
 
-/** A position's fields that come from its own row (its exits are a table of their own). */
-export type PositionColumnsJson = Omit<PositionJson, 'exits'>;
+/** A position's fields that come from its own row: its exits are a table of their own, and its R is derived. */
+export type PositionColumnsJson = Omit<PositionJson, 'exits' | 'r_multiple'>;
 
 // net_pnl: (OPEN: realized + current P&L; CLOSED: realized) − fees, an exact sum of stored figures.
 const netPnl = (a: string) =>
@@ -11,12 +12,6 @@ const netPnl = (a: string) =>
 
 /** `net_pnl` in SQL (exact). */
 export const NET_PNL: Computed<'decimal'> = { kind: 'decimal', sql: netPnl };
-
-/** `r_multiple`: net P&L over the initial risk, rounded once, half-even; null without initial risk. */
-export const R_MULTIPLE: Computed<'decimal'> = {
-  kind: 'decimal',
-  sql: (a) => `case when ${a}.initial_risk = 0 then null else div_round_half_even(${netPnl(a)}, ${a}.initial_risk) end`,
-};
 
 /**
  * A position's columns, row and JSON, defined once: each contract field is the column of the same
@@ -42,7 +37,6 @@ export const POSITION = rowShape<PositionColumnsJson>()({
   current_price: 'decimal',
   current_pnl: 'decimal',
   net_pnl: NET_PNL,
-  r_multiple: R_MULTIPLE,
   status: 'value',
   closed_date: 'timestamp',
   exit_price: 'decimal',
@@ -54,3 +48,9 @@ export const POSITION = rowShape<PositionColumnsJson>()({
 
 /** A position row as the reads select it (`POSITION.columns('p')`). */
 export type PositionRow = RowOf<PositionColumnsJson, typeof POSITION.fields>;
+
+/**
+ * `r_multiple`: `net_pnl / initial_risk`, rounded once, half-even; null without initial risk. In
+ * integers of 10⁻⁸ (the division costs a PostgreSQL function call per row, several times the read).
+ */
+export const rMultipleOf = (row: Pick<PositionRow, 'net_pnl' | 'initial_risk'>): string | null => divText8(row.net_pnl, row.initial_risk);

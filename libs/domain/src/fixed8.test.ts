@@ -1,0 +1,48 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { pnlUnits } from '../test/arbitraries.js';
+import { D, divRound8, fmt8 } from './decimal.js';
+import { divText8, divUnits, fromUnits, toUnits } from './fixed8.js';
+
+describe('fixed8', () => {
+  it('reads and prints the contract decimal text', () => {
+    expect(toUnits('150.85714286')).toBe(15_085_714_286n);
+    expect(toUnits('-10')).toBe(-1_000_000_000n);
+    expect(toUnits('0.5')).toBe(50_000_000n);
+    expect(toUnits('-0.00000001')).toBe(-1n);
+    expect(fromUnits(15_085_714_286n)).toBe('150.85714286');
+    expect(fromUnits(-1n)).toBe('-0.00000001');
+    expect(fromUnits(0n)).toBe('0.00000000');
+    expect(fromUnits(-0n)).toBe('0.00000000');
+  });
+
+  it('refuses what is not plain notation with at most 8 fractional digits', () => {
+    for (const bad of ['1e3', '1.123456789', '', '.5', '1.', 'NaN', '+1']) expect(() => toUnits(bad)).toThrow();
+  });
+
+  it('rounds a quotient once, half to even, whatever the signs', () => {
+    // 1 / 8 = 0.125 exactly: no rounding; 0.00000005 / 2 = 0.000000025 → tie, even 0.00000002.
+    expect(divText8('1.00000000', '8.00000000')).toBe('0.12500000');
+    expect(divText8('0.00000005', '2')).toBe('0.00000002');
+    expect(divText8('0.00000007', '2')).toBe('0.00000004');
+    expect(divText8('-0.00000005', '2')).toBe('-0.00000002');
+    expect(divText8('0.00000005', '-2')).toBe('-0.00000002');
+    expect(divText8('-0.00000001', '3')).toBe('0.00000000');
+    expect(divText8('697.00000000', '200.00000000')).toBe('3.48500000');
+    expect(divText8('2', '3')).toBe('0.66666667');
+    expect(divText8('1', '0.00000000')).toBeNull();
+    expect(() => divUnits(1n, 0n)).toThrow('division by zero');
+  });
+
+  it('agrees with the Decimal division of the domain for any operands', () => {
+    const nonZero = pnlUnits.filter((u) => u !== 0n);
+    fc.assert(
+      fc.property(pnlUnits, nonZero, (n, d) => {
+        const text = (u: bigint) => fromUnits(u);
+        expect(divText8(text(n), text(d))).toBe(fmt8(divRound8(new D(text(n)), new D(text(d)))));
+        expect(toUnits(text(n))).toBe(n);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
