@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { SCOPES, type Scope } from '@cpt/domain';
 import { createTestKey, type TestKey } from '@cpt/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { at, createCampaign, expectError, get, openPosition, type Res } from './api.js';
+import { at, createCampaign, expectError, expectInvalid, get, openPosition, type Res } from './api.js';
 import { type Gateway, startGateway, uniqueSymbol } from './support.js';
 
 /**
@@ -121,6 +121,29 @@ const ENDPOINTS: Endpoint[] = [
     send: (gw, t, h) => call(gw, 'POST', `/api/v1/positions/${t.spareId}/close`, h, { exit_price: '11', closed_date: at('10:00') }),
   },
   {
+    name: 'POST /api/v1/positions/{id}/exits',
+    scope: 'campaigns:write',
+    owned: true,
+    ok: 201,
+    send: (gw, t, h) => call(gw, 'POST', `/api/v1/positions/${t.positionId}/exits`, h, { shares: '0.5', price: '11', date: at('10:00') }),
+  },
+  {
+    name: 'GET /api/v1/account',
+    scope: 'campaigns:read',
+    // No id in the path: another account's key is answered with its own account.
+    owned: false,
+    ok: 200,
+    send: (gw, _t, h) => call(gw, 'GET', '/api/v1/account', h),
+  },
+  {
+    name: 'PATCH /api/v1/account/settings',
+    scope: 'campaigns:write',
+    // Another account's key changes its own settings, never the owner's (the state below).
+    owned: false,
+    ok: 200,
+    send: (gw, _t, h) => call(gw, 'PATCH', '/api/v1/account/settings', h, { max_portfolio_heat_pct: '7.5' }),
+  },
+  {
     name: 'POST /api/v1/campaigns/{id}/close',
     scope: 'campaigns:write',
     owned: true,
@@ -202,13 +225,15 @@ describe('the access matrix of the gateway (section 7)', () => {
     return { campaignId: c.id, positionId: p.id, spareId: q.id, accountId: owner.accountId, keyId: k.keyId };
   }
 
-  /** What the owner's campaign looks like: any refused command must leave it as it was. */
+  /** What the owner's campaign and account look like: any refused command, and any other account's, must leave them as they were. */
   async function state(t: Targets) {
-    const [positions, journal] = await Promise.all([
+    const [positions, journal, account] = await Promise.all([
       get(gw.app, `/api/v1/campaigns/${t.campaignId}/positions`),
       get(gw.app, `/api/v1/campaigns/${t.campaignId}/journal?limit=200`),
+      get(gw.app, '/api/v1/account'),
     ]);
-    return { positions: positions.json(), journal: journal.json() };
+    expect(account.statusCode, account.body).toBe(200);
+    return { positions: positions.json(), journal: journal.json(), account: account.json() };
   }
 
   const headersOf = (kind: Kind, e: Endpoint): Record<string, string> => {
@@ -245,17 +270,55 @@ describe('the access matrix of the gateway (section 7)', () => {
           if (e.owned) expectError(res, 404, 'not_found');
           else expect(res.statusCode, res.body).toBe(e.ok);
           if (e.name === 'GET /api/v1/campaigns') expect(res.json().items.map((c: { id: string }) => c.id)).not.toContain(t.campaignId);
+          if (e.name === 'GET /api/v1/account' || e.name === 'PATCH /api/v1/account/settings') expect(res.json().id).toBe(other.accountId);
+          if (e.name === 'GET /api/v1/account')
+            expect(res.json().campaigns.map((c: { campaign_id: string }) => c.campaign_id)).not.toContain(t.campaignId);
         } else {
           expectError(res, 401, 'unauthenticated');
           expect(res.headers['www-authenticate']).toBe('Bearer');
         }
-        if (e.owned) expect(await state(t)).toEqual(before);
+        expect(await state(t)).toEqual(before);
       }
       const res = await e.send(gw, t, headersOf('right key', e));
       cells.push({ endpoint: e.name, kind: 'right key', status: res.statusCode });
       expect(res.statusCode, res.body).toBe(e.ok);
     });
   }
+
+  it("another account never sees nor changes the caller's account settings", async () => {
+    const mine = await createTestKey(gw.orm);
+    const theirs = await createTestKey(gw.orm);
+    const patch = (key: TestKey, body: unknown) => call(gw, 'PATCH', '/api/v1/account/settings', key.headers, body);
+    const view = async (key: TestKey) => {
+      const res = await call(gw, 'GET', '/api/v1/account', key.headers);
+      expectStatus(res, 200);
+      return res.json();
+    };
+    expectStatus(await patch(mine, { equity: '250000', max_campaign_risk_pct: '3', max_portfolio_heat_pct: '9' }), 200);
+    const c = await call(gw, 'POST', '/api/v1/campaigns', mine.headers, { name: 'mine', symbol: uniqueSymbol('MX'), timeframe: '1h' });
+    expectStatus(c, 201);
+    const before = await view(mine);
+    expect(before).toMatchObject({
+      id: mine.accountId,
+      settings: { equity: '250000.00000000', max_campaign_risk_pct: '3.00000000', max_portfolio_heat_pct: '9.00000000' },
+      campaigns: [{ campaign_id: c.json().id }],
+    });
+
+    // The other account sees only its own account, with its own defaults and none of the caller's campaigns.
+    expect(await view(theirs)).toMatchObject({
+      id: theirs.accountId,
+      settings: { equity: null, max_campaign_risk_pct: '5.00000000', max_portfolio_heat_pct: '10.00000000' },
+      heat: '0.00000000',
+      campaigns: [],
+    });
+    // Its changes are its own, whatever the body names.
+    const changed = await patch(theirs, { equity: '1', max_campaign_risk_pct: '1', max_portfolio_heat_pct: '1' });
+    expectStatus(changed, 200);
+    expect(changed.json().id).toBe(theirs.accountId);
+    expectInvalid(await patch(theirs, { account_id: mine.accountId }), 'account_id');
+    expectInvalid(await patch(theirs, { id: mine.accountId, equity: '2' }), 'id');
+    expect(await view(mine)).toEqual(before);
+  });
 
   it('covered every cell', () => {
     expect(cells).toHaveLength(ENDPOINTS.length * KINDS.length);
