@@ -81,9 +81,18 @@ describe('live campaign updates through real processes', () => {
       total_shares: '14000.00000000',
       weighted_avg_entry: '1.25214286',
       total_risk: '70.00000000',
+      initial_risk: '70.00000000',
+      r_multiple: '0.00000000',
     });
-    expect(totals(frames[3])).toMatchObject({ unrealized_pnl: '75.00000000', total_pnl: '75.00000000', as_of: '2026-11-25T10:00:00.000Z' });
-    expect(totals(frames[4])).toMatchObject({ total_risk: '52.00000000' });
+    expect(totals(frames[3])).toMatchObject({
+      unrealized_pnl: '75.00000000',
+      total_pnl: '75.00000000',
+      net_pnl: '75.00000000',
+      // 75 / 70 = 1.071428571...
+      r_multiple: '1.07142857',
+      as_of: '2026-11-25T10:00:00.000Z',
+    });
+    expect(totals(frames[4])).toMatchObject({ total_risk: '52.00000000', initial_risk: '70.00000000' });
     expect(totals(frames[5])).toMatchObject({ realized_pnl: '100.00000000', unrealized_pnl: '15.00000000', open_positions_count: 1 });
     expect(totals(frames[6])).toMatchObject({ unrealized_pnl: '30.00000000', total_pnl: '130.00000000' });
     expect(totals(frames[8])).toEqual({
@@ -93,6 +102,11 @@ describe('live campaign updates through real processes', () => {
       unrealized_pnl: '0.00000000',
       realized_pnl: '136.00000000',
       total_pnl: '136.00000000',
+      total_fees: '0.00000000',
+      net_pnl: '136.00000000',
+      initial_risk: '70.00000000',
+      // 136 / 70 = 1.942857142...
+      r_multiple: '1.94285714',
       open_positions_count: 0,
       closed_positions_count: 2,
       as_of: '2026-11-25T11:00:00.000Z',

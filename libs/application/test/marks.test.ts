@@ -128,7 +128,7 @@ describe('marks (contract section 6)', () => {
     ]);
     const [closedId, openId] = c.positions as [string, string];
     await mark([tick(s, '11', 1)]);
-    await commands.closePosition(caller, closedId, dec('10.5'), at(2));
+    await commands.closePosition(caller, closedId, { exitPrice: dec('10.5'), closedDate: at(2) });
     const closedBefore = await rowOf(c.id, closedId);
     const result = await mark([tick(s, '20', 10)]);
     expect(result.marked).toBe(1);
@@ -273,7 +273,7 @@ describe('marks (contract section 6)', () => {
     await mark([tick(s, '11', 5)]);
     expect((await reads.getCampaignPositions(caller.accountId, c.id, { includeClosed: true })).data.as_of).toBe(at(5).toISOString());
     await mark([tick(s, '12', 12)]);
-    await commands.closePosition(caller, c.positions[1] as string, dec('12'), at(13));
+    await commands.closePosition(caller, c.positions[1] as string, { exitPrice: dec('12'), closedDate: at(13) });
     const last = await mark([tick(s, '11.5', 20)]);
     expect(last.events[0]?.totals.as_of).toBe(at(20).toISOString());
     const view = (await reads.getCampaignPositions(caller.accountId, c.id, { includeClosed: false })).data;

@@ -28,7 +28,7 @@ describe('the outbox row of each command', () => {
   });
   afterAll(async () => orm.close());
 
-  const xminOf = async (table: 'campaigns' | 'positions', id: string): Promise<string> => {
+  const xminOf = async (table: 'campaigns' | 'positions' | 'exits', id: string): Promise<string> => {
     const [row] = await query<{ x: string }>(orm.em.fork(), `select xmin::text as x from ${table} where id = ?`, [id]);
     if (!row) throw new Error(`${table} ${id} is missing`);
     return row.x;
@@ -39,7 +39,7 @@ describe('the outbox row of each command', () => {
     campaignId: string,
     before: Awaited<ReturnType<typeof campaignState>>,
     returned: CampaignUpdated,
-    expected: { reason: CampaignUpdated['reason']; requestId: string; changed: string[] },
+    expected: { reason: CampaignUpdated['reason']; requestId: string; changed: string[]; exits?: string[] },
   ): Promise<void> {
     const after = await campaignState(orm.em, campaignId);
     expect(after.events).toHaveLength(before.events.length + 1);
@@ -61,11 +61,15 @@ describe('the outbox row of each command', () => {
     expect(event.totals).toEqual(totals);
     for (const p of event.changed_positions) expect(positions.find((q) => q.id === p.id)).toEqual(p);
 
-    // The outbox row, the campaign row and the changed position were written by one transaction.
+    // The outbox row, the campaign row, the changed position and any exit it recorded were written by one transaction.
+    const known = new Set(before.exits.map((e) => e.id));
+    const added = after.exits.filter((e) => !known.has(e.id));
+    expect(added.map((e) => e.position_id)).toEqual(expected.exits ?? []);
     const xmins = new Set([
       row.xmin,
       await xminOf('campaigns', campaignId),
       ...(await Promise.all(expected.changed.map((id) => xminOf('positions', id)))),
+      ...(await Promise.all(added.map((e) => xminOf('exits', e.id)))),
     ]);
     expect(xmins.size).toBe(1);
   }
@@ -85,8 +89,18 @@ describe('the outbox row of each command', () => {
     expect(moved.event.totals.total_risk).toBe('-80.00000000');
 
     before = await campaignState(orm.em, c.id);
-    const closed = await commands.closePosition(caller, positionId, dec('1.2575'), at(60), { requestId: 'req-close' });
-    await expectOneEvent(c.id, before, closed.event, { reason: 'position_closed', requestId: 'req-close', changed: [positionId] });
+    const closed = await commands.closePosition(
+      caller,
+      positionId,
+      { exitPrice: dec('1.2575'), closedDate: at(60) },
+      { requestId: 'req-close' },
+    );
+    await expectOneEvent(c.id, before, closed.event, {
+      reason: 'position_closed',
+      requestId: 'req-close',
+      changed: [positionId],
+      exits: [positionId],
+    });
     expect(closed.event.totals).toMatchObject({ realized_pnl: '60.00000000', open_positions_count: 0, closed_positions_count: 1 });
 
     before = await campaignState(orm.em, c.id);
@@ -113,7 +127,7 @@ describe('the outbox row of each command', () => {
       const c = await newCampaign(commands, caller, 'LONG');
       const open = await commands.addPosition(caller, c.id, LONG_ENTRY);
       const closing = await commands.addPosition(caller, c.id, { ...LONG_ENTRY, entryDate: at(10) });
-      await commands.closePosition(caller, closing.position.id, dec('1.3'), at(20));
+      await commands.closePosition(caller, closing.position.id, { exitPrice: dec('1.3'), closedDate: at(20) });
       return { id: c.id, openId: open.position.id, closedId: closing.position.id };
     }
 
@@ -139,12 +153,24 @@ describe('the outbox row of each command', () => {
       ['moveStop of a CLOSED position', (f) => commands.moveStop(caller, f.closedId, dec('1.2')), 'conflict'],
       [
         'closePosition with a stale If-Match',
-        (f) => commands.closePosition(caller, f.openId, dec('1.3'), at(30), { ifMatch: 1 }),
+        (f) => commands.closePosition(caller, f.openId, { exitPrice: dec('1.3'), closedDate: at(30) }, { ifMatch: 1 }),
         'version_conflict',
       ],
-      ['closePosition before the entry_date', (f) => commands.closePosition(caller, f.openId, dec('1.3'), at(-1)), 'validation_failed'],
-      ['closePosition at a negative price', (f) => commands.closePosition(caller, f.openId, dec('-1'), at(30)), 'validation_failed'],
-      ['closePosition of a CLOSED position', (f) => commands.closePosition(caller, f.closedId, dec('1.3'), at(30)), 'conflict'],
+      [
+        'closePosition before the entry_date',
+        (f) => commands.closePosition(caller, f.openId, { exitPrice: dec('1.3'), closedDate: at(-1) }),
+        'validation_failed',
+      ],
+      [
+        'closePosition at a negative price',
+        (f) => commands.closePosition(caller, f.openId, { exitPrice: dec('-1'), closedDate: at(30) }),
+        'validation_failed',
+      ],
+      [
+        'closePosition of a CLOSED position',
+        (f) => commands.closePosition(caller, f.closedId, { exitPrice: dec('1.3'), closedDate: at(30) }),
+        'conflict',
+      ],
       ['closeCampaign with an OPEN position', (f) => commands.closeCampaign(caller, f.id), 'conflict'],
       ['closeCampaign with a stale If-Match', (f) => commands.closeCampaign(caller, f.id, { ifMatch: 3 }), 'version_conflict'],
     ];
@@ -169,7 +195,9 @@ describe('the outbox row of each command', () => {
     it('commands on a campaign or position that does not exist', async () => {
       const missing = '00000000-0000-4000-8000-000000000000';
       await expect(commands.addPosition(caller, missing, LONG_ENTRY)).rejects.toMatchObject({ code: 'not_found' });
-      await expect(commands.closePosition(caller, missing, dec('1'), at(1))).rejects.toMatchObject({ code: 'not_found' });
+      await expect(commands.closePosition(caller, missing, { exitPrice: dec('1'), closedDate: at(1) })).rejects.toMatchObject({
+        code: 'not_found',
+      });
       await expect(commands.moveStop(caller, missing, dec('1'))).rejects.toMatchObject({ code: 'not_found' });
       await expect(commands.closeCampaign(caller, missing)).rejects.toMatchObject({ code: 'not_found' });
       expect(await outboxRows(orm.em, missing)).toEqual([]);

@@ -4,7 +4,7 @@ import { dec } from '@cpt/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { query } from '../src/db/sql.js';
 import type { MikroORM } from '../src/index.js';
-import { CampaignReads, markPositions } from '../src/index.js';
+import { CampaignCommands, CampaignReads, markPositions } from '../src/index.js';
 import { newCaller, openTestOrm, uniqueSymbol } from './support.js';
 
 const OTHER_CAMPAIGNS = 200;
@@ -12,8 +12,10 @@ const POSITIONS_PER_OTHER = 100;
 const TARGET_POSITIONS = 1000;
 
 /**
- * One campaign of 1,000 positions among 200 campaigns of 100 on 40 other symbols, a third of
- * every campaign's positions CLOSED, inserted by one statement.
+ * One campaign of 1,000 positions among 200 campaigns of 100 on 40 other symbols, inserted by one
+ * statement: a third of every campaign's positions CLOSED (in one exit), a third OPEN after a
+ * partial exit of 4 of their 10 shares, a third OPEN without exits. Their figures follow sections
+ * 2 and 8: entry 100–106, stop 95, marked at 101.
  */
 const BULK_INSERT = `
   with c as (
@@ -22,17 +24,33 @@ const BULK_INSERT = `
       case when g = 0 then ? else ? || (g % 40) end, '1h', 'LONG', 'ACTIVE', 1, 0, now(), now()
     from generate_series(0, ?) g
     returning id, account_id, symbol, name
+  ),
+  planned as (
+    select gen_random_uuid() as id, c.account_id, c.id as campaign_id, c.symbol, n, (100 + n % 7)::numeric as entry,
+      case n % 3 when 0 then 10 when 1 then 4 else 0 end as exited,
+      case n % 3 when 0 then 102 else 103 end as exit_price,
+      case n % 3 when 0 then timestamptz '2026-02-01' else timestamptz '2026-01-20' end as exit_date
+    from c cross join lateral generate_series(1, case when c.name = 'plan 0' then ?::int else ?::int end) n
+  ),
+  p as (
+    insert into positions (id, account_id, campaign_id, signal_id, symbol, timeframe, pattern_type, entry_date, entry_price, shares,
+      open_shares, stop_loss, initial_stop, risk, initial_risk, entry_fee, fees, current_price, current_pnl, status, closed_date,
+      exit_price, realized_pnl, marked_at, created_at, updated_at)
+    select id, account_id, campaign_id, null, symbol, '1h', 'SPRING', timestamptz '2026-01-01' + n * interval '1 minute',
+      entry, 10, 10 - exited, 95, 95, (entry - 95) * (10 - exited), (entry - 95) * 10, 0, 0,
+      case when exited = 10 then exit_price else 101 end,
+      case when exited = 10 then (exit_price - entry) * 10 else (101 - entry) * (10 - exited) end,
+      case when exited = 10 then 'CLOSED' else 'OPEN' end,
+      case when exited = 10 then exit_date end,
+      case when exited = 10 then exit_price end,
+      case when exited > 0 then (exit_price - entry) * exited end,
+      timestamptz '2026-01-15', now(), now()
+    from planned
+    returning id
   )
-  insert into positions (id, account_id, campaign_id, signal_id, symbol, timeframe, pattern_type, entry_date, entry_price, shares,
-    stop_loss, risk, current_price, current_pnl, status, closed_date, exit_price, realized_pnl, marked_at, created_at, updated_at)
-  select gen_random_uuid(), c.account_id, c.id, null, c.symbol, '1h', 'SPRING', timestamptz '2026-01-01' + n * interval '1 minute',
-    100 + n % 7, 10, 95, 50, 101, 10,
-    case when n % 3 = 0 then 'CLOSED' else 'OPEN' end,
-    case when n % 3 = 0 then timestamptz '2026-02-01' end,
-    case when n % 3 = 0 then 102 end,
-    case when n % 3 = 0 then 20 end,
-    timestamptz '2026-01-15', now(), now()
-  from c cross join lateral generate_series(1, case when c.name = 'plan 0' then ?::int else ?::int end) n`;
+  insert into exits (id, account_id, campaign_id, position_id, shares, price, date, fee, realized_pnl, created_at)
+  select gen_random_uuid(), account_id, campaign_id, id, exited, exit_price, exit_date, 0, (exit_price - entry) * exited, now()
+  from planned where exited > 0 and id in (select id from p)`;
 
 /** The predicate by which a tick finds the positions it marks (section 6 of the contract). */
 const OPEN_OF_SYMBOL = `select p.id, p.campaign_id from positions p where p.symbol = $1 and p.status = 'OPEN' and p.entry_date <= $2::timestamptz
@@ -61,6 +79,7 @@ describe('query plans over a realistic table', () => {
     );
     await em.execute('analyze campaigns', [], 'run');
     await em.execute('analyze positions', [], 'run');
+    await em.execute('analyze exits', [], 'run');
   });
   afterAll(async () => orm.close());
 
@@ -99,8 +118,14 @@ describe('query plans over a realistic table', () => {
   };
 
   it('has the rows it plans over', async () => {
-    const [row] = await query<{ n: number }>(orm.em.fork(), 'select count(*)::int as n from positions where campaign_id = ?', [target]);
-    expect(row?.n).toBe(TARGET_POSITIONS);
+    const [row] = await query<{ n: number; open: number; exits: number }>(
+      orm.em.fork(),
+      `select count(*)::int as n, (count(*) filter (where status = 'OPEN'))::int as open,
+         (select count(*)::int from exits where campaign_id = ?) as exits
+       from positions where campaign_id = ?`,
+      [target, target],
+    );
+    expect(row).toEqual({ n: TARGET_POSITIONS, open: 667, exits: 667 });
   });
 
   describe('getCampaignPositions', () => {
@@ -127,6 +152,37 @@ describe('query plans over a realistic table', () => {
   it('finds the open positions of a symbol through the partial symbol index', async () => {
     const text = await plan({ sql: OPEN_OF_SYMBOL, bindings: [symbol, '2026-03-01T00:00:00Z'] });
     expect(text).toContain('positions_open_symbol_idx');
+  });
+
+  // Section 8: an exit reads the position's earlier exits (their notional and last date) and
+  // answers the position with its exits, each by the position's id. (A campaign's read asks for
+  // the exits of hundreds of positions at once; on a table this small the planner may rightly
+  // scan it, so only the one-position lookups are held to the index.)
+  describe('exitPosition', () => {
+    let statements: Statement[];
+    beforeAll(async () => {
+      const [row] = await query<{ id: string }>(
+        orm.em.fork(),
+        `select id::text from positions where campaign_id = ? and status = 'OPEN' and realized_pnl is not null order by entry_date, id limit 1`,
+        [target],
+      );
+      if (!row) throw new Error('no OPEN position with an exit');
+      statements = await statementsOf(() =>
+        new CampaignCommands(orm.em).exitPosition(caller, row.id, { shares: dec('1'), price: dec('104') }),
+      );
+    });
+
+    it("sums the position's earlier exits through the exits index", async () => {
+      const text = await plan(statementLike(statements, /from exits where position_id = /));
+      expect(text).toContain('exits_position_date_idx');
+      expect(text).not.toContain('Seq Scan on exits');
+    });
+
+    it('reads the exits of the position it answers through the exits index', async () => {
+      const text = await plan(statementLike(statements, /from exits e where e\.position_id/));
+      expect(text).toContain('exits_position_date_idx');
+      expect(text).not.toContain('Seq Scan on exits');
+    });
   });
 
   describe('markPositions', () => {

@@ -98,8 +98,13 @@ export interface PositionText {
   entry_date: string;
   entry_price: string;
   shares: string;
+  open_shares: string;
   stop_loss: string;
+  initial_stop: string;
   risk: string;
+  initial_risk: string;
+  entry_fee: string;
+  fees: string;
   current_price: string;
   current_pnl: string;
   status: string;
@@ -116,10 +121,35 @@ export async function positionRows(em: EntityManager, campaignId: string): Promi
   return query(
     em.fork(),
     `select p.id::text, p.campaign_id::text, p.signal_id::text, p.symbol, p.timeframe, p.pattern_type,
-       p.entry_date::text, p.entry_price::text, p.shares::text, p.stop_loss::text, p.risk::text,
-       p.current_price::text, p.current_pnl::text, p.status, p.closed_date::text, p.exit_price::text,
+       p.entry_date::text, p.entry_price::text, p.shares::text, p.open_shares::text, p.stop_loss::text,
+       p.initial_stop::text, p.risk::text, p.initial_risk::text, p.entry_fee::text, p.fees::text, p.current_price::text, p.current_pnl::text, p.status, p.closed_date::text, p.exit_price::text,
        p.realized_pnl::text, p.marked_at::text, p.created_at::text, p.updated_at::text
      from positions p where p.campaign_id = ? order by p.entry_date, p.id`,
+    [campaignId],
+  );
+}
+
+/** An exit row with every column as PostgreSQL prints it. */
+export interface ExitText {
+  id: string;
+  account_id: string;
+  campaign_id: string;
+  position_id: string;
+  shares: string;
+  price: string;
+  date: string;
+  fee: string;
+  realized_pnl: string;
+  created_at: string;
+}
+
+/** Every column of the campaign's exits, as text, in a stable order. */
+export async function exitRows(em: EntityManager, campaignId: string): Promise<ExitText[]> {
+  return query(
+    em.fork(),
+    `select e.id::text, e.account_id::text, e.campaign_id::text, e.position_id::text, e.shares::text, e.price::text,
+       e.date::text, e.fee::text, e.realized_pnl::text, e.created_at::text
+     from exits e where e.campaign_id = ? order by e.position_id, e.date, e.id`,
     [campaignId],
   );
 }
@@ -156,12 +186,13 @@ export async function outboxRows(em: EntityManager, campaignId: string): Promise
   );
 }
 
-/** Everything stored about a campaign: its row, its positions and its outbox. */
+/** Everything stored about a campaign: its row, its positions, their exits and its outbox. */
 export async function campaignState(em: EntityManager, campaignId: string) {
-  const [campaign, positions, events] = await Promise.all([
+  const [campaign, positions, exits, events] = await Promise.all([
     campaignRow(em, campaignId),
     positionRows(em, campaignId),
+    exitRows(em, campaignId),
     outboxRows(em, campaignId),
   ]);
-  return { campaign, positions, events };
+  return { campaign, positions, exits, events };
 }

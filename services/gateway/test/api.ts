@@ -100,6 +100,10 @@ export interface Totals {
   unrealized_pnl: string;
   realized_pnl: string;
   total_pnl: string;
+  total_fees: string;
+  net_pnl: string;
+  initial_risk: string;
+  r_multiple: string | null;
   open_positions_count: number;
   closed_positions_count: number;
   as_of: string | null;
@@ -112,12 +116,16 @@ const ZERO_TOTALS: Totals = {
   unrealized_pnl: '0.00000000',
   realized_pnl: '0.00000000',
   total_pnl: '0.00000000',
+  total_fees: '0.00000000',
+  net_pnl: '0.00000000',
+  initial_risk: '0.00000000',
+  r_multiple: null,
   open_positions_count: 0,
   closed_positions_count: 0,
   as_of: null,
 };
 
-/** Every totals field: zeros unless given. */
+/** Every totals field (sections 2 and 8): zeros unless given, and no R-multiple (no position, no initial risk). */
 export const totals = (over: Partial<Totals> = {}): Totals => ({ ...ZERO_TOTALS, ...over });
 
 /** Picks the totals fields out of a campaign view. */

@@ -85,7 +85,14 @@ describe('GET /api/v1/campaigns/{id}', () => {
     const body = await campaignOf(gw.app, c.id);
     expect(body.version).toBe(2);
     expect(totalsIn(body)).toEqual(
-      totals({ total_shares: '10.00000000', weighted_avg_entry: '20.50000000', total_risk: '5.00000000', open_positions_count: 1 }),
+      totals({
+        total_shares: '10.00000000',
+        weighted_avg_entry: '20.50000000',
+        total_risk: '5.00000000',
+        initial_risk: '5.00000000',
+        r_multiple: '0.00000000',
+        open_positions_count: 1,
+      }),
     );
   });
 

@@ -40,7 +40,14 @@ describe('AAPL accumulation campaign, story scenario 1', () => {
     view = await positionsOf(app, c.id);
     expect(view.version).toBe(2);
     expect(totalsIn(view)).toEqual(
-      totals({ total_shares: '100.00000000', weighted_avg_entry: '150.00000000', total_risk: '200.00000000', open_positions_count: 1 }),
+      totals({
+        total_shares: '100.00000000',
+        weighted_avg_entry: '150.00000000',
+        total_risk: '200.00000000',
+        initial_risk: '200.00000000',
+        r_multiple: '0.00000000',
+        open_positions_count: 1,
+      }),
     );
 
     const sos = await openAtVersion(app, c.id, 3, {
@@ -54,7 +61,14 @@ describe('AAPL accumulation campaign, story scenario 1', () => {
     expect(view.version).toBe(3);
     // (150 x 100 + 152 x 75) / 175 = 150.857142857...
     expect(totalsIn(view)).toEqual(
-      totals({ total_shares: '175.00000000', weighted_avg_entry: '150.85714286', total_risk: '387.50000000', open_positions_count: 2 }),
+      totals({
+        total_shares: '175.00000000',
+        weighted_avg_entry: '150.85714286',
+        total_risk: '387.50000000',
+        initial_risk: '387.50000000',
+        r_multiple: '0.00000000',
+        open_positions_count: 2,
+      }),
     );
 
     expect(await mark(orm, symbol, '155.00', at('14:20'))).toBe(2);
@@ -68,6 +82,10 @@ describe('AAPL accumulation campaign, story scenario 1', () => {
       total_risk: '387.50000000',
       unrealized_pnl: '725.00000000',
       total_pnl: '725.00000000',
+      net_pnl: '725.00000000',
+      initial_risk: '387.50000000',
+      // 725 / 387.5 = 1.870967741...
+      r_multiple: '1.87096774',
       open_positions_count: 2,
       as_of: at('14:20'),
     });
@@ -85,6 +103,12 @@ describe('AAPL accumulation campaign, story scenario 1', () => {
       current_pnl: '800.00000000',
       closed_date: at('14:30'),
       marked_at: at('14:20'),
+      open_shares: '0.00000000',
+      initial_stop: '148.00000000',
+      initial_risk: '200.00000000',
+      fees: '0.00000000',
+      net_pnl: '800.00000000',
+      r_multiple: '4.00000000',
     });
     view = await positionsOf(app, c.id);
     expect(view.version).toBe(4);
@@ -99,6 +123,10 @@ describe('AAPL accumulation campaign, story scenario 1', () => {
       unrealized_pnl: '225.00000000',
       realized_pnl: '800.00000000',
       total_pnl: '1025.00000000',
+      net_pnl: '1025.00000000',
+      initial_risk: '387.50000000',
+      // 1025 / 387.5 = 2.645161290...
+      r_multiple: '2.64516129',
       open_positions_count: 1,
       closed_positions_count: 1,
       as_of: at('14:20'),
@@ -120,6 +148,9 @@ describe('AAPL accumulation campaign, story scenario 1', () => {
       total_shares: '155.00000000',
       weighted_avg_entry: '152.51612903',
       total_risk: '347.50000000',
+      initial_risk: '547.50000000',
+      // 1025 / 547.5 = 1.872146118...
+      r_multiple: '1.87214612',
       open_positions_count: 2,
     });
 
@@ -136,7 +167,16 @@ describe('AAPL accumulation campaign, story scenario 1', () => {
     const realized = view.positions.reduce((s: InstanceType<typeof D>, p: { realized_pnl: string }) => s.plus(p.realized_pnl), new D(0));
     expect(realized.toFixed(8)).toBe('1220.00000000');
     expect(totalsIn(view)).toEqual(
-      totals({ realized_pnl: '1220.00000000', total_pnl: '1220.00000000', closed_positions_count: 3, as_of: at('14:20') }),
+      totals({
+        realized_pnl: '1220.00000000',
+        total_pnl: '1220.00000000',
+        net_pnl: '1220.00000000',
+        initial_risk: '547.50000000',
+        // 1220 / 547.5 = 2.228310502...
+        r_multiple: '2.22831050',
+        closed_positions_count: 3,
+        as_of: at('14:20'),
+      }),
     );
 
     const done = await closeCampaign(app, c.id);

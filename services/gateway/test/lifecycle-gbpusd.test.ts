@@ -21,7 +21,14 @@ describe('GBPUSD accumulation campaign, story scenario 2', () => {
       entry_date: at('09:00'),
     });
     expect(totalsIn(await positionsOf(app, c.id))).toEqual(
-      totals({ total_shares: '8000.00000000', weighted_avg_entry: '1.25000000', total_risk: '40.00000000', open_positions_count: 1 }),
+      totals({
+        total_shares: '8000.00000000',
+        weighted_avg_entry: '1.25000000',
+        total_risk: '40.00000000',
+        initial_risk: '40.00000000',
+        r_multiple: '0.00000000',
+        open_positions_count: 1,
+      }),
     );
     await openAtVersion(app, c.id, 3, {
       pattern_type: 'SOS',
@@ -37,6 +44,8 @@ describe('GBPUSD accumulation campaign, story scenario 2', () => {
       total_shares: '14000.00000000',
       weighted_avg_entry: '1.25214286',
       total_risk: '70.00000000',
+      initial_risk: '70.00000000',
+      r_multiple: '0.00000000',
       open_positions_count: 2,
     });
     expect(totalsIn(view)).toEqual(entered);
@@ -45,7 +54,15 @@ describe('GBPUSD accumulation campaign, story scenario 2', () => {
     view = await positionsOf(app, c.id);
     expect(view.version).toBe(3);
     expect(pnlByPattern(view)).toEqual({ SPRING: '60.00000000', SOS: '15.00000000' });
-    expect(totalsIn(view)).toEqual({ ...entered, unrealized_pnl: '75.00000000', total_pnl: '75.00000000', as_of: at('11:00') });
+    // 75 / 70 = 1.071428571...
+    expect(totalsIn(view)).toEqual({
+      ...entered,
+      unrealized_pnl: '75.00000000',
+      total_pnl: '75.00000000',
+      net_pnl: '75.00000000',
+      r_multiple: '1.07142857',
+      as_of: at('11:00'),
+    });
 
     const closed = await closePosition(app, spring.id, { exit_price: '1.2625', closed_date: at('12:00') });
     expect([closed.statusCode, closed.headers.etag, closed.json().realized_pnl]).toEqual([200, '"4"', '100.00000000']);
@@ -59,6 +76,10 @@ describe('GBPUSD accumulation campaign, story scenario 2', () => {
         unrealized_pnl: '15.00000000',
         realized_pnl: '100.00000000',
         total_pnl: '115.00000000',
+        net_pnl: '115.00000000',
+        initial_risk: '70.00000000',
+        // 115 / 70 = 1.642857142...
+        r_multiple: '1.64285714',
         open_positions_count: 1,
         closed_positions_count: 1,
         as_of: at('11:00'),
@@ -80,6 +101,10 @@ describe('GBPUSD accumulation campaign, story scenario 2', () => {
       unrealized_pnl: '15.00000000',
       realized_pnl: '100.00000000',
       total_pnl: '115.00000000',
+      net_pnl: '115.00000000',
+      initial_risk: '90.00000000',
+      // 115 / 90 = 1.277777777...
+      r_multiple: '1.27777778',
       open_positions_count: 2,
       closed_positions_count: 1,
       as_of: at('11:00'),
@@ -96,7 +121,15 @@ describe('GBPUSD accumulation campaign, story scenario 2', () => {
     view = await positionsOf(app, c.id);
     expect(view.version).toBe(5);
     expect(pnlByPattern(view)).toEqual({ SPRING: '100.00000000', SOS: '27.00000000', LPS: '-2.00000000' });
-    const final = { ...afterLps, unrealized_pnl: '25.00000000', total_pnl: '125.00000000', as_of: at('14:00') };
+    // 125 / 90 = 1.388888888...
+    const final = {
+      ...afterLps,
+      unrealized_pnl: '25.00000000',
+      total_pnl: '125.00000000',
+      net_pnl: '125.00000000',
+      r_multiple: '1.38888889',
+      as_of: at('14:00'),
+    };
     expect(totalsIn(view)).toEqual(final);
     expect(totalsIn(await campaignOf(app, c.id))).toEqual(final);
   });

@@ -20,8 +20,9 @@ beforeAll(async () => {
 });
 afterAll(async () => gw.close());
 
-const POSITION_KEYS = `campaign_id closed_date created_at current_pnl current_price entry_date entry_price exit_price id marked_at
-  pattern_type realized_pnl shares signal_id status stop_loss symbol timeframe updated_at`.split(/\s+/);
+const POSITION_KEYS = `campaign_id closed_date created_at current_pnl current_price entry_date entry_fee entry_price exit_price exits
+  fees id initial_risk initial_stop marked_at net_pnl open_shares pattern_type r_multiple realized_pnl shares signal_id status
+  stop_loss symbol timeframe updated_at`.split(/\s+/);
 const UNKNOWN = '7b0e3c52-5d0f-4b52-9a61-2f4c1c0d9e11';
 
 describe('POST /api/v1/campaigns/{id}/positions', () => {
@@ -50,13 +51,21 @@ describe('POST /api/v1/campaigns/{id}/positions', () => {
       entry_date: at('09:00'),
       entry_price: '1.25000000',
       shares: '8000.00000000',
+      open_shares: '8000.00000000',
       stop_loss: '1.24500000',
+      initial_stop: '1.24500000',
+      initial_risk: '40.00000000',
+      entry_fee: '0.00000000',
+      fees: '0.00000000',
       current_price: '1.25000000',
       current_pnl: '0.00000000',
+      net_pnl: '0.00000000',
+      r_multiple: '0.00000000',
       status: 'OPEN',
       closed_date: null,
       exit_price: null,
       realized_pnl: null,
+      exits: [],
       marked_at: null,
     });
     expect(p.updated_at).toBe(p.created_at);
@@ -105,12 +114,20 @@ describe('PATCH /api/v1/positions/{id}', () => {
     });
     const first = await moveStop(gw.app, p.id, { stop_loss: '149.5' });
     expect([first.statusCode, first.headers.etag]).toEqual([200, '"3"']);
-    expect(first.json()).toMatchObject({ id: p.id, stop_loss: '149.50000000', status: 'OPEN', entry_price: '150.00000000' });
+    expect(first.json()).toMatchObject({
+      id: p.id,
+      stop_loss: '149.50000000',
+      status: 'OPEN',
+      entry_price: '150.00000000',
+      initial_stop: '148.00000000',
+      initial_risk: '200.00000000',
+    });
     expect(await campaignOf(gw.app, c.id)).toMatchObject({ version: 3, total_risk: '50.00000000' });
 
     const beyond = await moveStop(gw.app, p.id, { stop_loss: 151 });
     expect([beyond.statusCode, beyond.headers.etag, beyond.json().stop_loss]).toEqual([200, '"4"', '151.00000000']);
-    expect(await campaignOf(gw.app, c.id)).toMatchObject({ version: 4, total_risk: '-100.00000000' });
+    expect(beyond.json()).toMatchObject({ initial_stop: '148.00000000', initial_risk: '200.00000000' });
+    expect(await campaignOf(gw.app, c.id)).toMatchObject({ version: 4, total_risk: '-100.00000000', initial_risk: '200.00000000' });
   });
 
   it('answers 404 not_found for an unknown position', async () => {
@@ -151,18 +168,48 @@ describe('POST /api/v1/positions/{id}/close', () => {
     const closed = res.json();
     expect(closed).toMatchObject({
       status: 'CLOSED',
+      shares: '3.00000000',
+      open_shares: '0.00000000',
       exit_price: '99.99999999',
       realized_pnl: '-0.00000003',
       current_price: '99.99999999',
       current_pnl: '-0.00000003',
+      initial_stop: '90.00000000',
+      initial_risk: '30.00000000',
+      entry_fee: '0.00000000',
+      fees: '0.00000000',
+      net_pnl: '-0.00000003',
+      // -0.00000003 / 30 = -0.000000001, which rounds to zero (never "-0.00000000").
+      r_multiple: '0.00000000',
     });
     expect(Date.parse(closed.closed_date)).toBeGreaterThanOrEqual(before);
     expect(Date.parse(closed.closed_date)).toBeLessThanOrEqual(after);
+    // A close is one exit of every open share.
+    expect(closed.exits).toEqual([
+      {
+        id: expect.any(String),
+        position_id: p.id,
+        shares: '3.00000000',
+        price: '99.99999999',
+        date: closed.closed_date,
+        fee: '0.00000000',
+        realized_pnl: '-0.00000003',
+      },
+    ]);
 
     expect(await mark(gw.orm, symbol, '120', at('12:00'))).toBe(0);
     const view = await positionsOf(gw.app, c.id);
     expect(view.positions).toEqual([closed]);
-    expect(view).toMatchObject({ version: 3, realized_pnl: '-0.00000003', total_pnl: '-0.00000003', as_of: null });
+    expect(view).toMatchObject({
+      version: 3,
+      realized_pnl: '-0.00000003',
+      total_pnl: '-0.00000003',
+      total_fees: '0.00000000',
+      net_pnl: '-0.00000003',
+      initial_risk: '30.00000000',
+      r_multiple: '0.00000000',
+      as_of: null,
+    });
   });
 
   it('refuses with 409 conflict to close a closed position, and keeps the first exit', async () => {
@@ -178,6 +225,7 @@ describe('POST /api/v1/positions/{id}/close', () => {
     expectError(await closePosition(gw.app, p.id, { exit_price: '12', closed_date: at('12:00') }), 409, 'conflict');
     const view = await positionsOf(gw.app, c.id);
     expect([view.version, view.positions[0].exit_price, view.realized_pnl]).toEqual([3, '11.00000000', '1.00000000']);
+    expect(view.positions[0].exits.map((e: { price: string; date: string }) => [e.price, e.date])).toEqual([['11.00000000', at('11:00')]]);
   });
 
   it('answers 404 not_found for an unknown position', async () => {

@@ -51,16 +51,50 @@ describe('campaign updates over the WebSocket', () => {
     frames.slice(1).forEach((f, i) => {
       expect(f.totals).toEqual(totalsIn(rest[i] as Record<string, unknown>));
     });
-    expect(frames[2]?.totals).toMatchObject({ unrealized_pnl: '60.00000000', total_pnl: '60.00000000', total_risk: '40.00000000' });
-    expect(frames[3]?.totals).toMatchObject({ total_risk: '16.00000000' });
-    expect(frames[4]?.totals).toMatchObject({ realized_pnl: '100.00000000', unrealized_pnl: '0.00000000', total_shares: '0.00000000' });
+    expect(frames[2]?.totals).toMatchObject({
+      unrealized_pnl: '60.00000000',
+      total_pnl: '60.00000000',
+      total_risk: '40.00000000',
+      net_pnl: '60.00000000',
+      initial_risk: '40.00000000',
+      r_multiple: '1.50000000',
+    });
+    expect(frames[2]?.changed_positions).toMatchObject([
+      { id: positionId, current_pnl: '60.00000000', net_pnl: '60.00000000', r_multiple: '1.50000000' },
+    ]);
+    // A moved stop changes the risk on the open shares, never the initial risk.
+    expect(frames[3]?.totals).toMatchObject({ total_risk: '16.00000000', initial_risk: '40.00000000', r_multiple: '1.50000000' });
+    expect(frames[4]?.totals).toMatchObject({
+      realized_pnl: '100.00000000',
+      unrealized_pnl: '0.00000000',
+      total_shares: '0.00000000',
+      total_fees: '0.00000000',
+      net_pnl: '100.00000000',
+      initial_risk: '40.00000000',
+      r_multiple: '2.50000000',
+    });
     expect(frames[4]?.changed_positions).toMatchObject([
       {
         id: positionId,
         status: 'CLOSED',
+        open_shares: '0.00000000',
         exit_price: '1.26250000',
         realized_pnl: '100.00000000',
         current_pnl: '100.00000000',
+        initial_stop: '1.24500000',
+        initial_risk: '40.00000000',
+        net_pnl: '100.00000000',
+        r_multiple: '2.50000000',
+        exits: [
+          {
+            position_id: positionId,
+            shares: '8000.00000000',
+            price: '1.26250000',
+            date: at('10:30'),
+            fee: '0.00000000',
+            realized_pnl: '100.00000000',
+          },
+        ],
       },
     ]);
     expect(frames[5]?.changed_positions).toEqual([]);

@@ -44,6 +44,8 @@ describe('SHORT (distribution) campaigns', () => {
       total_shares: '1500.00000000',
       weighted_avg_entry: '49.66666667',
       total_risk: '1500.00000000',
+      initial_risk: '1500.00000000',
+      r_multiple: '0.00000000',
       open_positions_count: 2,
     });
     let view = await positionsOf(app, c.id);
@@ -52,15 +54,38 @@ describe('SHORT (distribution) campaigns', () => {
     expect(await mark(orm, symbol, '48.00', at('11:00'))).toBe(2);
     view = await positionsOf(app, c.id);
     expect(view.positions.map((p: { current_pnl: string }) => p.current_pnl)).toEqual(['2000.00000000', '500.00000000']);
-    expect(totalsIn(view)).toEqual({ ...entered, unrealized_pnl: '2500.00000000', total_pnl: '2500.00000000', as_of: at('11:00') });
+    // 2500 / 1500 = 1.666666666...
+    expect(totalsIn(view)).toEqual({
+      ...entered,
+      unrealized_pnl: '2500.00000000',
+      total_pnl: '2500.00000000',
+      net_pnl: '2500.00000000',
+      r_multiple: '1.66666667',
+      as_of: at('11:00'),
+    });
 
     expect(await mark(orm, symbol, '52.00', at('12:00'))).toBe(2);
     view = await positionsOf(app, c.id);
     expect(view.positions.map((p: { current_pnl: string }) => p.current_pnl)).toEqual(['-2000.00000000', '-1500.00000000']);
-    expect(totalsIn(view)).toEqual({ ...entered, unrealized_pnl: '-3500.00000000', total_pnl: '-3500.00000000', as_of: at('12:00') });
+    // -3500 / 1500 = -2.333333333...
+    expect(totalsIn(view)).toEqual({
+      ...entered,
+      unrealized_pnl: '-3500.00000000',
+      total_pnl: '-3500.00000000',
+      net_pnl: '-3500.00000000',
+      r_multiple: '-2.33333333',
+      as_of: at('12:00'),
+    });
 
     const closed = await closePosition(app, utad.id, { exit_price: '47.5', closed_date: at('13:00') });
     expect([closed.statusCode, closed.headers.etag, closed.json().realized_pnl]).toEqual([200, '"4"', '2500.00000000']);
+    // Risk (51 - 50) x 1000 at entry; 2500 / 1000.
+    expect(closed.json()).toMatchObject({
+      initial_stop: '51.00000000',
+      initial_risk: '1000.00000000',
+      net_pnl: '2500.00000000',
+      r_multiple: '2.50000000',
+    });
 
     await openPosition(app, c.id, {
       pattern_type: 'LPSY',
@@ -80,6 +105,10 @@ describe('SHORT (distribution) campaigns', () => {
         unrealized_pnl: '-1500.00000000',
         realized_pnl: '2500.00000000',
         total_pnl: '1000.00000000',
+        net_pnl: '1000.00000000',
+        // 1500 + (51.75 - 51) x 200; 1000 / 1650 = 0.606060606...
+        initial_risk: '1650.00000000',
+        r_multiple: '0.60606061',
         open_positions_count: 2,
         closed_positions_count: 1,
         as_of: at('12:00'),
@@ -99,7 +128,8 @@ describe('SHORT (distribution) campaigns', () => {
     });
     const res = await moveStop(gw.app, p.id, { stop_loss: '101.5' });
     expect([res.statusCode, res.json().stop_loss]).toEqual([200, '101.50000000']);
-    expect(totalsIn(await positionsOf(gw.app, c.id)).total_risk).toBe('15.00000000');
+    expect(totalsIn(await positionsOf(gw.app, c.id))).toMatchObject({ total_risk: '15.00000000', initial_risk: '40.00000000' });
+    expect(res.json()).toMatchObject({ initial_stop: '104.00000000', initial_risk: '40.00000000' });
   });
 
   it.each([
