@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { waitFor } from '@cpt/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { at, closeCampaign, closePosition, createCampaign, mark, moveStop, openPosition, positionsOf, totalsIn } from './api.js';
+import { exitPosition } from './exits-support.js';
 import { replay, WsProbe } from './realtime-probe.js';
 import { type RealtimeGateway, startRealtimeGateway, TestRelay } from './realtime-support.js';
 
@@ -98,6 +99,45 @@ describe('campaign updates over the WebSocket', () => {
       },
     ]);
     expect(frames[5]?.changed_positions).toEqual([]);
+    expect(replay(frames)?.data).toEqual(await positionsOf(gw.app, id));
+    await c.close();
+  });
+
+  it('sends a partial exit as position_reduced with the whole position and its exits, then the close that ends it', async () => {
+    const s = symbol();
+    const { id } = await createCampaign(gw.app, { symbol: s });
+    const c = await WsProbe.open(gw.wsUrl);
+    c.subscribe([id]);
+    await c.next((f) => f.type === 'snapshot', 'the snapshot');
+    const p = await relay.around([id], () => openPosition(gw.app, id, { ...spring, entry_fee: '2.00' }));
+    await relay.around([id], () => exitPosition(gw.app, p.id, { shares: '3000', price: '1.2550', date: at('10:00'), fee: '1.00' }));
+    await relay.around([id], () => exitPosition(gw.app, p.id, { shares: '5000', price: '1.2600', date: at('10:30'), fee: '1.00' }));
+    await c.untilSeq(id, 3);
+    const frames = c.of(id);
+    expect(frames.map((f) => [f.seq, f.reason, f.version])).toEqual([
+      [0, undefined, undefined],
+      [1, 'position_opened', 2],
+      [2, 'position_reduced', 3],
+      [3, 'position_closed', 4],
+    ]);
+    // (1.2550 − 1.2500) × 3000 = 15; fees 2 + 1; the 5000 left at the entry price carry no P&L yet.
+    expect(frames[2]?.changed_positions).toMatchObject([
+      {
+        id: p.id,
+        status: 'OPEN',
+        open_shares: '5000.00000000',
+        realized_pnl: '15.00000000',
+        fees: '3.00000000',
+        net_pnl: '12.00000000',
+        exits: [{ shares: '3000.00000000', price: '1.25500000', date: at('10:00'), fee: '1.00000000', realized_pnl: '15.00000000' }],
+      },
+    ]);
+    expect(frames[2]?.totals).toMatchObject({ total_shares: '5000.00000000', realized_pnl: '15.00000000', total_fees: '3.00000000' });
+    // (1.2600 − 1.2500) × 5000 = 50; exit price (1.2550 × 3000 + 1.2600 × 5000) / 8000 = 1.258125.
+    expect(frames[3]?.changed_positions).toMatchObject([
+      { id: p.id, status: 'CLOSED', exit_price: '1.25812500', realized_pnl: '65.00000000', fees: '4.00000000', net_pnl: '61.00000000' },
+    ]);
+    expect((frames[3]?.changed_positions as { exits: unknown[] }[])[0]?.exits).toHaveLength(2);
     expect(replay(frames)?.data).toEqual(await positionsOf(gw.app, id));
     await c.close();
   });

@@ -27,6 +27,35 @@ describe('ConflatedUpdate', () => {
     expect(u.merged).toBe(3);
   });
 
+  it('merges exits: a reduced position, marked, then closed, arrives with every exit and its last figures', () => {
+    const exit = (n: number, shares: string) => ({
+      id: `e${n}`,
+      position_id: A,
+      shares,
+      price: '1.10000000',
+      date: `2026-11-25T1${n}:00:00.000Z`,
+      fee: '0.00000000',
+      realized_pnl: '1.00000000',
+    });
+    const open = position(A, '1.00000000');
+    const reduced = { ...open, open_shares: '50.00000000', realized_pnl: '1.00000000', exits: [exit(1, '50.00000000')] };
+    const marked = { ...reduced, current_price: '1.20000000', current_pnl: '5.00000000' };
+    const closed = {
+      ...marked,
+      status: 'CLOSED' as const,
+      open_shares: '0.00000000',
+      exits: [exit(1, '50.00000000'), exit(2, '50.00000000')],
+    };
+    const u = new ConflatedUpdate({ ...withPositions(event(2, '1.00000000'), reduced), reason: 'position_reduced' });
+    u.merge({ ...withPositions(event(3, '5.00000000'), marked), reason: 'marked' });
+    expect(u.toMessage().changed_positions).toEqual([marked]);
+    u.merge({ ...withPositions(event(4, '2.00000000'), closed), reason: 'position_closed' });
+    const m = u.toMessage();
+    expect([m.seq, m.reason]).toEqual([4, 'position_closed']);
+    expect(m.changed_positions).toEqual([closed]);
+    expect(m.changed_positions[0]?.exits.map((e) => e.id)).toEqual(['e1', 'e2']);
+  });
+
   it('ignores an event that is not newer', () => {
     const u = new ConflatedUpdate(event(7, '7.00000000'));
     u.merge(event(6, '6.00000000'));
