@@ -137,7 +137,7 @@ describe('campaign updates over the WebSocket', () => {
     expect(frames[3]?.changed_positions).toMatchObject([
       { id: p.id, status: 'CLOSED', exit_price: '1.25812500', realized_pnl: '65.00000000', fees: '4.00000000', net_pnl: '61.00000000' },
     ]);
-    expect((frames[3]?.changed_positions as { exits: unknown[] }[])[0]?.exits).toHaveLength(2);
+    expect(((frames[3]?.changed_positions ?? []) as { exits: unknown[] }[])[0]?.exits).toHaveLength(2);
     expect(replay(frames)?.data).toEqual(await positionsOf(gw.app, id));
     await c.close();
   });
