@@ -22,10 +22,15 @@ describe.runIf(testInfraSource() === 'local')('Kafka stops and comes back', () =
       startService('position', { CONSUMER_GROUP: `e2e-outage-${Date.now()}`, CONSUMER_START: 'latest' }),
     ]);
   });
+  // The broker may take a while to start on a loaded machine (deploy/local/kafka.sh waits up to
+  // 180 s); the services stop whatever happens to it.
   afterAll(async () => {
-    await kafkaScript('start');
-    await Promise.all(services.map((s) => s.stop()));
-  });
+    try {
+      await kafkaScript('start');
+    } finally {
+      await Promise.all(services.map((s) => s.stop()));
+    }
+  }, 240_000);
 
   it('ingest answers 503 while Kafka is down, never 202, and everything flows again without a restart', async () => {
     const [g, i] = services as [RunningService, RunningService];
@@ -66,5 +71,6 @@ describe.runIf(testInfraSource() === 'local')('Kafka stops and comes back', () =
     await asOf('2026-11-25T03:00:00.000Z');
     const view = (await gw.get<{ unrealized_pnl: string }>(`/api/v1/campaigns/${id}/positions`)).body;
     expect(view.unrealized_pnl).toBe('30.00000000');
-  });
+    // Its waits (a broker restart, then marks) have their own deadlines; the test's outlasts them.
+  }, 300_000);
 });
