@@ -10,6 +10,8 @@ export { CampaignCommands } from './modules/campaign-commands.js';
 export type { CreateCampaignInput } from './modules/campaigns/campaign.commands.js';
 export { type CampaignPositionsView, CampaignReads } from './modules/campaigns/campaign.reads.js';
 export type { ChangeResult, CommandOptions } from './modules/campaigns/campaign-change.js';
+export { EQUITY_RETENTION_DAYS, EquityReads, type EquityRequest, keptFrom, MAX_EQUITY_POINTS } from './modules/equity/equity.reads.js';
+export { pruneEquity } from './modules/equity/equity.repository.js';
 export type { CreateKeyInput } from './modules/keys/key.commands.js';
 export { createKeyHasher, type KeyHasher } from './modules/keys/key-hash.js';
 export { createKeyVerifier, type KeyVerifier, type KeyVerifierOptions } from './modules/keys/key-verifier.js';
@@ -18,3 +20,4 @@ export { type PublishEvents, publishPendingEvents } from './modules/outbox/outbo
 export { OUTBOX_CHANNEL, type PendingEvent } from './modules/outbox/outbox.repository.js';
 export type { ExitResult, PositionResult } from './modules/positions/position.commands.js';
 export type { PositionRow } from './modules/positions/position.mapper.js';
+export { StatsReads } from './modules/stats/pattern-stats.js';

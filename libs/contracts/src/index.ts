@@ -1,4 +1,5 @@
 export * from './access.js';
+export * from './analytics.js';
 export * from './campaigns.js';
 export * from './errors.js';
 export * from './events.js';

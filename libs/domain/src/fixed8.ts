@@ -23,15 +23,23 @@ export function fromUnits(units: bigint): string {
 }
 
 /**
- * `n / d` rounded once to 8 fractional digits, half-even, in units, from the exact integer quotient
- * and remainder.
+ * `n / d` of two amounts in units, rounded once to 8 fractional digits, half-even, in units.
  *
  * @throws Error when `d` is zero.
  */
 export function divUnits(n: bigint, d: bigint): bigint {
+  return divHalfEven(n * UNIT, d);
+}
+
+/**
+ * The integer nearest `n / d`, half to even, from the exact integer quotient and remainder.
+ *
+ * @throws Error when `d` is zero.
+ */
+export function divHalfEven(n: bigint, d: bigint): bigint {
   if (d === 0n) throw new Error('division by zero');
   const negative = n < 0n !== d < 0n;
-  const a = (n < 0n ? -n : n) * UNIT;
+  const a = n < 0n ? -n : n;
   const b = d < 0n ? -d : d;
   let q = a / b;
   const twice = (a % b) * 2n;

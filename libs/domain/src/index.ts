@@ -1,6 +1,7 @@
 export * from './access.js';
 export * from './decimal.js';
 export * from './errors.js';
+export * from './excursions.js';
 export * from './fixed8.js';
 export * from './model.js';
 export * from './pnl.js';

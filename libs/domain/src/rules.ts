@@ -1,7 +1,8 @@
-import { type Dec, MAX_ABS, ZERO } from './decimal.js';
+import { type Dec, fitsNumeric18_8, MAX_ABS, ZERO } from './decimal.js';
 import { ConflictError, type FieldIssue, VersionConflictError } from './errors.js';
+import { type PricePoint, startExcursions } from './excursions.js';
 import { type CampaignStatus, isTimeframe, normalizeSymbol, type PatternType, patternAllowed, type Side, type Timeframe } from './model.js';
-import { positionRisk } from './pnl.js';
+import { positionPnl, positionRisk } from './pnl.js';
 import { checkAmount, checkDate, checkFee, fail } from './rule-checks.js';
 
 export * from './position-rules.js';
@@ -41,10 +42,15 @@ export interface OpenedPosition {
   entryPrice: Dec;
   shares: Dec;
   stopLoss: Dec;
-  /** Equal to the entry price until the first mark. */
+  /** The symbol's mark when it is not before the entry, else the entry price until the first mark. */
   currentPrice: Dec;
-  /** Zero until the first mark. */
+  /** The P&L at the current price (zero until the first mark). */
   currentPnl: Dec;
+  /** The mark's `ts` when the position is marked at once, else null. */
+  markedAt: Date | null;
+  /** From the entry price and the mark it starts with (section 9). */
+  maxFavorablePrice: Dec;
+  maxAdversePrice: Dec;
   /** The risk on the open shares (all of them at entry). */
   risk: Dec;
   entryFee: Dec;
@@ -57,12 +63,14 @@ export interface OpenedPosition {
 const TOO_LARGE = 'position is too large: its value or risk exceeds 9999999999.99999999';
 
 /**
- * Checks a new position against its campaign and computes its initial figures.
+ * Checks a new position against its campaign and computes its initial figures. A position is
+ * marked at once by its symbol's `mark` when that mark is not before its entry date (section 6),
+ * unless its P&L there would not fit NUMERIC(18,8).
  *
  * @throws ConflictError when the campaign is closed.
  * @throws ValidationError listing every broken rule.
  */
-export function openPosition(c: CampaignState, input: NewPositionInput, now: Date): OpenedPosition {
+export function openPosition(c: CampaignState, input: NewPositionInput, now: Date, mark?: PricePoint): OpenedPosition {
   if (c.status === 'CLOSED') throw new ConflictError('campaign is closed');
   const issues: FieldIssue[] = [];
   if (!patternAllowed(c.side, input.patternType)) {
@@ -100,6 +108,9 @@ export function openPosition(c: CampaignState, input: NewPositionInput, now: Dat
     }
   }
   fail(issues);
+  const pnlAtMark =
+    mark && mark.ts.getTime() >= entryDate.getTime() ? positionPnl(c.side, input.entryPrice, input.shares, mark.price) : undefined;
+  const marked = mark !== undefined && pnlAtMark !== undefined && fitsNumeric18_8(pnlAtMark);
   return {
     patternType: input.patternType,
     symbol: c.symbol,
@@ -109,8 +120,10 @@ export function openPosition(c: CampaignState, input: NewPositionInput, now: Dat
     entryPrice: input.entryPrice,
     shares: input.shares,
     stopLoss: input.stopLoss,
-    currentPrice: input.entryPrice,
-    currentPnl: ZERO,
+    currentPrice: marked ? mark.price : input.entryPrice,
+    currentPnl: marked ? (pnlAtMark as Dec) : ZERO,
+    markedAt: marked ? mark.ts : null,
+    ...startExcursions(c.side, input.entryPrice, marked ? mark.price : undefined),
     risk,
     entryFee,
     initialStop: input.stopLoss,

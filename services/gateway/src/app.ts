@@ -4,8 +4,10 @@ import {
   CampaignCommands,
   CampaignReads,
   classifyDatabaseError,
+  EquityReads,
   type KeyHasher,
   type KeyVerifier,
+  StatsReads,
 } from '@cpt/application';
 import { createServer, healthRoutes, openApiDocs, type Probe, registerEdge } from '@cpt/http';
 import type { Logger } from '@cpt/platform';
@@ -14,6 +16,7 @@ import type { FastifyInstance } from 'fastify';
 import { type RealtimeDeps, realtimeRoutes } from './realtime/realtime-routes.js';
 import { accountRoutes } from './routes/account.js';
 import { adminRoutes } from './routes/admin.js';
+import { analyticsRoutes } from './routes/analytics.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { journalRoutes } from './routes/journal.js';
 import { unservedLiveUpdates } from './routes/live-updates.js';
@@ -65,6 +68,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   await app.register(positionRoutes, { commands });
   await app.register(journalRoutes, { reads });
   await app.register(accountRoutes, { risk: new AccountRisk(deps.em) });
+  await app.register(analyticsRoutes, { stats: new StatsReads(deps.em), equity: new EquityReads(deps.em) });
   await app.register(adminRoutes, { admin: new AccessAdmin(deps.em, deps.access.hasher) });
   if (deps.realtime) {
     await app.register(realtimeRoutes, {

@@ -6,7 +6,6 @@ import type { Logger } from '@cpt/platform';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Kafka } from 'kafkajs';
 import { decodeTick } from './decode-tick.js';
-import { newestTicks } from './newest-ticks.js';
 
 /** The marks consumer, and what it counted since it started. */
 export interface MarksConsumer extends BatchConsumer {
@@ -47,9 +46,10 @@ export function createMarksConsumer(opts: MarksConsumerOptions): MarksConsumer {
     handle: async (items, log) => {
       if (items.length === 0) return;
       const started = performance.now();
+      // Every tick: the newest of each symbol marks, and all of them move excursions (section 9).
       const result = await markPositions(
         opts.em,
-        newestTicks(items).map((i) => ({
+        items.map((i) => ({
           symbol: i.value.symbol,
           price: dec(i.value.price),
           ts: new Date(i.value.ts),

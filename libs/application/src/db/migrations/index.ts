@@ -3,6 +3,7 @@ import { Migration20261125020000MarkRoom } from './migration-20261125020000-mark
 import { Migration20261130001921PositionsTimeframeCheck } from './migration-20261130001921-positions-timeframe-check.js';
 import { Migration20261130002558AccountsKeysJournal } from './migration-20261130002558-accounts-keys-journal.js';
 import { Migration20261130024751ExitsFeesAndRisk } from './migration-20261130024751-exits-fees-and-risk.js';
+import { Migration20261130030911ExcursionsMarksEquity } from './migration-20261130030911-excursions-marks-equity.js';
 
 /**
  * The committed migrations, in order; the migrator applies what is missing. `npm run
@@ -14,4 +15,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261130001921PositionsTimeframeCheck', class: Migration20261130001921PositionsTimeframeCheck },
   { name: 'Migration20261130002558AccountsKeysJournal', class: Migration20261130002558AccountsKeysJournal },
   { name: 'Migration20261130024751ExitsFeesAndRisk', class: Migration20261130024751ExitsFeesAndRisk },
+  { name: 'Migration20261130030911ExcursionsMarksEquity', class: Migration20261130030911ExcursionsMarksEquity },
 ];

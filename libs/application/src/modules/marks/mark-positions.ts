@@ -1,12 +1,13 @@
 import type { CampaignUpdated, PositionJson } from '@cpt/contracts';
-import { type Dec, fmt8 } from '@cpt/domain';
+import { type Dec, type ExcursionStep, excursionSteps, fmt8 } from '@cpt/domain';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { asDate } from '../../db/sql.js';
 import { utcMillis } from '../../db/timestamps.js';
 import { recordEvents } from '../outbox/outbox.commands.js';
 import type { PositionRow } from '../positions/position.mapper.js';
 import { positionsJson } from '../positions/position.repository.js';
-import { bumpSeqs, lockMarkedCampaigns, updateMarks } from './marks.repository.js';
+import { bumpSeqs, lockMarkedCampaigns, type TicksJson, updateMarks } from './marks.repository.js';
+import { upsertSymbolMarks } from './symbol-marks.repository.js';
 
 /** The price of a symbol at an instant. */
 export interface Mark {
@@ -28,7 +29,7 @@ export interface SkippedMark {
 
 /** What one call of {@link markPositions} committed. */
 export interface MarkResult {
-  /** Positions whose mark moved. */
+  /** Positions whose mark or excursions moved. */
   marked: number;
   /** Positions the mark reached but could not move (section 6): each kept its last mark. */
   skipped: SkippedMark[];
@@ -40,39 +41,67 @@ export interface MarkResult {
 
 const NOTHING: MarkResult = Object.freeze({ marked: 0, skipped: [], campaigns: 0, events: [] });
 
-/** Keeps the newest mark of each symbol (the last one given wins a tie in time). */
+/** Keeps the newest mark of each symbol; of marks with the same time, the first one given (section 6). */
 export function newestPerSymbol(marks: Iterable<Mark>): Mark[] {
   const newest = new Map<string, Mark>();
   for (const m of marks) {
     const seen = newest.get(m.symbol);
-    if (!seen || seen.ts.getTime() <= m.ts.getTime()) newest.set(m.symbol, m);
+    if (!seen || seen.ts.getTime() < m.ts.getTime()) newest.set(m.symbol, m);
   }
   return [...newest.values()];
 }
 
+/** The batch as the statements take it: per symbol, its newest tick and what its ticks do to excursions. */
+function batchJson(marks: Iterable<Mark>): { symbols: Mark[]; json: TicksJson } {
+  const bySymbol = new Map<string, Mark[]>();
+  for (const m of marks) {
+    const list = bySymbol.get(m.symbol);
+    if (list) list.push(m);
+    else bySymbol.set(m.symbol, [m]);
+  }
+  const symbols = newestPerSymbol([...bySymbol.values()].flat());
+  const rows = symbols.map((newest) => {
+    const steps = excursionSteps(bySymbol.get(newest.symbol) ?? []);
+    const first = steps[0] as ExcursionStep;
+    return {
+      symbol: newest.symbol,
+      price: fmt8(newest.price),
+      ts: newest.ts.toISOString(),
+      first_ts: first.ts.toISOString(),
+      hi: fmt8(first.hi),
+      lo: fmt8(first.lo),
+      steps: steps.length > 1 ? steps.map((x) => ({ ts: x.ts.toISOString(), hi: fmt8(x.hi), lo: fmt8(x.lo) })) : null,
+    };
+  });
+  return { symbols, json: JSON.stringify(rows) };
+}
+
 /**
- * Marks every open position of the given symbols to market in one transaction of set-based
- * statements: lock the affected campaigns (in id order, as every writer does), update the
- * positions, bump each campaign's `last_seq`, and record one event per campaign in the outbox.
- * Replayed, late and duplicate marks match no row and change nothing.
+ * Applies a batch of ticks in one transaction of set-based statements: lock the campaigns whose
+ * OPEN positions the batch reaches (in id order, as every writer does), move each symbol's mark to
+ * its newest tick, mark the positions it reaches and move the excursions of those its ticks
+ * reach (every tick counts for excursions, the newest for the mark), bump each campaign's
+ * `last_seq`, and record one event per campaign in the outbox. Replayed, late and duplicate ticks
+ * change no mark; excursions are maxima and minima, so replays change nothing either.
  */
 export async function markPositions(em: EntityManager, marks: Iterable<Mark>): Promise<MarkResult> {
-  const latest = newestPerSymbol(marks);
-  if (latest.length === 0) return NOTHING;
-  const requestIdOf = new Map(latest.map((m) => [m.symbol, m.requestId ?? null]));
-  const ticks = JSON.stringify(latest.map((m) => ({ symbol: m.symbol, price: fmt8(m.price), ts: m.ts.toISOString() })));
+  const { symbols, json: ticks } = batchJson(marks);
+  if (symbols.length === 0) return NOTHING;
+  const requestIdOf = new Map(symbols.map((m) => [m.symbol, m.requestId ?? null]));
   return em.fork().transactional(async (tx) => {
     const now = new Date();
     const locked = await lockMarkedCampaigns(tx, ticks);
+    // After the campaigns' locks, as a command that opens a position takes them.
+    await upsertSymbolMarks(tx, ticks, now);
     if (locked.length === 0) return NOTHING;
     const reached = await updateMarks(tx, ticks, locked, now);
     const skipped: SkippedMark[] = [];
     const byCampaign = new Map<string, PositionRow[]>();
     let marked = 0;
-    for (const { fits, tick_price, tick_ts, ...row } of reached) {
-      if (!fits) {
+    for (const { applies, moves, fits, tick_price, tick_ts, ...row } of reached) {
+      if (applies && !fits) {
         skipped.push({ positionId: row.id, campaignId: row.campaign_id, symbol: row.symbol, price: tick_price, ts: utcMillis(tick_ts) });
-        continue;
+        if (!moves) continue;
       }
       marked++;
       const list = byCampaign.get(row.campaign_id) ?? [];

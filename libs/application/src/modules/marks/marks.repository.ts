@@ -5,21 +5,36 @@ import { POSITION, type PositionRow } from '../positions/position.mapper.js';
 // Raw, set-based SQL: a batch marks thousands of positions, one statement for all of them
 // (bench/consume.ts measures it against a bare UPDATE of the same batches).
 
-// Each tick looks up its symbol's open positions through the partial index (the lateral
-// subquery, fenced by OFFSET 0, is not flattened into a hash join over every open position).
+// Each symbol of the batch looks up its open positions through the partial index (the lateral
+// subquery, fenced by OFFSET 0, is not flattened into a hash join over every open position). A
+// position matches when the symbol's newest tick marks it (section 6: a mark only moves forward in
+// time and never before the entry) or when the batch's ticks since its entry move its excursions
+// (section 9: late ticks count too). Positions entered before the batch's first tick take the
+// batch's extremes; the others, rare, those of the steps from their entry on.
+const EXTREMES_SINCE = (bound: 'hi' | 'lo') => `case when p.entry_date <= t.first_ts then t.${bound}
+  else (select ${bound === 'hi' ? 'max' : 'min'}(s.${bound}) from json_to_recordset(t.steps) as s(ts timestamptz, hi numeric, lo numeric)
+        where s.ts >= p.entry_date) end`;
 const MATCHES = `
-  select x.id, x.campaign_id, x.entry_price, x.open_shares, t.symbol, t.price, t.ts
-  from json_to_recordset(?::json) as t(symbol text, price numeric, ts timestamptz)
+  select x.id, x.campaign_id, x.entry_price, x.open_shares, x.applies, x.moves, x.hi, x.lo, t.symbol, t.price, t.ts
+  from json_to_recordset(?::json) as t(symbol text, price numeric, ts timestamptz, first_ts timestamptz, hi numeric, lo numeric, steps json)
   cross join lateral (
-    select p.id, p.campaign_id, p.entry_price, p.open_shares from positions p
+    select p.id, p.campaign_id, p.entry_price, p.open_shares, e.hi, e.lo,
+      p.marked_at is null or p.marked_at < t.ts as applies,
+      coalesce(e.hi > greatest(p.max_favorable_price, p.max_adverse_price) or e.lo < least(p.max_favorable_price, p.max_adverse_price), false) as moves
+    from positions p
+    cross join lateral (select ${EXTREMES_SINCE('hi')} as hi, ${EXTREMES_SINCE('lo')} as lo) e
     where p.symbol = t.symbol and p.status = 'OPEN' and p.entry_date <= t.ts
-      -- Section 6 of the contract: a mark only moves forward in time and never before the entry.
-      and (p.marked_at is null or p.marked_at < t.ts)
+      and (p.marked_at is null or p.marked_at < t.ts
+        or e.hi > greatest(p.max_favorable_price, p.max_adverse_price) or e.lo < least(p.max_favorable_price, p.max_adverse_price))
     offset 0) x`;
 // The P&L of the shares still open (section 8): partial exits have taken the rest.
 const PNL = `case when c.side = 'LONG' then (x.price - x.entry_price) * x.open_shares else (x.entry_price - x.price) * x.open_shares end`;
 
-/** The newest tick of each symbol, as the JSON the statements take (`[{symbol, price, ts}]`). */
+/**
+ * What a batch does to each of its symbols, as the JSON the statements take: the newest tick
+ * (`symbol, price, ts`), the batch's first instant and extremes (`first_ts, hi, lo`), and the
+ * excursion steps when there are several (`steps: [{ts, hi, lo}]`, else null).
+ */
 export type TicksJson = string;
 
 /** Locks the campaigns whose OPEN positions the ticks would mark, in id order (as every writer does). */
@@ -34,6 +49,10 @@ export async function lockMarkedCampaigns(em: EntityManager, ticks: TicksJson): 
 
 /** A position a mark reached, as it is after the statement. */
 export type MarkedRow = PositionRow & {
+  /** Whether the symbol's newest tick marks it (it may only have moved its excursions). */
+  applies: boolean;
+  /** Whether the batch's ticks moved its excursions. */
+  moves: boolean;
   /** False when the mark's P&L would not fit NUMERIC(18,8): the position kept its last mark. */
   fits: boolean;
   /** The tick that reached it. */
@@ -52,21 +71,24 @@ const MAX_AMOUNT = '9999999999.99999999';
  * `fits` false, so that the caller can report it (section 6).
  */
 export function updateMarks(em: EntityManager, ticks: TicksJson, campaignIds: readonly string[], now: Date): Promise<MarkedRow[]> {
+  const marks = 'm.applies and m.fits';
   return query<MarkedRow>(
     em,
     `update positions p set
-       current_price = case when m.fits then m.price else p.current_price end,
-       current_pnl = case when m.fits then m.pnl else p.current_pnl end,
-       marked_at = case when m.fits then m.ts else p.marked_at end,
-       updated_at = case when m.fits then ?::timestamptz else p.updated_at end
+       current_price = case when ${marks} then m.price else p.current_price end,
+       current_pnl = case when ${marks} then m.pnl else p.current_pnl end,
+       marked_at = case when ${marks} then m.ts else p.marked_at end,
+       max_favorable_price = case when m.long then greatest(p.max_favorable_price, m.hi) else least(p.max_favorable_price, m.lo) end,
+       max_adverse_price = case when m.long then least(p.max_adverse_price, m.lo) else greatest(p.max_adverse_price, m.hi) end,
+       updated_at = case when ${marks} or m.moves then ?::timestamptz else p.updated_at end
      from (
-       select x.id, x.price, x.ts, r.pnl, abs(r.pnl) <= ${MAX_AMOUNT} as fits
+       select x.id, x.price, x.ts, x.applies, x.moves, x.hi, x.lo, c.side = 'LONG' as long, r.pnl, abs(r.pnl) <= ${MAX_AMOUNT} as fits
        from (${MATCHES}) x join campaigns c on c.id = x.campaign_id
        cross join lateral (select round_half_even(${PNL}, 8) as pnl) r
        where x.campaign_id = any(?::uuid[])
        offset 0) m
-     where p.id = m.id and p.status = 'OPEN' and (p.marked_at is null or p.marked_at < m.ts)
-     returning ${POSITION.columns('p')}, m.fits, m.price::text as tick_price, m.ts as tick_ts`,
+     where p.id = m.id and p.status = 'OPEN'
+     returning ${POSITION.columns('p')}, m.applies, m.moves, m.fits, m.price::text as tick_price, m.ts as tick_ts`,
     [now, ticks, pgArray(campaignIds)],
   );
 }

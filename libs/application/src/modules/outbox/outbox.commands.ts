@@ -1,13 +1,15 @@
 import type { CampaignUpdated } from '@cpt/contracts';
 import type { CampaignTotals } from '@cpt/domain';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { recordEquity } from '../equity/equity.repository.js';
 import { loadTotals } from '../totals/totals.repository.js';
 import { type CampaignChange, campaignUpdated } from './event.mapper.js';
 import { deleteEvents, insertEvents, type PendingEvent, selectPending, tryRelayLock } from './outbox.repository.js';
 
 /**
- * Records the `campaign_updated` event of each change in the outbox, with the totals read inside
- * the transaction, so that the event commits or rolls back with the change itself. `accountId`
+ * Records the `campaign_updated` event of each change in the outbox, and the point of each
+ * campaign's equity curves, with the totals read inside the transaction, so that both commit or
+ * roll back with the change itself. `accountId`
  * scopes the totals to a caller's account; marks, which serve no caller, pass null.
  */
 export async function recordEvents(
@@ -23,6 +25,12 @@ export async function recordEvents(
     accountId,
   );
   const events = changes.map((c) => campaignUpdated(c, totals.get(c.campaignId) as CampaignTotals));
+  // The equity curves (section 9): the same totals, in the same transaction.
+  await recordEquity(
+    em,
+    changes.map((c) => ({ campaignId: c.campaignId, totals: totals.get(c.campaignId) as CampaignTotals })),
+    now,
+  );
   await insertEvents(
     em,
     events.map((e, i) => ({ campaignId: e.campaign_id, seq: e.seq, payload: JSON.stringify(e), requestId: changes[i]?.requestId ?? null })),

@@ -6,9 +6,11 @@ import {
   checkRiskLimits,
   type Dec,
   dec,
+  divText8,
   EXIT_FIELDS,
   type ExitOutcome,
   type ExitRequest,
+  excursionR,
   exitPositionRule,
   exposureOf,
   fmt8,
@@ -23,6 +25,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { campaignState } from '../campaigns/campaign.commands.js';
 import { type ChangeResult, type CommandOptions, changeCampaign } from '../campaigns/campaign-change.js';
 import { exitHistory, insertExit } from '../exits/exit.repository.js';
+import { selectSymbolMark } from '../marks/symbol-marks.repository.js';
 import { exposureNow } from '../risk/risk.repository.js';
 import { Position, type PositionEntity } from './position.entity.js';
 import { campaignIdOf, loadPosition } from './position.repository.js';
@@ -69,7 +72,8 @@ export function addPosition(
 ): Promise<PositionResult> {
   const kind = { reason: 'position_opened', action: 'position_opened', riskLimited: true } as const;
   return changeCampaign(root, caller, campaignId, opts, kind, async (em, c, now, risk) => {
-    const opened = openPosition(campaignState(c), input, now);
+    const mark = await selectSymbolMark(em, c.symbol);
+    const opened = openPosition(campaignState(c), input, now, mark);
     await checkRisk(em, risk, caller.accountId, c.id, exposureOf(opened.risk));
     const p = em.create(Position, {
       id: randomUUID(),
@@ -91,11 +95,13 @@ export function addPosition(
       fees: fmt8(opened.entryFee),
       currentPrice: fmt8(opened.currentPrice),
       currentPnl: fmt8(opened.currentPnl),
+      maxFavorablePrice: fmt8(opened.maxFavorablePrice),
+      maxAdversePrice: fmt8(opened.maxAdversePrice),
       status: 'OPEN',
       closedDate: null,
       exitPrice: null,
       realizedPnl: null,
-      markedAt: null,
+      markedAt: opened.markedAt,
       createdAt: now,
       updatedAt: now,
     });
@@ -166,6 +172,10 @@ function applyExit(p: PositionEntity, out: ExitOutcome, now: Date): void {
     p.status = 'CLOSED';
     p.exitPrice = fmt8(out.exitPrice as Dec);
     p.closedDate = out.closedDate;
+    // The figures a closed position keeps, frozen for the statistics.
+    p.rMultiple = divText8(fmt8(out.realizedPnl.minus(out.fees)), p.initialRisk);
+    p.mfeR = excursionR(p.entryPrice, p.initialStop, p.maxFavorablePrice);
+    p.maeR = excursionR(p.entryPrice, p.initialStop, p.maxAdversePrice);
   }
   p.updatedAt = now;
 }

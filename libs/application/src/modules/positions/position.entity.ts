@@ -14,6 +14,11 @@ export const Position = defineEntity({
     { name: 'positions_campaign_entry_idx', properties: ['campaign', 'entryDate', 'id'] },
     // Partial: the marks look up a symbol's OPEN positions only (an expression, so compared by name).
     { name: 'positions_open_symbol_idx', expression: "create index positions_open_symbol_idx on positions (symbol) where status = 'OPEN'" },
+    // The per-pattern statistics read an account's CLOSED positions by closing date.
+    {
+      name: 'positions_closed_account_idx',
+      expression: "create index positions_closed_account_idx on positions (account_id, closed_date) where status = 'CLOSED'",
+    },
     // The risk check sums an account's OPEN positions (its heat).
     {
       name: 'positions_open_account_idx',
@@ -68,6 +73,14 @@ export const Position = defineEntity({
     exitPrice: money().nullable(),
     realizedPnl: money().nullable(),
     markedAt: p.datetime().length(3).nullable(),
+    /** LONG the highest, SHORT the lowest price seen while OPEN (section 9). */
+    maxFavorablePrice: money(),
+    /** LONG the lowest, SHORT the highest price seen while OPEN. */
+    maxAdversePrice: money(),
+    /** Frozen when the position closes (null while OPEN, when they are derived on read): what statistics average. */
+    rMultiple: p.decimal('string').columnType('numeric').nullable(),
+    mfeR: p.decimal('string').columnType('numeric').nullable(),
+    maeR: p.decimal('string').columnType('numeric').nullable(),
     createdAt: p.datetime().length(3),
     updatedAt: p.datetime().length(3),
   },

@@ -1,10 +1,10 @@
 import type { PositionJson } from '@cpt/contracts';
-import { divText8 } from '@cpt/domain';
+import { divText8, excursionR } from '@cpt/domain';
 import type { Computed } from '../../db/row-shape.js';
 import { type RowOf, rowShape } from '../../db/row-shape.js';
 
-/** A position's fields that come from its own row: its exits are a table of their own, and its R is derived. */
-export type PositionColumnsJson = Omit<PositionJson, 'exits' | 'r_multiple'>;
+/** A position's fields that come from its own row: its exits are a table of their own, and its R figures are derived. */
+export type PositionColumnsJson = Omit<PositionJson, 'exits' | 'r_multiple' | 'mfe_r' | 'mae_r'>;
 
 // net_pnl: (OPEN: realized + current P&L; CLOSED: realized) − fees, an exact sum of stored figures.
 const netPnl = (a: string) =>
@@ -41,6 +41,8 @@ export const POSITION = rowShape<PositionColumnsJson>()({
   closed_date: 'timestamp',
   exit_price: 'decimal',
   realized_pnl: 'decimal',
+  max_favorable_price: 'decimal',
+  max_adverse_price: 'decimal',
   marked_at: 'timestamp',
   created_at: 'timestamp',
   updated_at: 'timestamp',
@@ -54,3 +56,9 @@ export type PositionRow = RowOf<PositionColumnsJson, typeof POSITION.fields>;
  * integers of 10⁻⁸ (the division costs a PostgreSQL function call per row, several times the read).
  */
 export const rMultipleOf = (row: Pick<PositionRow, 'net_pnl' | 'initial_risk'>): string | null => divText8(row.net_pnl, row.initial_risk);
+
+/** `mfe_r` and `mae_r` (section 9): the excursions over the risk at entry, rounded once. */
+export const excursionsROf = (row: PositionRow): { mfe_r: string; mae_r: string } => ({
+  mfe_r: excursionR(row.entry_price, row.initial_stop, row.max_favorable_price),
+  mae_r: excursionR(row.entry_price, row.initial_stop, row.max_adverse_price),
+});

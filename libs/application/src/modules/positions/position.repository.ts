@@ -4,7 +4,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { query } from '../../db/sql.js';
 import { selectExits } from '../exits/exit.repository.js';
 import { Position, type PositionEntity } from './position.entity.js';
-import { POSITION, type PositionRow, rMultipleOf } from './position.mapper.js';
+import { excursionsROf, POSITION, type PositionRow, rMultipleOf } from './position.mapper.js';
 
 const COLUMNS = POSITION.columns('p');
 
@@ -31,7 +31,7 @@ export function selectCampaignPositions(
 export async function positionsJson(em: EntityManager, accountId: string | null, rows: readonly PositionRow[]): Promise<PositionJson[]> {
   const exited = rows.filter((r) => r.realized_pnl !== null).map((r) => r.id);
   const exits = await selectExits(em, accountId, exited);
-  return rows.map((r) => ({ ...POSITION.toJson(r), r_multiple: rMultipleOf(r), exits: exits.get(r.id) ?? [] }));
+  return rows.map((r) => ({ ...POSITION.toJson(r), r_multiple: rMultipleOf(r), ...excursionsROf(r), exits: exits.get(r.id) ?? [] }));
 }
 
 /** One position of the account, as the contract shows it. */
