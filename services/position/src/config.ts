@@ -20,6 +20,8 @@ export const configSchema = z.object({
   /** How many events the relay publishes per round. */
   OUTBOX_BATCH: z.coerce.number().int().min(1).max(10_000).default(1000),
   SHUTDOWN_GRACE_MS: msVar(25_000),
+  /** How often equity points past their retention (README) are deleted. */
+  EQUITY_PRUNE_INTERVAL_MS: msVar(600_000),
 });
 export type PositionConfig = z.output<typeof configSchema>;
 

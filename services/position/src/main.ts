@@ -3,6 +3,7 @@ import { createKafka, createPublisher, kafkaProbe } from '@cpt/messaging';
 import { configOrExit, createLogger, onShutdown } from '@cpt/platform';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
+import { createEquityRetention } from './equity-retention.js';
 import { createMarksConsumer } from './marks/marks.consumer.js';
 import { createOutboxRelay } from './outbox/outbox-relay.js';
 
@@ -30,6 +31,7 @@ const relay = createOutboxRelay({
   pollMs: config.OUTBOX_POLL_MS,
   batchSize: config.OUTBOX_BATCH,
 });
+const retention = createEquityRetention({ orm, log: log.child({ component: 'equity' }), intervalMs: config.EQUITY_PRUNE_INTERVAL_MS });
 let accepting = true;
 const app = await buildApp({
   log,
@@ -44,6 +46,7 @@ onShutdown(
     // Finish the batch in hand and leave the group, then publish what it recorded.
     await consumer.stop();
     await relay.stop();
+    await retention.stop();
     await app.close();
     await publisher.disconnect();
     await kafkaReady.close();
@@ -54,6 +57,7 @@ onShutdown(
 
 await app.listen({ host: config.HOST, port: config.PORT });
 relay.start();
+retention.start();
 // Kafka may come up after this service: keep trying to join the group; readiness says meanwhile.
 for (let attempt = 1; accepting; attempt++) {
   try {
