@@ -21,6 +21,8 @@ describe('openPosition', () => {
       entryFee: fmt8(p.entryFee),
       initialStop: fmt8(p.initialStop),
       initialRisk: fmt8(p.initialRisk),
+      maxFavorablePrice: fmt8(p.maxFavorablePrice),
+      maxAdversePrice: fmt8(p.maxAdversePrice),
     }).toEqual({
       patternType: 'SPRING',
       symbol: 'GBPUSD',
@@ -36,7 +38,26 @@ describe('openPosition', () => {
       entryFee: '0.00000000',
       initialStop: '1.24500000',
       initialRisk: '40.00000000',
+      markedAt: null,
+      maxFavorablePrice: '1.25000000',
+      maxAdversePrice: '1.25000000',
     });
+  });
+
+  it('is marked at once by its symbol’s mark when that mark is not before its entry, excursions from it (sections 6, 9)', () => {
+    const mark = { price: dec('1.25750000'), ts: new Date(NOW.getTime() + 1000) };
+    const p = openPosition(LONG_CAMPAIGN, longInput(), NOW, mark);
+    // (1.2575 − 1.25) × 8000 = 60.
+    expect([fmt8(p.currentPrice), fmt8(p.currentPnl), p.markedAt, fmt8(p.maxFavorablePrice), fmt8(p.maxAdversePrice)]).toEqual([
+      '1.25750000',
+      '60.00000000',
+      mark.ts,
+      '1.25750000',
+      '1.25000000',
+    ]);
+    // A mark before the entry does not reach it.
+    const early = openPosition(LONG_CAMPAIGN, longInput(), NOW, { ...mark, ts: new Date(NOW.getTime() - 1) });
+    expect([fmt8(early.currentPrice), early.markedAt, fmt8(early.maxAdversePrice)]).toEqual(['1.25000000', null, '1.25000000']);
   });
 
   it('keeps the entry fee and the stop and risk at entry', () => {
