@@ -84,12 +84,13 @@ function batchJson(marks: Iterable<Mark>): { symbols: Mark[]; json: TicksJson } 
  * `last_seq`, and record one event per campaign in the outbox. Replayed, late and duplicate ticks
  * change no mark; excursions are maxima and minima, so replays change nothing either.
  */
-export async function markPositions(em: EntityManager, marks: Iterable<Mark>): Promise<MarkResult> {
+export async function markPositions(em: EntityManager, marks: Iterable<Mark>, opts: { now?: Date } = {}): Promise<MarkResult> {
   const { symbols, json: ticks } = batchJson(marks);
   if (symbols.length === 0) return NOTHING;
   const requestIdOf = new Map(symbols.map((m) => [m.symbol, m.requestId ?? null]));
   return em.fork().transactional(async (tx) => {
-    const now = new Date();
+    // The batch's clock (`updated_at`, the equity points' time); a test may set it.
+    const now = opts.now ?? new Date();
     const locked = await lockMarkedCampaigns(tx, ticks);
     // After the campaigns' locks, as a command that opens a position takes them.
     await upsertSymbolMarks(tx, ticks, now);
