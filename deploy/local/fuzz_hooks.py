@@ -112,6 +112,12 @@ RULES: dict[str, list[tuple[str, str]]] = {
     ],
 }
 
+EQUITY_SPAN = [
+    ("from", r"asks for \d+ points of (1m|1h|1d); at most 1000 from from to to \(or now\)"),
+]
+RULES["GET /api/v1/campaigns/{id}/equity"] = EQUITY_SPAN
+RULES["GET /api/v1/equity"] = EQUITY_SPAN
+
 # The operations that may raise an account's exposure, refused with 422 `risk_limit_exceeded`
 # past a limit the fuzzer itself may have set (PATCH /api/v1/account/settings).
 RISK_LIMITED = {"POST /api/v1/campaigns/{id}/positions", "PATCH /api/v1/positions/{id}"}
