@@ -128,6 +128,29 @@ const ENDPOINTS: Endpoint[] = [
     send: (gw, t, h) => call(gw, 'POST', `/api/v1/positions/${t.positionId}/exits`, h, { shares: '0.5', price: '11', date: at('10:00') }),
   },
   {
+    name: 'GET /api/v1/stats/patterns',
+    scope: 'campaigns:read',
+    // No id in the path: another account's key is answered with its own statistics.
+    owned: false,
+    ok: 200,
+    send: (gw, _t, h) => call(gw, 'GET', '/api/v1/stats/patterns', h),
+  },
+  {
+    name: 'GET /api/v1/campaigns/{id}/equity',
+    scope: 'campaigns:read',
+    owned: true,
+    ok: 200,
+    send: (gw, t, h) => call(gw, 'GET', `/api/v1/campaigns/${t.campaignId}/equity?from=${at('09:00')}`, h),
+  },
+  {
+    name: 'GET /api/v1/equity',
+    scope: 'campaigns:read',
+    // No id in the path: another account's key is answered with its own curve.
+    owned: false,
+    ok: 200,
+    send: (gw, _t, h) => call(gw, 'GET', `/api/v1/equity?from=${at('09:00')}`, h),
+  },
+  {
     name: 'GET /api/v1/account',
     scope: 'campaigns:read',
     // No id in the path: another account's key is answered with its own account.

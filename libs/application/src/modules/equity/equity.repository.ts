@@ -66,7 +66,8 @@ const FIGURES = ['total_pnl', 'net_pnl', 'realized_pnl', 'unrealized_pnl', 'tota
  * before the end of the bucket, carried forward through quiet buckets, and nothing before its
  * first point. In one statement: each point of a campaign enters the sum as its difference from
  * the campaign's previous point (its first, the last before `start`, as itself), and a running sum
- * over the buckets adds them up.
+ * over the buckets adds them up. The buckets are stepped in UTC: in a session whose TimeZone keeps
+ * daylight saving time, a `1 day` step of a timestamptz would drift by an hour at each change.
  */
 export async function selectEquityCurve(
   em: EntityManager,
@@ -93,7 +94,9 @@ export async function selectEquityCurve(
        select greatest(bucket, ?::timestamptz) as t, ${diff} from points window w as (partition by campaign_id order by bucket)
      ), d as (select t, ${sums} from diffs group by t)
      select g.t, ${running}
-     from generate_series(?::timestamptz, ?::timestamptz, ?::interval) as g(t) left join d on d.t = g.t
+     from (select s.u at time zone 'UTC' as t
+           from generate_series(?::timestamptz at time zone 'UTC', ?::timestamptz at time zone 'UTC', ?::interval) as s(u)) g
+     left join d on d.t = g.t
      order by g.t`,
     [
       q.accountId,
