@@ -107,14 +107,15 @@ async function main(): Promise<void> {
     console.log(`\nstats over ${stats.reduce((n, s) => n + s.closed_positions, 0)} closed positions: ${stats.length} patterns`);
     // 1,000 minutes ending at the week's end, and the whole week hourly (168 points).
     const minutes = new Date(WEEK_END.getTime() - 1000 * 60_000).toISOString();
+    const lastMinute = new Date(WEEK_END.getTime() - 60_000).toISOString();
     const series: [string, string][] = [
       ['stats/patterns (all)', `${base}/stats/patterns`],
       [
         'stats/patterns (LONG, 3 days)',
         `${base}/stats/patterns?side=LONG&from=${WEEK_START.toISOString()}&to=${new Date(WEEK_START.getTime() + 3 * 86_400_000).toISOString()}`,
       ],
-      ['campaign equity, 1,000 x 1m', `${base}/campaigns/${campaign?.id}/equity?interval=1m&from=${minutes}&to=${WEEK_END.toISOString()}`],
-      ['account equity, 1,000 x 1m', `${base}/equity?interval=1m&from=${minutes}&to=${WEEK_END.toISOString()}`],
+      ['campaign equity, 1,000 x 1m', `${base}/campaigns/${campaign?.id}/equity?interval=1m&from=${minutes}&to=${lastMinute}`],
+      ['account equity, 1,000 x 1m', `${base}/equity?interval=1m&from=${minutes}&to=${lastMinute}`],
       ['account equity, 168 x 1h', `${base}/equity?interval=1h&from=${WEEK_START.toISOString()}&to=${WEEK_END.toISOString()}`],
     ];
     for (const [label, url] of series) {

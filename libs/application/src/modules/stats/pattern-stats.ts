@@ -18,13 +18,14 @@ interface SumsRow {
 /**
  * Exact sums per pattern over the account's CLOSED positions with `closed_date` in [from, to), in
  * one aggregate through `positions_closed_account_idx`: only a row per pattern leaves PostgreSQL.
- * Each position counts with its own stored figures (those frozen when it closed).
+ * Each position counts with its own stored figures (those frozen when it closed). Sums, not sums of
+ * per-row expressions: at 100,000 rows the arithmetic costs more than the scan.
  */
 const SUMS_SQL = `
-  select pattern_type, count(*)::int as closed, (count(*) filter (where realized_pnl - fees > 0))::int as wins,
+  select pattern_type, count(*)::int as closed, (count(*) filter (where realized_pnl > fees))::int as wins,
     coalesce(sum(r_multiple), 0)::text as sum_r, count(r_multiple)::int as n_r,
-    sum(realized_pnl - fees)::text as net,
-    sum(extract(epoch from closed_date - entry_date))::text as seconds,
+    (sum(realized_pnl) - sum(fees))::text as net,
+    extract(epoch from sum(closed_date - entry_date))::text as seconds,
     coalesce(sum(mfe_r), 0)::text as sum_mfe, coalesce(sum(mae_r), 0)::text as sum_mae
   from positions
   where account_id = ? and status = 'CLOSED'
