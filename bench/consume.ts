@@ -41,7 +41,11 @@ async function resetMarks(databaseUrl: string): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    await client.query("update positions set current_price = entry_price, current_pnl = 0, marked_at = null where status = 'OPEN'");
+    await client.query(
+      `update positions set current_price = entry_price, current_pnl = 0, marked_at = null,
+         max_favorable_price = entry_price, max_adverse_price = entry_price where status = 'OPEN'`,
+    );
+    await client.query('truncate symbol_marks');
     await client.query('vacuum analyze positions');
     await client.query('vacuum analyze campaigns');
   } finally {
