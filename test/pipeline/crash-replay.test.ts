@@ -118,15 +118,22 @@ describe('exactly once in effect', () => {
       { what: 'the outbox to drain' },
     );
 
-    // The final state is the one the newest tick of each symbol gives, exactly.
+    // The final state is the one the newest tick of each symbol gives, exactly; the excursions, the
+    // one every tick of the symbol gives (all of them after the entries; section 9).
     for (const c of campaigns) {
       const last = [...ticks].reverse().find((t) => t.symbol === c.symbol);
+      const seen = ticks.filter((t) => t.symbol === c.symbol).map((t) => dec(t.price));
       const view = (await gw.get<{ positions: Record<string, string>[]; as_of: string }>(`/api/v1/campaigns/${c.id}/positions`)).body;
       expect(view.as_of).toBe(last?.ts);
       for (const p of c.positions) {
         const got = view.positions.find((x) => x.id === p.id);
         const pnl = fmt8(positionPnl('LONG', dec(p.entry), dec(p.shares), dec(last?.price ?? '0')));
         expect([got?.current_price, got?.current_pnl]).toEqual([fmt8(dec(last?.price ?? '0')), pnl]);
+        const [high, low] = [
+          seen.reduce((a, b) => (b.gt(a) ? b : a), dec(p.entry)),
+          seen.reduce((a, b) => (b.lt(a) ? b : a), dec(p.entry)),
+        ];
+        expect([got?.max_favorable_price, got?.max_adverse_price]).toEqual([fmt8(high), fmt8(low)]);
       }
     }
 
@@ -155,5 +162,7 @@ describe('exactly once in effect', () => {
     await waitForGroupCaughtUp(kafka, replayGroup, TOPICS.ticks, 120_000);
     expect(await rows(ids)).toEqual(before);
     expect(await lastSeqs(ids)).toEqual(seqs);
-  });
+    // Each new group reads the shared topic's whole history (every suite's ticks), twice here, and
+    // every tick of it now counts (section 9): the replay alone may take the 120 s given above.
+  }, 240_000);
 });

@@ -107,7 +107,8 @@ describe('the story lifecycles driven through HTTP and Kafka', () => {
       ['LPS', '-2.00000000'],
     ]);
 
-    // Late, duplicate and pre-entry ticks change nothing (section 6).
+    // Late, duplicate and pre-entry ticks change no mark (section 6); the late 2.0000 and the 3.0000
+    // at the marked instant still move the excursions of the positions entered before them (section 9).
     const late = await openPosition(gw, id, {
       pattern_type: 'LPS',
       entry_price: '1.2600',
@@ -128,6 +129,13 @@ describe('the story lifecycles driven through HTTP and Kafka', () => {
       current_pnl: '0.00000000',
       marked_at: null,
     });
+    // [favorable, adverse, MFE R, MAE R]: R over 0.005 to each initial stop; the closed Spring's are frozen.
+    expect(after.positions.map((p) => [p.pattern_type, p.max_favorable_price, p.max_adverse_price, p.mfe_r, p.mae_r])).toEqual([
+      ['SPRING', '1.25750000', '1.25000000', '1.50000000', '0.00000000'],
+      ['SOS', '3.00000000', '1.25500000', '349.00000000', '0.00000000'],
+      ['LPS', '3.00000000', '1.25950000', '348.00000000', '0.10000000'],
+      ['LPS', '1.26000000', '1.26000000', '0.00000000', '0.00000000'],
+    ]);
 
     // The request id travels from the ingest request to the position service's log and the event's header.
     expect(position.logs.some((l) => Array.isArray(l.requestIds) && (l.requestIds as string[]).includes(requestId))).toBe(true);

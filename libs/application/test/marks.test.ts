@@ -75,12 +75,18 @@ describe('marks (contract section 6)', () => {
       expect(row.current_price).toBe('1.25750001');
       expect(row.current_pnl).toBe(fmt8(positionPnl(side, dec(row.entry_price), dec(row.shares), dec('1.25750001'))));
       expect(new Date(row.marked_at ?? '').toISOString()).toBe(at(10).toISOString());
+      // Section 9: the excursions span the entry and the tick, favorable on the side that gains.
+      const gains = positionPnl(side, dec(row.entry_price), dec(row.shares), dec('1.25750001')).gt(0);
+      expect([row.max_favorable_price, row.max_adverse_price]).toEqual(
+        gains ? ['1.25750001', row.entry_price] : [row.entry_price, '1.25750001'],
+      );
     };
     const expectUnmarked = async (campaignId: string, positionId: string) => {
       const row = await rowOf(campaignId, positionId);
       expect(row.current_price).toBe(row.entry_price);
       expect(row.current_pnl).toBe('0.00000000');
       expect(row.marked_at).toBeNull();
+      expect([row.max_favorable_price, row.max_adverse_price]).toEqual([row.entry_price, row.entry_price]);
     };
     await expectMarked(long.id, long.positions[0] as string, 'LONG');
     await expectMarked(long.id, long.positions[1] as string, 'LONG');
@@ -97,16 +103,60 @@ describe('marks (contract section 6)', () => {
     expect(await state(c.id)).toEqual(before);
   });
 
-  it('changes nothing for a late tick or a tick at the instant already marked', async () => {
+  it('changes nothing for a late tick or a tick at the instant already marked, priced within the excursions', async () => {
     const s = uniqueSymbol();
     const c = await campaign('SHORT', s, [{ entry: '100', shares: '5', second: 0 }]);
     await mark([tick(s, '99', 20)]);
     const before = await state(c.id);
-    expect(await mark([tick(s, '98', 19)])).toMatchObject({ marked: 0, events: [] });
-    expect(await mark([tick(s, '97', 20)])).toMatchObject({ marked: 0, events: [] });
-    expect(await mark([tick(s, '96', 1), tick(s, '95', 20)])).toMatchObject({ marked: 0, events: [] });
+    expect(before.positions[0]).toMatchObject({ max_favorable_price: '99.00000000', max_adverse_price: '100.00000000' });
+    expect(await mark([tick(s, '99.5', 19)])).toMatchObject({ marked: 0, events: [] });
+    expect(await mark([tick(s, '100', 20)])).toMatchObject({ marked: 0, events: [] });
+    expect(await mark([tick(s, '99.25', 1), tick(s, '99', 20)])).toMatchObject({ marked: 0, events: [] });
     expect(await state(c.id)).toEqual(before);
     expect((await rowOf(c.id, c.positions[0] as string)).current_pnl).toBe('5.00000000');
+  });
+
+  // Section 9: a tick that does not become the mark still counts for the excursions.
+  it('moves only the excursions for a late tick or a tick at the instant already marked, priced beyond them', async () => {
+    const s = uniqueSymbol();
+    const c = await campaign('SHORT', s, [{ entry: '100', shares: '5', second: 0 }]);
+    const id = c.positions[0] as string;
+    await mark([tick(s, '99', 20)]);
+    const before = await state(c.id);
+    const markOf = (row: { current_price: string; current_pnl: string; marked_at: string | null }) => [
+      row.current_price,
+      row.current_pnl,
+      row.marked_at,
+    ];
+
+    // Late, below the lowest price seen: the favorable excursion of a SHORT (stop 110: 2 of 10 is 0.2 R).
+    const late = await mark([tick(s, '98', 19)]);
+    expect([late.marked, late.campaigns, late.events.length]).toEqual([1, 1, 1]);
+    expect(late.events[0]).toMatchObject({ campaign_id: c.id, reason: 'marked', seq: Number(before.campaign.last_seq) + 1 });
+    expect(late.events[0]?.changed_positions).toEqual([
+      expect.objectContaining({ id, current_price: '99.00000000', current_pnl: '5.00000000', marked_at: at(20).toISOString() }),
+    ]);
+    expect(late.events[0]?.changed_positions[0]).toMatchObject({
+      max_favorable_price: '98.00000000',
+      max_adverse_price: '100.00000000',
+      mfe_r: '0.20000000',
+      mae_r: '0.00000000',
+    });
+    const afterLate = await state(c.id);
+    const [was, now] = [before.positions[0], afterLate.positions[0]];
+    if (!was || !now) throw new Error('missing position');
+    expect(markOf(now)).toEqual(markOf(was));
+    expect(now).toEqual({ ...was, max_favorable_price: '98.00000000', updated_at: now.updated_at });
+    expect(afterLate.events).toHaveLength(before.events.length + 1);
+    expect(afterLate.campaign).toEqual({ ...before.campaign, last_seq: String(Number(before.campaign.last_seq) + 1) });
+
+    // In one call, a late tick and one at the marked instant, above the highest price seen: one event.
+    const both = await mark([tick(s, '100.5', 1), tick(s, '101', 20)]);
+    expect([both.marked, both.events.length]).toEqual([1, 1]);
+    const row = await rowOf(c.id, id);
+    expect(markOf(row)).toEqual(markOf(was));
+    expect(row).toMatchObject({ max_favorable_price: '98.00000000', max_adverse_price: '101.00000000' });
+    expect((await state(c.id)).events).toHaveLength(before.events.length + 2);
   });
 
   it('changes nothing for a duplicate tick, whether in a later call or in the same call', async () => {
@@ -117,6 +167,26 @@ describe('marks (contract section 6)', () => {
     expect(first.events).toHaveLength(1);
     const before = await state(c.id);
     expect(await mark([tick(s, '11', 5)])).toMatchObject({ marked: 0, events: [] });
+    expect(await state(c.id)).toEqual(before);
+  });
+
+  // Section 6: of ticks with the same ts, the first one processed is the mark, within a call as
+  // across calls (a later call's tick at the marked instant is a late tick).
+  it('marks with the first of the ticks at the newest instant of a call; the others move only the excursions', async () => {
+    const s = uniqueSymbol();
+    const c = await campaign('LONG', s, [{ entry: '10', shares: '3', second: 0 }]);
+    const result = await mark([tick(s, '9', 4), tick(s, '12', 5), tick(s, '11', 5), tick(s, '13', 5)]);
+    expect([result.marked, result.events.length]).toEqual([1, 1]);
+    const row = await rowOf(c.id, c.positions[0] as string);
+    expect(row).toMatchObject({
+      current_price: '12.00000000',
+      current_pnl: '6.00000000',
+      max_favorable_price: '13.00000000',
+      max_adverse_price: '9.00000000',
+    });
+    expect(new Date(row.marked_at ?? '').toISOString()).toBe(at(5).toISOString());
+    const before = await state(c.id);
+    expect(await mark([tick(s, '13', 5), tick(s, '11', 5)])).toMatchObject({ marked: 0, events: [] });
     expect(await state(c.id)).toEqual(before);
   });
 
@@ -161,8 +231,19 @@ describe('marks (contract section 6)', () => {
         ];
         const result = await mark(order.map((i) => ticks[i] as Mark));
         expect(result.events).toHaveLength(2);
-        expect(await rowOf(ca.id, ca.positions[0] as string)).toMatchObject({ current_price: '1.30000000', current_pnl: '3.00000000' });
-        expect(await rowOf(cb.id, cb.positions[0] as string)).toMatchObject({ current_price: '1.30000000', current_pnl: '7.00000000' });
+        // Every tick counts for the excursions (section 9), whether or not it is the newest.
+        expect(await rowOf(ca.id, ca.positions[0] as string)).toMatchObject({
+          current_price: '1.30000000',
+          current_pnl: '3.00000000',
+          max_favorable_price: '1.40000000',
+          max_adverse_price: '1.00000000',
+        });
+        expect(await rowOf(cb.id, cb.positions[0] as string)).toMatchObject({
+          current_price: '1.30000000',
+          current_pnl: '7.00000000',
+          max_favorable_price: '1.10000000',
+          max_adverse_price: '2.00000000',
+        });
         expect(new Date((await rowOf(ca.id, ca.positions[0] as string)).marked_at ?? '').getTime()).toBe(at(11).getTime());
       }),
       { numRuns: 15 },
@@ -191,25 +272,40 @@ describe('marks (contract section 6)', () => {
           for (const call of calls) expect(await mark(call)).toMatchObject({ marked: 0, events: [] });
           expect(await state(c.id)).toEqual(once);
 
-          // The oracle: each call moves a position to the newest tick (the last given on a tie)
-          // when that tick is not before its entry and after its previous mark.
-          const model = entrySeconds.map((second) => ({ second, markedAt: null as number | null, price: '500.00000000' }));
+          // The oracle: each call moves a position to the newest tick (the first given on a tie,
+          // section 6) when that tick is not before its entry and after its previous mark; every
+          // tick not before its entry moves its excursions (section 9), from the entry price.
+          const model = entrySeconds.map((second) => ({
+            second,
+            markedAt: null as number | null,
+            price: '500.00000000',
+            high: dec('500'),
+            low: dec('500'),
+          }));
           for (const call of calls) {
-            const newest = call.reduce((n, t) => (t.ts.getTime() >= n.ts.getTime() ? t : n));
+            const newest = call.reduce((n, t) => (t.ts.getTime() > n.ts.getTime() ? t : n));
             for (const m of model) {
               if (at(m.second).getTime() <= newest.ts.getTime() && (m.markedAt === null || m.markedAt < newest.ts.getTime())) {
                 m.markedAt = newest.ts.getTime();
                 m.price = fmt8(newest.price);
               }
+              for (const t of call) {
+                if (t.ts.getTime() < at(m.second).getTime()) continue;
+                if (t.price.gt(m.high)) m.high = t.price;
+                if (t.price.lt(m.low)) m.low = t.price;
+              }
             }
           }
+          const expected = model.map(({ high, low, ...m }) => ({ ...m, favorable: fmt8(high), adverse: fmt8(low) }));
           const got = once.positions.map((r) => ({
             second: (new Date(r.entry_date).getTime() - at(0).getTime()) / 1000,
             markedAt: r.marked_at === null ? null : new Date(r.marked_at).getTime(),
             price: r.current_price,
+            favorable: r.max_favorable_price,
+            adverse: r.max_adverse_price,
           }));
           const bySecond = (x: { second: number }, y: { second: number }) => x.second - y.second;
-          expect(got.sort(bySecond)).toEqual(model.sort(bySecond));
+          expect(got.sort(bySecond)).toEqual(expected.sort(bySecond));
         },
       ),
       { numRuns: 25 },
@@ -300,12 +396,21 @@ describe('marks (contract section 6)', () => {
       const seqBefore = (await state(c.id)).campaign.last_seq;
 
       const result = await mark([tick(s, '3', 10)]);
-      expect(result.marked).toBe(1);
       expect(result.skipped).toEqual([{ positionId: huge, campaignId: c.id, symbol: s, price: '3.00000000', ts: at(10).toISOString() }]);
+      // The tick still moves the huge position's excursions (section 9): it changes, its mark does not.
+      expect(result.marked).toBe(2);
       expect(result.events).toHaveLength(1);
-      expect(result.events[0]?.changed_positions.map((p) => p.id)).toEqual([small]);
+      expect(result.events[0]?.changed_positions.map((p) => p.id).sort()).toEqual([huge, small].sort());
+      expect(result.events[0]?.changed_positions.find((p) => p.id === huge)).toMatchObject({
+        current_price: '1.50000000',
+        current_pnl: '4999999999.50000000',
+        marked_at: at(5).toISOString(),
+        max_favorable_price: '3.00000000',
+        mfe_r: '20.00000000',
+      });
       expect(result.events[0]?.totals.unrealized_pnl).toBe('5000000019.50000000');
-      expect(await rowOf(c.id, huge)).toEqual(hugeBefore);
+      const hugeAfter = await rowOf(c.id, huge);
+      expect(hugeAfter).toEqual({ ...hugeBefore, max_favorable_price: '3.00000000', updated_at: hugeAfter.updated_at });
       expect(await rowOf(c.id, small)).toMatchObject({ current_price: '3.00000000', current_pnl: '20.00000000' });
       expect(new Date((await rowOf(c.id, small)).marked_at ?? '').toISOString()).toBe(at(10).toISOString());
       expect(Number((await state(c.id)).campaign.last_seq)).toBe(Number(seqBefore) + 1);
@@ -316,17 +421,35 @@ describe('marks (contract section 6)', () => {
       expect(await rowOf(c.id, huge)).toMatchObject({ current_price: '1.20000000', current_pnl: '1999999999.80000000' });
     });
 
-    it('changes nothing and records no event when it reaches no position it could mark', async () => {
+    it('moves only the excursions of positions it cannot mark; within them, changes nothing and records no event', async () => {
       const s = uniqueSymbol();
       const long = await campaign('LONG', s, [{ entry: '1', shares: HUGE, second: 0 }]);
       const short = await campaign('SHORT', s, [{ entry: '1', shares: HUGE, second: 0 }]);
-      const before = await Promise.all([state(long.id), state(short.id)]);
-      const result = await mark([tick(s, '3', 10)]);
-      expect(result).toMatchObject({ marked: 0, campaigns: 0, events: [] });
-      expect(result.skipped.map((k) => [k.positionId, k.campaignId, k.price]).sort()).toEqual(
+      const initially = await Promise.all([state(long.id), state(short.id)]);
+      const skippedOf = (r: { skipped: { positionId: string; campaignId: string; price: string }[] }) =>
+        r.skipped.map((k) => [k.positionId, k.campaignId, k.price]).sort();
+
+      const first = await mark([tick(s, '3', 10)]);
+      expect(skippedOf(first)).toEqual(
         [
           [long.positions[0], long.id, '3.00000000'],
           [short.positions[0], short.id, '3.00000000'],
+        ].sort(),
+      );
+      expect([first.marked, first.campaigns, first.events.length]).toEqual([2, 2, 2]);
+      const [l, sh] = [await rowOf(long.id, long.positions[0] as string), await rowOf(short.id, short.positions[0] as string)];
+      for (const row of [l, sh]) expect(row).toMatchObject({ current_price: '1.00000000', current_pnl: '0.00000000', marked_at: null });
+      expect([l.max_favorable_price, l.max_adverse_price]).toEqual(['3.00000000', '1.00000000']);
+      expect([sh.max_favorable_price, sh.max_adverse_price]).toEqual(['1.00000000', '3.00000000']);
+      expect(initially[0]?.positions[0]).toMatchObject({ max_favorable_price: '1.00000000', max_adverse_price: '1.00000000' });
+
+      const before = await Promise.all([state(long.id), state(short.id)]);
+      const second = await mark([tick(s, '2.5', 11)]);
+      expect(second).toMatchObject({ marked: 0, campaigns: 0, events: [] });
+      expect(skippedOf(second)).toEqual(
+        [
+          [long.positions[0], long.id, '2.50000000'],
+          [short.positions[0], short.id, '2.50000000'],
         ].sort(),
       );
       expect(await Promise.all([state(long.id), state(short.id)])).toEqual(before);
@@ -338,8 +461,18 @@ describe('marks (contract section 6)', () => {
       const [id] = c.positions as [string];
       expect(await mark([tick(s, '2', 5)])).toMatchObject({ marked: 1, skipped: [] });
       expect((await rowOf(c.id, id)).current_pnl).toBe('9999999999.99999999');
+      // One unit more: not applied, though it moves the favorable excursion by that unit.
       const over = await mark([tick(s, '2.00000001', 6)]);
-      expect([over.marked, over.skipped.map((k) => k.positionId)]).toEqual([0, [id]]);
+      expect([over.marked, over.skipped.map((k) => k.positionId)]).toEqual([1, [id]]);
+      expect(await rowOf(c.id, id)).toMatchObject({
+        current_price: '2.00000000',
+        current_pnl: '9999999999.99999999',
+        max_favorable_price: '2.00000001',
+      });
+      expect(new Date((await rowOf(c.id, id)).marked_at ?? '').toISOString()).toBe(at(5).toISOString());
+      // Again, newer: still not applied, and nothing left to move.
+      const again = await mark([tick(s, '2.00000001', 7)]);
+      expect([again.marked, again.skipped.map((k) => k.positionId), again.events]).toEqual([0, [id], []]);
       expect(await rowOf(c.id, id)).toMatchObject({ current_price: '2.00000000', current_pnl: '9999999999.99999999' });
     });
   });

@@ -15,7 +15,8 @@ const TARGET_POSITIONS = 1000;
  * One campaign of 1,000 positions among 200 campaigns of 100 on 40 other symbols, inserted by one
  * statement: a third of every campaign's positions CLOSED (in one exit), a third OPEN after a
  * partial exit of 4 of their 10 shares, a third OPEN without exits. Their figures follow sections
- * 2 and 8: entry 100–106, stop 95, marked at 101.
+ * 2, 8 and 9: entry 100–106, stop 95, marked at 101 (the only tick they saw, so their excursions
+ * span the entry and 101); the CLOSED ones keep their R, MFE R and MAE R.
  */
 const BULK_INSERT = `
   with c as (
@@ -35,7 +36,7 @@ const BULK_INSERT = `
   p as (
     insert into positions (id, account_id, campaign_id, signal_id, symbol, timeframe, pattern_type, entry_date, entry_price, shares,
       open_shares, stop_loss, initial_stop, risk, initial_risk, entry_fee, fees, current_price, current_pnl, status, closed_date,
-      exit_price, realized_pnl, marked_at, created_at, updated_at)
+      exit_price, realized_pnl, marked_at, max_favorable_price, max_adverse_price, r_multiple, mfe_r, mae_r, created_at, updated_at)
     select id, account_id, campaign_id, null, symbol, '1h', 'SPRING', timestamptz '2026-01-01' + n * interval '1 minute',
       entry, 10, 10 - exited, 95, 95, (entry - 95) * (10 - exited), (entry - 95) * 10, 0, 0,
       case when exited = 10 then exit_price else 101 end,
@@ -44,7 +45,11 @@ const BULK_INSERT = `
       case when exited = 10 then exit_date end,
       case when exited = 10 then exit_price end,
       case when exited > 0 then (exit_price - entry) * exited end,
-      timestamptz '2026-01-15', now(), now()
+      timestamptz '2026-01-15', greatest(entry, 101), least(entry, 101),
+      case when exited = 10 then round_half_even((exit_price - entry) / (entry - 95), 8) end,
+      case when exited = 10 then round_half_even((greatest(entry, 101) - entry) / (entry - 95), 8) end,
+      case when exited = 10 then round_half_even((entry - least(entry, 101)) / (entry - 95), 8) end,
+      now(), now()
     from planned
     returning id
   )
@@ -52,9 +57,13 @@ const BULK_INSERT = `
   select gen_random_uuid(), account_id, campaign_id, id, exited, exit_price, exit_date, 0, (exit_price - entry) * exited, now()
   from planned where exited > 0 and id in (select id from p)`;
 
-/** The predicate by which a tick finds the positions it marks (section 6 of the contract). */
+/**
+ * The predicate by which a symbol's ticks find the positions they reach: those its newest tick
+ * marks (section 6) and those whose excursions its ticks move, late ticks too (section 9).
+ */
 const OPEN_OF_SYMBOL = `select p.id, p.campaign_id from positions p where p.symbol = $1 and p.status = 'OPEN' and p.entry_date <= $2::timestamptz
-  and (p.marked_at is null or p.marked_at < $2::timestamptz)`;
+  and (p.marked_at is null or p.marked_at < $2::timestamptz
+    or $3::numeric > greatest(p.max_favorable_price, p.max_adverse_price) or $4::numeric < least(p.max_favorable_price, p.max_adverse_price))`;
 
 /** A statement as the library sent it to PostgreSQL. */
 interface Statement {
@@ -150,7 +159,7 @@ describe('query plans over a realistic table', () => {
   });
 
   it('finds the open positions of a symbol through the partial symbol index', async () => {
-    const text = await plan({ sql: OPEN_OF_SYMBOL, bindings: [symbol, '2026-03-01T00:00:00Z'] });
+    const text = await plan({ sql: OPEN_OF_SYMBOL, bindings: [symbol, '2026-03-01T00:00:00Z', '104', '99'] });
     expect(text).toContain('positions_open_symbol_idx');
   });
 
@@ -188,7 +197,19 @@ describe('query plans over a realistic table', () => {
   describe('markPositions', () => {
     let statements: Statement[];
     beforeAll(async () => {
-      statements = await statementsOf(() => markPositions(orm.em, [{ symbol, price: dec('101'), ts: new Date('2026-03-01T00:00:00Z') }]));
+      // Several ticks, the first among the entries: the statements take the batch's excursion
+      // steps as well as its newest tick, and the positions entered after its first tick use them.
+      const ticks = [
+        ['101', '2026-03-01T00:00:00Z'],
+        ['104', '2026-02-01T00:00:00Z'],
+        ['99', '2026-01-01T08:00:00Z'],
+      ] as const;
+      statements = await statementsOf(() =>
+        markPositions(
+          orm.em,
+          ticks.map(([price, ts]) => ({ symbol, price: dec(price), ts: new Date(ts) })),
+        ),
+      );
     });
 
     // The statement that picks (and locks) the campaigns a batch of ticks marks: one tick should
@@ -201,8 +222,23 @@ describe('query plans over a realistic table', () => {
 
     it('updates the marked positions without reading the whole table', async () => {
       const text = await plan(statementLike(statements, /^\s*update positions/));
-      expect(text).toMatch(/positions_(open_symbol|campaign_status|campaign_entry)_idx|positions_pkey/);
+      expect(text).toContain('positions_open_symbol_idx');
+      expect(text).toMatch(/positions_(campaign_status|campaign_entry)_idx|positions_pkey/);
       expect(text).not.toContain('Seq Scan on positions');
+    });
+
+    it('moved the marks and excursions it planned for', async () => {
+      // Every OPEN position saw 104; only those entered by 08:00 (the first 480) saw 99.
+      const [row] = await query<{ marked: number; favorable: number; adverse: number; at99: number }>(
+        orm.em.fork(),
+        `select (count(*) filter (where current_price = 101 and marked_at = '2026-03-01T00:00:00Z'))::int as marked,
+           (count(*) filter (where max_favorable_price = greatest(entry_price, 104)))::int as favorable,
+           (count(*) filter (where max_adverse_price = case when entry_date <= '2026-01-01T08:00:00Z' then 99 else least(entry_price, 101) end))::int as adverse,
+           (count(*) filter (where max_adverse_price = 99))::int as at99
+         from positions where campaign_id = ? and status = 'OPEN'`,
+        [target],
+      );
+      expect(row).toEqual({ marked: 667, favorable: 667, adverse: 667, at99: 320 });
     });
   });
 });

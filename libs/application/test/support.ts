@@ -112,6 +112,11 @@ export interface PositionText {
   exit_price: string | null;
   realized_pnl: string | null;
   marked_at: string | null;
+  max_favorable_price: string;
+  max_adverse_price: string;
+  r_multiple: string | null;
+  mfe_r: string | null;
+  mae_r: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -123,7 +128,8 @@ export async function positionRows(em: EntityManager, campaignId: string): Promi
     `select p.id::text, p.campaign_id::text, p.signal_id::text, p.symbol, p.timeframe, p.pattern_type,
        p.entry_date::text, p.entry_price::text, p.shares::text, p.open_shares::text, p.stop_loss::text,
        p.initial_stop::text, p.risk::text, p.initial_risk::text, p.entry_fee::text, p.fees::text, p.current_price::text, p.current_pnl::text, p.status, p.closed_date::text, p.exit_price::text,
-       p.realized_pnl::text, p.marked_at::text, p.created_at::text, p.updated_at::text
+       p.realized_pnl::text, p.marked_at::text, p.max_favorable_price::text, p.max_adverse_price::text, p.r_multiple::text,
+       p.mfe_r::text, p.mae_r::text, p.created_at::text, p.updated_at::text
      from positions p where p.campaign_id = ? order by p.entry_date, p.id`,
     [campaignId],
   );

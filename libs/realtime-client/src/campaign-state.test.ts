@@ -34,6 +34,10 @@ function position(id: string, entry: string, over: Partial<PositionJson> = {}): 
     exit_price: null,
     realized_pnl: null,
     exits: [],
+    max_favorable_price: '1.25000000',
+    max_adverse_price: '1.25000000',
+    mfe_r: '0.00000000',
+    mae_r: '0.00000000',
     marked_at: null,
     created_at: entry,
     updated_at: entry,
@@ -117,6 +121,8 @@ describe('campaign state', () => {
       current_pnl: '80.00000000',
       net_pnl: '80.00000000',
       r_multiple: '2.00000000',
+      max_favorable_price: '1.26000000',
+      mfe_r: '2.00000000',
     });
     const newB = position(B, '2026-11-25T10:00:00.000Z');
     const s1 = applyUpdate(s0, update(5, 3, 'marked', [markedA], '80.00000000'));
@@ -143,6 +149,8 @@ describe('campaign state', () => {
       current_pnl: '80.00000000',
       net_pnl: '80.00000000',
       r_multiple: '2.00000000',
+      max_favorable_price: '1.26000000',
+      mfe_r: '2.00000000',
       closed_date: closedAt,
       exit_price: '1.26000000',
       realized_pnl: '80.00000000',

@@ -52,6 +52,11 @@ export function position(id: string, pnl: string): PositionJson {
     exit_price: null,
     realized_pnl: null,
     exits: [],
+    // Marked at 1.2575 since its entry at 1.25: 0.0075 above it, 1.5 R on its 0.005 to the stop.
+    max_favorable_price: '1.25750000',
+    max_adverse_price: '1.25000000',
+    mfe_r: '1.50000000',
+    mae_r: '0.00000000',
     marked_at: '2026-11-25T10:00:00.000Z',
     created_at: '2026-11-25T09:00:00.000Z',
     updated_at: '2026-11-25T10:00:00.000Z',

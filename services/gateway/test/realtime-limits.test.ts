@@ -19,10 +19,10 @@ async function bulkPositions(gw: RealtimeGateway, campaignId: string, n: number)
   await gw.orm.em.fork().execute(
     `insert into positions (id, account_id, campaign_id, signal_id, symbol, timeframe, pattern_type, entry_date, entry_price, shares,
        open_shares, stop_loss, initial_stop, risk, initial_risk, entry_fee, fees, current_price, current_pnl, status, closed_date,
-       exit_price, realized_pnl, marked_at, created_at, updated_at)
+       exit_price, realized_pnl, marked_at, max_favorable_price, max_adverse_price, created_at, updated_at)
      select gen_random_uuid(), c.account_id, c.id, null, c.symbol, '1h', 'SPRING', timestamptz '2026-11-20' + g * interval '1 second',
        100 + g % 7, 10 + g, 10 + g, 95, 95, (5 + g % 7) * (10 + g), (5 + g % 7) * (10 + g), 0, 0, 100 + g % 7, 0, 'OPEN', null,
-       null, null, null, now(), now()
+       null, null, null, 100 + g % 7, 100 + g % 7, now(), now()
      from campaigns c cross join generate_series(1, ?::int) g where c.id = ?`,
     [n, campaignId],
     'run',

@@ -148,6 +148,15 @@ describe('the marks consumer', () => {
     ]);
     // SHORT: (1.26 - 1.25753335) × 1000.5 = 2.467883325, rounded half to even.
     expect(figures(shortView)).toEqual([[utad, '1.25753335', '2.46788332', ts]]);
+    // Every tick of the batch moves the excursions (section 9), not only the newest: 1.30 and 1.25
+    // were superseded as marks. R over the distance to the initial stop (0.005; UTAD 0.01).
+    const excursions = (ps: typeof longView) => ps.map((p) => [p.id, p.max_favorable_price, p.max_adverse_price, p.mfe_r, p.mae_r]);
+    expect(excursions(longView)).toEqual([
+      [spring, '1.30000000', '1.25000000', '10.00000000', '0.00000000'],
+      [sos, '1.30000000', '1.25000000', '9.00000000', '1.00000000'],
+      [later, '1.26000000', '1.26000000', '0.00000000', '0.00000000'],
+    ]);
+    expect(excursions(shortView)).toEqual([[utad, '1.25000000', '1.30000000', '1.00000000', '4.00000000']]);
 
     // One event per campaign for the whole batch, carrying the request id of the tick that marked.
     expect([await seqOf(long), await seqOf(short)]).toEqual([seqLong + 1, seqShort + 1]);
@@ -256,20 +265,64 @@ describe('the marks consumer', () => {
     expect((await deadLettered(symbol, 2)).map((m) => m.value)).toEqual(bad);
   });
 
-  it('changes nothing for a tick older than the mark or as old as it', async () => {
+  it('changes nothing for a tick older than the mark or as old as it, priced within the excursions', async () => {
     const symbol = uniqueSymbol();
     const id = await newCampaign(db, symbol);
     const p = await addPosition(db, id, { pattern: 'SPRING', entry: '10', shares: '100', stop: '9', entryDate: '2026-11-25T09:00:00Z' });
     await produce(producer, TOPICS.ticks, symbol, [tick(symbol, '12.00000000', '2026-11-25T10:00:00.000Z')]);
     await markedAt(id, [p], '2026-11-25T10:00:00.000Z');
     const before = { positions: await positions(id), seq: await seqOf(id), events: (await outboxOf(db, id)).length };
+    expect(before.positions[0]).toMatchObject({ max_favorable_price: '12.00000000', max_adverse_price: '10.00000000' });
 
-    const older = await produce(producer, TOPICS.ticks, symbol, [tick(symbol, '13.00000000', '2026-11-25T09:59:59.999Z')]);
-    const same = await produce(producer, TOPICS.ticks, symbol, [tick(symbol, '14.00000000', '2026-11-25T10:00:00.000Z')]);
+    const older = await produce(producer, TOPICS.ticks, symbol, [tick(symbol, '11.00000000', '2026-11-25T09:59:59.999Z')]);
+    const same = await produce(producer, TOPICS.ticks, symbol, [tick(symbol, '10.00000000', '2026-11-25T10:00:00.000Z')]);
     // Committed past them: both were processed.
     await waitForCommitted(kafka, group, TOPICS.ticks, older);
     await waitForCommitted(kafka, group, TOPICS.ticks, same);
     expect({ positions: await positions(id), seq: await seqOf(id), events: (await outboxOf(db, id)).length }).toEqual(before);
+  });
+
+  // Section 9: a late tick still counts for the excursions; it never moves the mark.
+  it('moves only the excursions for a tick older than the mark priced beyond them, with one marked event', async () => {
+    const symbol = uniqueSymbol();
+    const id = await newCampaign(db, symbol);
+    const p = await addPosition(db, id, { pattern: 'SPRING', entry: '10', shares: '100', stop: '9', entryDate: '2026-11-25T09:00:00Z' });
+    await produce(producer, TOPICS.ticks, symbol, [tick(symbol, '12.00000000', '2026-11-25T10:00:00.000Z')]);
+    const [before] = await markedAt(id, [p], '2026-11-25T10:00:00.000Z');
+    const seq = await seqOf(id);
+    const events = (await outboxOf(db, id)).length;
+
+    const older = await produce(producer, TOPICS.ticks, symbol, [tick(symbol, '13.00000000', '2026-11-25T09:59:59.999Z', 'late-tick')]);
+    await waitForCommitted(kafka, group, TOPICS.ticks, older);
+    const [after] = await positions(id);
+    expect(after).toEqual({ ...before, max_favorable_price: '13.00000000', mfe_r: '3.00000000', updated_at: after?.updated_at });
+    expect(after).toMatchObject({ current_price: '12.00000000', current_pnl: '200.00000000', marked_at: '2026-11-25T10:00:00.000Z' });
+    expect(await seqOf(id)).toBe(seq + 1);
+    const outbox = await outboxOf(db, id);
+    expect(outbox).toHaveLength(events + 1);
+    expect(outbox.at(-1)).toMatchObject({
+      seq: seq + 1,
+      request_id: 'late-tick',
+      payload: {
+        reason: 'marked',
+        changed_positions: [
+          { id: p, current_price: '12.00000000', marked_at: '2026-11-25T10:00:00.000Z', max_favorable_price: '13.00000000' },
+        ],
+      },
+    });
+
+    // As old as the mark, beyond the excursions on the other side: the same.
+    const same = await produce(producer, TOPICS.ticks, symbol, [tick(symbol, '9.50000000', '2026-11-25T10:00:00.000Z')]);
+    await waitForCommitted(kafka, group, TOPICS.ticks, same);
+    expect((await positions(id))[0]).toMatchObject({
+      current_price: '12.00000000',
+      current_pnl: '200.00000000',
+      marked_at: '2026-11-25T10:00:00.000Z',
+      max_favorable_price: '13.00000000',
+      max_adverse_price: '9.50000000',
+      mae_r: '0.50000000',
+    });
+    expect([await seqOf(id), (await outboxOf(db, id)).length]).toEqual([seq + 2, events + 2]);
   });
 
   it('changes nothing when a new consumer group replays the same ticks', async () => {
@@ -287,7 +340,13 @@ describe('the marks consumer', () => {
     }
     await markedAt(id, [p], '2026-11-25T10:00:01.000Z');
     const before = { positions: await positions(id), seq: await seqOf(id), events: await outboxOf(db, id) };
-    expect(before.positions[0]).toMatchObject({ current_price: '10.25000000', current_pnl: '25.00000000' });
+    // The late 10.75 never marked, but counts for the excursions.
+    expect(before.positions[0]).toMatchObject({
+      current_price: '10.25000000',
+      current_pnl: '25.00000000',
+      max_favorable_price: '10.75000000',
+      max_adverse_price: '10.00000000',
+    });
 
     // The new group starts where these ticks start: the shared topic's history before them belongs to other suites.
     const replayGroup = groupName('replay');
@@ -368,7 +427,14 @@ describe('a mark that would not fit NUMERIC(18,8)', () => {
       await produce(producer, TOPICS.ticks, symbol, [tick(symbol, '3.00000000', '2026-11-25T10:00:00.000Z')]);
       const after = await markedAt(id, [small], '2026-11-25T10:00:00.000Z');
       expect(after.find((p) => p.id === small)).toMatchObject({ current_price: '3.00000000', current_pnl: '20.00000000' });
-      expect(after.find((p) => p.id === huge)).toMatchObject({ current_price: '1.00000000', current_pnl: '0.00000000', marked_at: null });
+      // Its excursions still move (section 9): only the mark is not applied.
+      expect(after.find((p) => p.id === huge)).toMatchObject({
+        current_price: '1.00000000',
+        current_pnl: '0.00000000',
+        marked_at: null,
+        max_favorable_price: '3.00000000',
+        mfe_r: '4.00000000',
+      });
 
       const warned = await waitFor(() => warnings.find((w) => w.fields.positionId === huge), { what: 'the warning of the skipped mark' });
       expect(warned.fields).toMatchObject({
