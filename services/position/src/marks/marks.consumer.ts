@@ -1,6 +1,6 @@
-import { isDatabaseUnavailable, markPositions } from '@cpt/application';
+import { isDatabaseUnavailable, markTicks } from '@cpt/application';
 import type { TickEnvelope } from '@cpt/contracts';
-import { dec, isDomainError } from '@cpt/domain';
+import { isDomainError } from '@cpt/domain';
 import { type BatchConsumer, createBatchConsumer, type Publisher, TOPICS } from '@cpt/messaging';
 import type { Logger } from '@cpt/platform';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -47,14 +47,10 @@ export function createMarksConsumer(opts: MarksConsumerOptions): MarksConsumer {
       if (items.length === 0) return;
       const started = performance.now();
       // Every tick: the newest of each symbol marks, and all of them move excursions (section 9).
-      const result = await markPositions(
+      // Their price and ts stay text: the batch is reduced on it before anything is converted.
+      const result = await markTicks(
         opts.em,
-        items.map((i) => ({
-          symbol: i.value.symbol,
-          price: dec(i.value.price),
-          ts: new Date(i.value.ts),
-          requestId: i.requestId,
-        })),
+        items.map((i) => ({ symbol: i.value.symbol, price: i.value.price, ts: i.value.ts, requestId: i.requestId })),
       );
       const requestIds = [...new Set(items.map((i) => i.requestId).filter((r): r is string => r !== null))];
       // Section 6: a mark whose P&L would not fit NUMERIC(18,8) is not applied, and is reported.

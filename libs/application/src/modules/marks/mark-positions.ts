@@ -1,5 +1,5 @@
 import type { CampaignUpdated, PositionJson } from '@cpt/contracts';
-import { type Dec, type ExcursionStep, excursionSteps, fmt8 } from '@cpt/domain';
+import { comparePriceText, type Dec, type ExcursionStep, excursionSteps, fmt8 } from '@cpt/domain';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { asDate } from '../../db/sql.js';
 import { utcMillis } from '../../db/timestamps.js';
@@ -41,39 +41,46 @@ export interface MarkResult {
 
 const NOTHING: MarkResult = Object.freeze({ marked: 0, skipped: [], campaigns: 0, events: [] });
 
-/** Keeps the newest mark of each symbol; of marks with the same time, the first one given (section 6). */
-export function newestPerSymbol(marks: Iterable<Mark>): Mark[] {
-  const newest = new Map<string, Mark>();
-  for (const m of marks) {
-    const seen = newest.get(m.symbol);
-    if (!seen || seen.ts.getTime() < m.ts.getTime()) newest.set(m.symbol, m);
-  }
-  return [...newest.values()];
+/**
+ * A tick as the position service decodes it: its price and time as the contract's text (at most 8
+ * fractional digits; UTC with milliseconds and `Z`, which orders as text). A batch of thousands of
+ * ticks is reduced on that text; only what reaches the statements is converted.
+ */
+export interface TickText {
+  symbol: string;
+  price: string;
+  ts: string;
+  requestId?: string | null;
 }
 
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 /** The batch as the statements take it: per symbol, its newest tick and what its ticks do to excursions. */
-function batchJson(marks: Iterable<Mark>): { symbols: Mark[]; json: TicksJson } {
-  const bySymbol = new Map<string, Mark[]>();
-  for (const m of marks) {
-    const list = bySymbol.get(m.symbol);
-    if (list) list.push(m);
-    else bySymbol.set(m.symbol, [m]);
+function batchJson(ticks: readonly TickText[]): { newest: TickText[]; json: TicksJson } {
+  const bySymbol = new Map<string, TickText[]>();
+  for (const t of ticks) {
+    const list = bySymbol.get(t.symbol);
+    if (list) list.push(t);
+    else bySymbol.set(t.symbol, [t]);
   }
-  const symbols = newestPerSymbol([...bySymbol.values()].flat());
-  const rows = symbols.map((newest) => {
-    const steps = excursionSteps(bySymbol.get(newest.symbol) ?? []);
-    const first = steps[0] as ExcursionStep;
+  const newest: TickText[] = [];
+  const rows = [...bySymbol.values()].map((list) => {
+    // The newest by ts; of equal ones, the first processed (section 6).
+    const mark = list.reduce((n, t) => (t.ts > n.ts ? t : n));
+    newest.push(mark);
+    const steps = excursionSteps(list, comparePriceText, compareText);
+    const first = steps[0] as ExcursionStep<string, string>;
     return {
-      symbol: newest.symbol,
-      price: fmt8(newest.price),
-      ts: newest.ts.toISOString(),
-      first_ts: first.ts.toISOString(),
-      hi: fmt8(first.hi),
-      lo: fmt8(first.lo),
-      steps: steps.length > 1 ? steps.map((x) => ({ ts: x.ts.toISOString(), hi: fmt8(x.hi), lo: fmt8(x.lo) })) : null,
+      symbol: mark.symbol,
+      price: mark.price,
+      ts: mark.ts,
+      first_ts: first.ts,
+      hi: first.hi,
+      lo: first.lo,
+      steps: steps.length > 1 ? steps : null,
     };
   });
-  return { symbols, json: JSON.stringify(rows) };
+  return { newest, json: JSON.stringify(rows) };
 }
 
 /**
@@ -84,10 +91,16 @@ function batchJson(marks: Iterable<Mark>): { symbols: Mark[]; json: TicksJson } 
  * `last_seq`, and record one event per campaign in the outbox. Replayed, late and duplicate ticks
  * change no mark; excursions are maxima and minima, so replays change nothing either.
  */
-export async function markPositions(em: EntityManager, marks: Iterable<Mark>, opts: { now?: Date } = {}): Promise<MarkResult> {
-  const { symbols, json: ticks } = batchJson(marks);
-  if (symbols.length === 0) return NOTHING;
-  const requestIdOf = new Map(symbols.map((m) => [m.symbol, m.requestId ?? null]));
+export function markPositions(em: EntityManager, marks: Iterable<Mark>, opts: { now?: Date } = {}): Promise<MarkResult> {
+  const ticks = [...marks].map((m) => ({ symbol: m.symbol, price: fmt8(m.price), ts: m.ts.toISOString(), requestId: m.requestId ?? null }));
+  return markTicks(em, ticks, opts);
+}
+
+/** {@link markPositions} of ticks as the position service decodes them (see {@link TickText}). */
+export async function markTicks(em: EntityManager, batch: readonly TickText[], opts: { now?: Date } = {}): Promise<MarkResult> {
+  const { newest, json: ticks } = batchJson(batch);
+  if (newest.length === 0) return NOTHING;
+  const requestIdOf = new Map(newest.map((m) => [m.symbol, m.requestId ?? null]));
   return em.fork().transactional(async (tx) => {
     // The batch's clock (`updated_at`, the equity points' time); a test may set it.
     const now = opts.now ?? new Date();
