@@ -136,4 +136,17 @@ describe('excursions (section 9)', () => {
     // 1 / 3 = 0.333333333… → 0.33333333.
     expect(excursionR('10.00000000', '7.00000000', '11.00000000')).toBe('0.33333333');
   });
+
+  it('order prices as text exactly as decimals do, even where doubles cannot tell them apart', () => {
+    expect(comparePriceText('1234567890.12345678', '1234567890.12345679')).toBe(-1);
+    expect(comparePriceText('0001.50000000', '1.5')).toBe(0);
+    expect(comparePriceText('2.00000000', '10.00000000')).toBe(-1);
+    fc.assert(
+      fc.property(priceUnits, priceUnits, (a, b) => {
+        const [x, y] = [fromUnits(a), fromUnits(b)];
+        expect(comparePriceText(fmt8(x), fmt8(y))).toBe(x.cmp(y));
+      }),
+      { numRuns: 500 },
+    );
+  });
 });
