@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { fromUnits, priceUnits, sideArb } from '../test/arbitraries.js';
 import { type Dec, dec, fmt8 } from './decimal.js';
 import {
+  comparePriceText,
   type Excursions,
   excursionR,
   excursionSteps,
