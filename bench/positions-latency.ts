@@ -11,8 +11,7 @@
  * BENCH_SIZES the campaign sizes (default 150,1000).
  */
 import { performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
-import { CampaignReads, type MikroORM, migrate, openOrm } from '@cpt/application';
+import { CampaignReads, type MikroORM } from '@cpt/application';
 import { createLogger } from '@cpt/platform';
 import pg from 'pg';
 import { testKeyHasher, testKeyVerifier } from '../libs/testkit/src/access.js';
