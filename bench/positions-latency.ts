@@ -37,13 +37,13 @@ const INSERT_OTHERS = `
   )
   insert into positions (id, account_id, campaign_id, signal_id, symbol, timeframe, pattern_type, entry_date, entry_price, shares,
     open_shares, stop_loss, initial_stop, risk, initial_risk, entry_fee, fees, current_price, current_pnl, status, closed_date, exit_price,
-    realized_pnl, marked_at, created_at, updated_at)
+    realized_pnl, marked_at, created_at, updated_at, max_favorable_price, max_adverse_price)
   select gen_random_uuid(), c.account_id, c.id, null, c.symbol, '1h', 'SPRING', timestamptz '2026-01-01' + n * interval '1 minute',
     100 + n % 7, 10, case when n % 3 = 0 then 0 else 10 end, 95, 95, case when n % 3 = 0 then 0 else (5 + n % 7) * 10 end,
     (5 + n % 7) * 10, 0, 0, 101, (1 - n % 7) * 10,
     case when n % 3 = 0 then 'CLOSED' else 'OPEN' end, case when n % 3 = 0 then timestamptz '2026-02-01' end,
     case when n % 3 = 0 then 102 end, case when n % 3 = 0 then (2 - n % 7) * 10 end,
-    timestamptz '2026-01-15', now(), now()
+    timestamptz '2026-01-15', now(), now(), 100 + n % 7, 100 + n % 7
   from c cross join generate_series(1, ?::int) n`;
 
 /** Times a piece of in-process work `n` times after a warm-up. */

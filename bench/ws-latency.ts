@@ -59,9 +59,9 @@ const campaigns = (await orm.em.fork().execute(
 )) as { id: string; symbol: string }[];
 await orm.em.fork().execute(
   `insert into positions (id, account_id, campaign_id, signal_id, symbol, timeframe, pattern_type, entry_date, entry_price, shares,
-     open_shares, stop_loss, initial_stop, risk, initial_risk, entry_fee, fees, current_price, current_pnl, status, created_at, updated_at)
+     open_shares, stop_loss, initial_stop, risk, initial_risk, entry_fee, fees, current_price, current_pnl, status, created_at, updated_at, max_favorable_price, max_adverse_price)
    select gen_random_uuid(), c.account_id, c.id, null, c.symbol, '1h', 'SPRING', timestamptz '2026-01-01', 100, 10 + n, 10 + n, 95, 95,
-     5 * (10 + n), 5 * (10 + n), 0, 0, 100, 0, 'OPEN', now(), now()
+     5 * (10 + n), 5 * (10 + n), 0, 0, 100, 0, 'OPEN', now(), now(), 100, 100
    from campaigns c cross join generate_series(1, ?::int) n`,
   [POSITIONS],
 );

@@ -26,10 +26,10 @@ export async function seed(orm: MikroORM, s: Scenario, accountId: string): Promi
   )) as { id: string; symbol: string }[];
   await em.execute(
     `insert into positions (id, account_id, campaign_id, signal_id, symbol, timeframe, pattern_type, entry_date, entry_price, shares,
-       open_shares, stop_loss, initial_stop, risk, initial_risk, entry_fee, fees, current_price, current_pnl, status, created_at, updated_at)
+       open_shares, stop_loss, initial_stop, risk, initial_risk, entry_fee, fees, current_price, current_pnl, status, created_at, updated_at, max_favorable_price, max_adverse_price)
      select gen_random_uuid(), c.account_id, c.id, null, c.symbol, '1h', case when c.side = 'LONG' then 'SPRING' else 'UTAD' end,
        timestamptz '2026-01-01', 100, 10 + n, 10 + n, case when c.side = 'LONG' then 95 else 105 end, case when c.side = 'LONG' then 95 else 105 end,
-       5 * (10 + n), 5 * (10 + n), 0, 0, 100, 0, 'OPEN', now(), now()
+       5 * (10 + n), 5 * (10 + n), 0, 0, 100, 0, 'OPEN', now(), now(), 100, 100
      from campaigns c cross join generate_series(1, ?::int) n
      where c.account_id = ?::uuid`,
     [s.positionsPerCampaign, accountId],
@@ -42,10 +42,10 @@ export async function seed(orm: MikroORM, s: Scenario, accountId: string): Promi
 export const INSERT_READ_POSITIONS = `
   insert into positions (id, account_id, campaign_id, signal_id, symbol, timeframe, pattern_type, entry_date, entry_price, shares,
     open_shares, stop_loss, initial_stop, risk, initial_risk, entry_fee, fees, current_price, current_pnl, status, closed_date, exit_price,
-    realized_pnl, marked_at, created_at, updated_at)
+    realized_pnl, marked_at, created_at, updated_at, max_favorable_price, max_adverse_price)
   select gen_random_uuid(), (select account_id from campaigns where id = ?::uuid), ?::uuid, gen_random_uuid(), ?, '1h', (array['SPRING','SOS','LPS'])[1 + n % 3],
     timestamptz '2026-01-01' + n * interval '7 minutes', v.e, v.s, v.s, v.e - 0.005, v.e - 0.005, round_half_even(0.005 * v.s, 8),
-    round_half_even(0.005 * v.s, 8), 1, 1, v.e, 0, 'OPEN', null, null, null, null, now(), now()
+    round_half_even(0.005 * v.s, 8), 1, 1, v.e, 0, 'OPEN', null, null, null, null, now(), now(), v.e, v.e
   from generate_series(1, ?::int) n
   cross join lateral (select 1.2 + (n % 97) * 0.0013 as e, 1000 + (n % 13) * 250.5 as s) v`;
 
@@ -89,9 +89,9 @@ export async function seedFanoutCampaign(orm: MikroORM, accountId: string, posit
   const id = row?.id as string;
   await em.execute(
     `insert into positions (id, account_id, campaign_id, signal_id, symbol, timeframe, pattern_type, entry_date, entry_price, shares,
-       open_shares, stop_loss, initial_stop, risk, initial_risk, entry_fee, fees, current_price, current_pnl, status, marked_at, created_at, updated_at)
+       open_shares, stop_loss, initial_stop, risk, initial_risk, entry_fee, fees, current_price, current_pnl, status, marked_at, created_at, updated_at, max_favorable_price, max_adverse_price)
      select gen_random_uuid(), ?::uuid, ?::uuid, null, 'FANOUT', '1h', 'SPRING', timestamptz '2026-01-01' + n * interval '1 minute', 100, 10 + n,
-       10 + n, 95, 95, 5 * (10 + n), 5 * (10 + n), 0, 0, 101.25, 1.25 * (10 + n), 'OPEN', timestamptz '2026-03-01', now(), now()
+       10 + n, 95, 95, 5 * (10 + n), 5 * (10 + n), 0, 0, 101.25, 1.25 * (10 + n), 'OPEN', timestamptz '2026-03-01', now(), now(), 100, 100
      from generate_series(1, ?::int) n`,
     [accountId, id, positions],
   );

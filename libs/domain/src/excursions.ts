@@ -1,5 +1,5 @@
 import type { Dec } from './decimal.js';
-import { divUnits, fromUnits, toUnits } from './fixed8.js';
+import { absRatioText8, toUnits } from './fixed8.js';
 import type { Side } from './model.js';
 
 /** A price seen at an instant: what excursions are made of. */
@@ -107,9 +107,5 @@ export function moveExcursions(side: Side, e: Excursions, hi: Dec, lo: Dec): Exc
  * entry (which no entry rule allows). In integers of 10⁻⁸: it is derived for every row a read returns.
  */
 export function excursionR(entryPrice: string, initialStop: string, extreme: string): string {
-  const entry = toUnits(entryPrice);
-  const risk = abs(entry - toUnits(initialStop));
-  return risk === 0n ? fromUnits(0n) : fromUnits(divUnits(abs(toUnits(extreme) - entry), risk));
+  return absRatioText8(extreme, entryPrice, entryPrice, initialStop) ?? '0.00000000';
 }
-
-const abs = (x: bigint): bigint => (x < 0n ? -x : x);

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { pnlUnits } from '../test/arbitraries.js';
 import { D, divRound8, fmt8 } from './decimal.js';
-import { divText8, divUnits, fromUnits, toUnits } from './fixed8.js';
+import { absRatioText8, divText8, divUnits, fromUnits, toUnits } from './fixed8.js';
 
 describe('fixed8', () => {
   it('reads and prints the contract decimal text', () => {
@@ -43,6 +43,25 @@ describe('fixed8', () => {
         expect(toUnits(text(n))).toBe(n);
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('rounds |a − b| / |c − d| exactly, on the fast path of doubles and off it', () => {
+    expect(absRatioText8('104.00000000', '100.00000000', '100.00000000', '98.00000000')).toBe('2.00000000');
+    expect(absRatioText8('99.00000000', '100.00000000', '100.00000000', '98.00000000')).toBe('0.50000000');
+    expect(absRatioText8('1', '1', '2', '2')).toBeNull();
+    // A tie: 0.00000005 / 2 → 0.00000002 (even), 0.00000003 / 2 → 0.00000002.
+    expect(absRatioText8('0.00000005', '0.00000000', '2.00000000', '0.00000000')).toBe('0.00000002');
+    expect(absRatioText8('0.00000003', '0.00000000', '2.00000000', '0.00000000')).toBe('0.00000002');
+    const wide = fc.bigInt({ min: 1n, max: 999_999_999_999_999_999n });
+    fc.assert(
+      fc.property(fc.oneof(pnlUnits, wide), fc.oneof(pnlUnits, wide), pnlUnits, pnlUnits, (a, b, c, d) => {
+        fc.pre(c !== d);
+        const t = (u: bigint) => fromUnits(u);
+        const expected = fmt8(divRound8(new D(t(a)).minus(t(b)).abs(), new D(t(c)).minus(t(d)).abs()));
+        expect(absRatioText8(t(a), t(b), t(c), t(d))).toBe(expected);
+      }),
+      { numRuns: 1000 },
     );
   });
 });

@@ -59,17 +59,16 @@ export function rowShape<J>() {
           return kind(k) === 'decimal' ? `${expr}::text as ${k}` : typeof f === 'string' ? expr : `${expr} as ${k}`;
         })
         .join(', ');
-    return {
-      fields,
-      columns: select,
-      toJson(row) {
-        const out: Record<string, unknown> = {};
-        for (const k of keys) {
-          const v = (row as Record<string, unknown>)[k];
-          out[k] = timestamps.has(k) && v !== null ? utcMillis(v as DbTimestamp) : v;
-        }
-        return out as J;
-      },
-    };
+    // The mapper is compiled to one object literal per row: building the object key by key, and
+    // copying it again to add fields, cost several microseconds a row on reads of 1,000 rows.
+    // The keys are the shape's own (code, not input).
+    const body = keys
+      .map((k) => {
+        const v = `r[${JSON.stringify(k)}]`;
+        return `${JSON.stringify(k)}: ${timestamps.has(k) ? `${v} === null ? null : utc(${v})` : v}`;
+      })
+      .join(', ');
+    const toJson = new Function('utc', `return (r) => ({ ${body} });`)(utcMillis) as (row: RowOf<J, F>) => J;
+    return { fields, columns: select, toJson };
   };
 }

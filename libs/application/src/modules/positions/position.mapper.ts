@@ -1,5 +1,5 @@
 import type { PositionJson } from '@cpt/contracts';
-import { divText8, excursionR } from '@cpt/domain';
+import { divText8 } from '@cpt/domain';
 import type { Computed } from '../../db/row-shape.js';
 import { type RowOf, rowShape } from '../../db/row-shape.js';
 
@@ -56,9 +56,3 @@ export type PositionRow = RowOf<PositionColumnsJson, typeof POSITION.fields>;
  * integers of 10⁻⁸ (the division costs a PostgreSQL function call per row, several times the read).
  */
 export const rMultipleOf = (row: Pick<PositionRow, 'net_pnl' | 'initial_risk'>): string | null => divText8(row.net_pnl, row.initial_risk);
-
-/** `mfe_r` and `mae_r` (section 9): the excursions over the risk at entry, rounded once. */
-export const excursionsROf = (row: PositionRow): { mfe_r: string; mae_r: string } => ({
-  mfe_r: excursionR(row.entry_price, row.initial_stop, row.max_favorable_price),
-  mae_r: excursionR(row.entry_price, row.initial_stop, row.max_adverse_price),
-});

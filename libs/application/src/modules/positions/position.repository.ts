@@ -1,10 +1,10 @@
 import type { PositionJson } from '@cpt/contracts';
-import { NotFoundError } from '@cpt/domain';
+import { excursionR, NotFoundError } from '@cpt/domain';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { query } from '../../db/sql.js';
 import { selectExits } from '../exits/exit.repository.js';
 import { Position, type PositionEntity } from './position.entity.js';
-import { excursionsROf, POSITION, type PositionRow, rMultipleOf } from './position.mapper.js';
+import { POSITION, type PositionRow, rMultipleOf } from './position.mapper.js';
 
 const COLUMNS = POSITION.columns('p');
 
@@ -31,7 +31,15 @@ export function selectCampaignPositions(
 export async function positionsJson(em: EntityManager, accountId: string | null, rows: readonly PositionRow[]): Promise<PositionJson[]> {
   const exited = rows.filter((r) => r.realized_pnl !== null).map((r) => r.id);
   const exits = await selectExits(em, accountId, exited);
-  return rows.map((r) => ({ ...POSITION.toJson(r), r_multiple: rMultipleOf(r), ...excursionsROf(r), exits: exits.get(r.id) ?? [] }));
+  return rows.map((r) => {
+    // Completed in place: a copy of a position costs more than its R figures.
+    const p = POSITION.toJson(r) as PositionJson;
+    p.r_multiple = rMultipleOf(r);
+    p.mfe_r = excursionR(r.entry_price, r.initial_stop, r.max_favorable_price);
+    p.mae_r = excursionR(r.entry_price, r.initial_stop, r.max_adverse_price);
+    p.exits = exits.get(r.id) ?? [];
+    return p;
+  });
 }
 
 /** One position of the account, as the contract shows it. */
