@@ -78,14 +78,18 @@ async function main(): Promise<void> {
   for (const t of ['campaigns', 'positions', 'campaign_equity']) await em.execute(`vacuum analyze ${t}`, [], 'run');
   console.log(`seeded in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   const sizes = (await em.execute(
-    `select relname as table, (select count(*) from campaign_equity e where e.resolution = '1m')::int as minute_rows,
-       pg_size_pretty(pg_table_size(c.oid)) as data, pg_size_pretty(pg_indexes_size(c.oid)) as indexes
-     from pg_class c where relname in ('positions', 'campaign_equity') order by relname`,
+    `select c.relname as table, pg_size_pretty(pg_table_size(c.oid)) as data, pg_size_pretty(pg_indexes_size(c.oid)) as indexes
+     from pg_class c where c.relname in ('positions', 'campaign_equity') order by c.relname`,
     [],
     'all',
   )) as Record<string, unknown>[];
-  const [{ rows } = { rows: 0 }] = (await em.execute('select count(*)::int as rows from campaign_equity')) as { rows: number }[];
-  console.log(`campaign_equity: ${rows} rows in all`);
+  const [counts] = (await em.execute(
+    `select (select count(*) from positions)::int as positions,
+       (select count(*) from campaign_equity where resolution = '1m')::int as minute_points,
+       (select count(*) from campaign_equity where resolution = '1h')::int as hour_points,
+       (select count(*) from campaign_equity where resolution = '1d')::int as day_points`,
+  )) as Record<string, number>[];
+  console.log(`rows: ${JSON.stringify(counts)}`);
   console.table(sizes);
 
   const keys = testKeyVerifier(orm, 5000);
