@@ -10,11 +10,8 @@
  * "bench"). BENCH_REQUESTS sets the measured requests per series (default 200).
  */
 import { StatsReads } from '@cpt/application';
-import { createLogger } from '@cpt/platform';
-import { testKeyHasher, testKeyVerifier } from '../libs/testkit/src/access.js';
-import { buildApp } from '../services/gateway/src/app.js';
 import { benchKey } from './lib/bench-env.js';
-import { httpClients, line, prepareDatabase } from './lib/latency.js';
+import { benchGateway, httpClients, line, prepareDatabase } from './lib/latency.js';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://campaigns:campaigns@127.0.0.1:5432/bench_analytics';
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
@@ -92,17 +89,8 @@ async function main(): Promise<void> {
   console.log(`rows: ${JSON.stringify(counts)}`);
   console.table(sizes);
 
-  const keys = testKeyVerifier(orm, 5000);
-  const app = await buildApp({
-    log: createLogger('bench', 'silent'),
-    em: orm.em,
-    probes: { database: async () => true, kafka: async () => true },
-    access: { keys, hasher: testKeyHasher, corsOrigins: [], rateMax: 1_000_000_000, rateWindowMs: 1000 },
-  });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  const base = `http://127.0.0.1:${address.port}/api/v1`;
+  const gateway = await benchGateway(orm);
+  const base = `${gateway.base}/api/v1`;
   try {
     const [campaign] = (await em.execute('select id from campaigns where account_id = ? order by id limit 1', [key.accountId])) as {
       id: string;
@@ -130,8 +118,7 @@ async function main(): Promise<void> {
       console.log(line(`${label} (${count})`.slice(0, 34), await httpClients(url, key.headers, REQUESTS, 1, WARMUP)));
     }
   } finally {
-    await app.close();
-    await keys.close();
+    await gateway.close();
     await orm.close(true);
   }
 }

@@ -12,12 +12,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import { CampaignReads, type MikroORM } from '@cpt/application';
-import { createLogger } from '@cpt/platform';
 import pg from 'pg';
-import { testKeyHasher, testKeyVerifier } from '../libs/testkit/src/access.js';
-import { buildApp } from '../services/gateway/src/app.js';
 import { benchKey } from './lib/bench-env.js';
-import { httpClients, line, prepareDatabase, type Stats, stats } from './lib/latency.js';
+import { benchGateway, httpClients, line, prepareDatabase, type Stats, stats } from './lib/latency.js';
 import { seedReadCampaign } from './lib/scenario.js';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://campaigns:campaigns@127.0.0.1:5432/bench';
@@ -98,18 +95,9 @@ async function main(): Promise<void> {
   await orm.em.fork().execute('vacuum analyze positions', [], 'run');
   const [{ n: totalRows } = { n: 0 }] = (await orm.em.fork().execute('select count(*)::int as n from positions')) as { n: number }[];
 
-  // The services' key verifier (with production's 5 s cache) and hasher; a rate limit no run reaches.
-  const keys = testKeyVerifier(orm, 5000);
-  const app = await buildApp({
-    log: createLogger('bench', 'silent'),
-    em: orm.em,
-    probes: { database: async () => true, kafka: async () => true },
-    access: { keys, hasher: testKeyHasher, corsOrigins: [], rateMax: 1_000_000_000, rateWindowMs: 1000 },
-  });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  const base = `http://127.0.0.1:${address.port}`;
+  const gateway = await benchGateway(orm);
+  const { app } = gateway;
+  const base = `${gateway.base}`;
 
   const direct = new pg.Client({ connectionString: DATABASE_URL });
   await direct.connect();
@@ -163,8 +151,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await direct.end();
-    await app.close();
-    await keys.close();
+    await gateway.close();
     await orm.close(true);
   }
 }

@@ -4,7 +4,11 @@
  */
 import { Worker } from 'node:worker_threads';
 import { type MikroORM, migrate, openOrm } from '@cpt/application';
+import { createLogger } from '@cpt/platform';
+import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
+import { testKeyHasher, testKeyVerifier } from '../../libs/testkit/src/access.js';
+import { buildApp } from '../../services/gateway/src/app.js';
 
 export interface Stats {
   n: number;
@@ -86,4 +90,29 @@ export function httpClients(url: string, headers: Record<string, string>, n: num
       if (code !== 0) reject(new Error(`the HTTP client exited with ${code}`));
     });
   });
+}
+
+/**
+ * The gateway in this process on a port of its own, with the services' key verifier (production's
+ * 5 s cache) and hasher and a rate limit no run reaches; `base` is its origin.
+ */
+export async function benchGateway(orm: MikroORM): Promise<{ app: FastifyInstance; base: string; close: () => Promise<void> }> {
+  const keys = testKeyVerifier(orm, 5000);
+  const app = await buildApp({
+    log: createLogger('bench', 'silent'),
+    em: orm.em,
+    probes: { database: async () => true, kafka: async () => true },
+    access: { keys, hasher: testKeyHasher, corsOrigins: [], rateMax: 1_000_000_000, rateWindowMs: 1000 },
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('no TCP address');
+  return {
+    app,
+    base: `http://127.0.0.1:${address.port}`,
+    close: async () => {
+      await app.close();
+      await keys.close();
+    },
+  };
 }
