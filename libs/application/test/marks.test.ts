@@ -1,4 +1,4 @@
-import { campaignUpdatedSchema } from '@cpt/contracts';
+import { campaignUpdatedSchema, MARK_FIELDS } from '@cpt/contracts';
 import type { Caller } from '@cpt/domain';
 import { dec, fmt8, positionPnl, round8, type Side } from '@cpt/domain';
 import fc from 'fast-check';
@@ -341,9 +341,10 @@ describe('marks (contract section 6)', () => {
       const event = campaignUpdatedSchema.parse(row.payload);
       expect(event).toMatchObject({ campaign_id: c.id, seq: previousSeq + 1, version: Number(was.campaign.version), reason: 'marked' });
       expect(event.changed_positions.map((p) => p.id).sort()).toEqual([...c.positions].sort());
-      expect(event.changed_positions).toEqual(
-        (await reads.getCampaignPositions(caller.accountId, c.id, { includeClosed: true })).data.positions,
-      );
+      // Compact (section 3): each position's id and the fields a mark changes, as the read shows them.
+      const read = (await reads.getCampaignPositions(caller.accountId, c.id, { includeClosed: true })).data.positions;
+      expect(event.changed_positions).toEqual(read.map((p) => Object.fromEntries((['id', ...MARK_FIELDS] as const).map((f) => [f, p[f]]))));
+      expect(Object.keys(event.changed_positions[0] ?? {}).sort()).toEqual(['id', ...MARK_FIELDS].sort());
       expect(result.events.find((e) => e.campaign_id === c.id)).toEqual(event);
       // Written by the transaction that moved the marks.
       const xmins = new Set([row.xmin, ...(await positionXmins(c.id))]);

@@ -1,4 +1,4 @@
-import type { CampaignPositionsJson, CampaignUpdated, PositionJson, WsSnapshot } from '@cpt/contracts';
+import { type CampaignPositionsJson, type CampaignUpdated, isWholePosition, type PositionJson, type WsSnapshot } from '@cpt/contracts';
 
 /** What a client knows of one campaign: its positions and totals as of `seq`. */
 export interface CampaignState {
@@ -18,13 +18,18 @@ export function stateFromSnapshot(s: WsSnapshot): CampaignState {
 /**
  * The state after an update, or undefined when the update is not newer than the state (a client
  * may see an update twice across a reconnect). Totals are replaced, each changed position
- * replaces the one with its id or joins the list, kept in the contract's order (entry date, then
+ * replaces the one with its id or joins the list (a compact `marked` entry is merged into it), kept in the contract's order (entry date, then
  * id). Applies conflated updates, whose seq skips the merged ones, the same way. Never mutates.
  */
 export function applyUpdate(state: CampaignState, u: CampaignUpdated): CampaignState | undefined {
   if (u.campaign_id !== state.campaignId || u.seq <= state.seq) return undefined;
   const positions = new Map(state.data.positions.map((p) => [p.id, p]));
-  for (const p of u.changed_positions) positions.set(p.id, p);
+  for (const p of u.changed_positions) {
+    // A compact `marked` entry merges into the position held; a whole one replaces it.
+    const held = positions.get(p.id);
+    if (isWholePosition(p)) positions.set(p.id, p);
+    else if (held) positions.set(p.id, { ...held, ...p });
+  }
   return {
     campaignId: state.campaignId,
     seq: u.seq,

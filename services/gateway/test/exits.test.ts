@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { PositionJson } from '@cpt/contracts';
 import { createTestKey, type TestKey } from '@cpt/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { at, closePosition, createCampaign, expectError, expectInvalid, get, moveStop, openPosition, positionsOf, post } from './api.js';
@@ -292,7 +293,7 @@ describe('what an exit records', () => {
     ]);
     const seqs = mine.map((e) => e.seq);
     expect(seqs).toEqual([seqs[0], (seqs[0] as number) + 1, (seqs[0] as number) + 2]);
-    expect(mine.map((e) => e.changed_positions.map((p) => [p.id, p.status, (p as { open_shares?: string }).open_shares]))).toEqual([
+    expect(mine.map((e) => e.changed_positions.map((p) => [p.id, (p as PositionJson).status, (p as PositionJson).open_shares]))).toEqual([
       [[positionId, 'OPEN', '70.00000000']],
       [[positionId, 'CLOSED', '0.00000000']],
       [[other.id, 'CLOSED', '0.00000000']],

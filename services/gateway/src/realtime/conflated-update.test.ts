@@ -1,4 +1,4 @@
-import type { CampaignUpdated } from '@cpt/contracts';
+import type { CampaignUpdated, PositionJson } from '@cpt/contracts';
 import { describe, expect, it } from 'vitest';
 import { event, position } from '../../test/realtime-events.js';
 import { ConflatedUpdate } from './conflated-update.js';
@@ -53,7 +53,32 @@ describe('ConflatedUpdate', () => {
     const m = u.toMessage();
     expect([m.seq, m.reason]).toEqual([4, 'position_closed']);
     expect(m.changed_positions).toEqual([closed]);
-    expect(m.changed_positions[0]?.exits.map((e) => e.id)).toEqual(['e1', 'e2']);
+    expect((m.changed_positions[0] as PositionJson | undefined)?.exits.map((e) => e.id)).toEqual(['e1', 'e2']);
+  });
+
+  it('merges compact marked entries into the position they follow, and stays a marked message while one is unmerged', () => {
+    const whole = position(A, '1.00000000');
+    const mark = (pnl: string) => ({
+      id: A,
+      current_price: '1.30000000',
+      current_pnl: pnl,
+      net_pnl: pnl,
+      r_multiple: '1.00000000',
+      marked_at: '2026-11-25T12:00:00.000Z',
+      max_favorable_price: '1.30000000',
+      max_adverse_price: '1.25000000',
+      mfe_r: '2.00000000',
+      mae_r: '0.00000000',
+      updated_at: '2026-11-25T12:00:01.000Z',
+    });
+    const u = new ConflatedUpdate({ ...withPositions(event(2, '1.00000000'), whole), reason: 'position_opened' });
+    u.merge({ ...withPositions(event(3, '2.00000000'), mark('2.00000000')), reason: 'marked' });
+    u.merge({ ...withPositions(event(4, '3.00000000'), mark('3.00000000')), reason: 'marked' });
+    expect(u.toMessage().changed_positions).toEqual([{ ...whole, ...mark('3.00000000') }]);
+    // A compact entry alone (its whole position was sent before) keeps the message a marked one.
+    const v = new ConflatedUpdate({ ...withPositions(event(5, '1.00000000'), mark('1.00000000')), reason: 'marked' });
+    v.merge({ ...withPositions(event(6, '1.00000000')), reason: 'stop_moved', version: 4 });
+    expect([v.toMessage().reason, v.toMessage().version, v.toMessage().changed_positions]).toEqual(['marked', 4, [mark('1.00000000')]]);
   });
 
   it('ignores an event that is not newer', () => {

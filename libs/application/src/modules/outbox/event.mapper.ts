@@ -1,4 +1,4 @@
-import type { CampaignUpdated, PositionJson, UpdateReason } from '@cpt/contracts';
+import type { CampaignUpdated, ChangedPositionJson, UpdateReason } from '@cpt/contracts';
 import { type CampaignTotals, totalsToJson } from '@cpt/domain';
 
 /** What one committed change did to one campaign. */
@@ -9,7 +9,7 @@ export interface CampaignChange {
   version: number;
   reason: UpdateReason;
   /** The positions the change touched, as they are after it, in entry order. */
-  changedPositions: readonly PositionJson[];
+  changedPositions: readonly ChangedPositionJson[];
   /** The request that caused the change, published with the event as `x-request-id`. */
   requestId: string | null;
 }
