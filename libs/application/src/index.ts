@@ -10,7 +10,7 @@ export { CampaignCommands } from './modules/campaign-commands.js';
 export type { CreateCampaignInput } from './modules/campaigns/campaign.commands.js';
 export { type CampaignPositionsView, CampaignReads } from './modules/campaigns/campaign.reads.js';
 export type { ChangeResult, CommandOptions } from './modules/campaigns/campaign-change.js';
-export { EQUITY_RETENTION_DAYS, EquityReads, type EquityRequest, keptFrom, MAX_EQUITY_POINTS } from './modules/equity/equity.reads.js';
+export { EquityReads, keptFrom } from './modules/equity/equity.reads.js';
 export { pruneEquity } from './modules/equity/equity.repository.js';
 export type { CreateKeyInput } from './modules/keys/key.commands.js';
 export { createKeyHasher, type KeyHasher } from './modules/keys/key-hash.js';

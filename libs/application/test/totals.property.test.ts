@@ -1,4 +1,4 @@
-import type { PositionJson } from '@cpt/contracts';
+import { type PositionJson, totalsSchema } from '@cpt/contracts';
 import type { Caller, ExitRequest } from '@cpt/domain';
 import {
   campaignTotals,
@@ -131,21 +131,8 @@ function expectPositionFigures(side: Side, p: PositionJson, initialStop: string)
   }
 }
 
-const TOTAL_FIELDS = [
-  'total_shares',
-  'weighted_avg_entry',
-  'total_risk',
-  'unrealized_pnl',
-  'realized_pnl',
-  'total_pnl',
-  'total_fees',
-  'net_pnl',
-  'initial_risk',
-  'r_multiple',
-  'open_positions_count',
-  'closed_positions_count',
-  'as_of',
-] as const;
+// Every totals field the contract's schema names (sections 2 and 8).
+const TOTAL_FIELDS = Object.keys(totalsSchema.shape) as (keyof typeof totalsSchema.shape)[];
 
 describe('campaign totals read from PostgreSQL', () => {
   let orm: MikroORM;

@@ -1,5 +1,5 @@
 import type { MikroORM } from '@cpt/application';
-import type { CampaignUpdated } from '@cpt/contracts';
+import { type CampaignUpdated, totalsSchema } from '@cpt/contracts';
 import type { FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
 import { get, patch, post, type Res } from './api.js';
@@ -20,21 +20,7 @@ export const patchSettings = (app: FastifyInstance, body: unknown, headers: Head
   patch(app, '/api/v1/account/settings', body, headers);
 
 /** Every totals field of sections 2 and 8. */
-export const TOTALS_FIELDS = [
-  'total_shares',
-  'weighted_avg_entry',
-  'total_risk',
-  'unrealized_pnl',
-  'realized_pnl',
-  'total_pnl',
-  'total_fees',
-  'net_pnl',
-  'initial_risk',
-  'r_multiple',
-  'open_positions_count',
-  'closed_positions_count',
-  'as_of',
-] as const;
+export const TOTALS_FIELDS = Object.keys(totalsSchema.shape) as (keyof typeof totalsSchema.shape)[];
 export type Totals8 = Record<(typeof TOTALS_FIELDS)[number], string | number | null>;
 
 /** Picks the totals fields of sections 2 and 8 out of a view (a campaign, its positions, an event's totals). */

@@ -38,8 +38,19 @@ export type ExitResult = PositionResult & { exit: ExitJson };
 
 const utc = (d: Date | null) => (d === null ? null : d.toISOString());
 
-async function positionState(em: EntityManager, accountId: string, p: PositionEntity, side: Side): Promise<PositionState> {
-  const history = p.realizedPnl == null ? { exitedNotional: dec('0'), lastExitDate: null } : await exitHistory(em, accountId, p.id);
+/**
+ * The domain's view of a position. Its earlier exits (their exact notional and last date) are read
+ * only for an exit, the one rule that needs them, and only when the position has any.
+ */
+async function positionState(
+  em: EntityManager,
+  accountId: string,
+  p: PositionEntity,
+  side: Side,
+  opts: { forExit: boolean },
+): Promise<PositionState> {
+  const history =
+    opts.forExit && p.realizedPnl != null ? await exitHistory(em, accountId, p.id) : { exitedNotional: dec('0'), lastExitDate: null };
   return {
     id: p.id,
     status: p.status,
@@ -140,7 +151,7 @@ export async function exitPosition(
   let exit: ExitJson | undefined;
   const result = await changeCampaign(root, caller, campaignId, opts, kind, async (em, c, now) => {
     const p = await loadPosition(em, caller.accountId, positionId);
-    const out: ExitOutcome = exitPositionRule(await positionState(em, caller.accountId, p, c.side), req, now, names);
+    const out: ExitOutcome = exitPositionRule(await positionState(em, caller.accountId, p, c.side, { forExit: true }), req, now, names);
     applyExit(p, out, now);
     await em.flush();
     exit = await insertExit(em, { id: randomUUID(), accountId: caller.accountId, campaignId: c.id, positionId, figures: out.exit, now });
@@ -211,7 +222,7 @@ export async function moveStop(
   const kind = { reason: 'stop_moved', action: 'stop_moved', riskLimited: true } as const;
   return changeCampaign(root, caller, campaignId, opts, kind, async (em, c, now, risk) => {
     const p = await loadPosition(em, caller.accountId, positionId);
-    const moved = moveStopRule(await positionState(em, caller.accountId, p, c.side), stopLoss);
+    const moved = moveStopRule(await positionState(em, caller.accountId, p, c.side, { forExit: false }), stopLoss);
     await checkRisk(em, risk, caller.accountId, c.id, exposureOf(moved.risk).minus(exposureOf(dec(p.risk))));
     p.stopLoss = fmt8(moved.stopLoss);
     p.risk = fmt8(moved.risk);
