@@ -30,7 +30,7 @@ case "${1:-}" in
   up)
     start=$SECONDS
     both start || die "up failed"
-    log "up in $((SECONDS - start))s"
+    log "up ($((SECONDS - start)) s)"
     "$SCRIPT_DIR/env.sh"
     ;;
   down)

@@ -40,11 +40,11 @@ summary() {
   ((${#FAILED[@]} == 0)) || status="FAILED (${FAILED[*]})"
   for r in "${RESULTS[@]}"; do line+="${line:+; }$r"; done
   echo
-  echo "[test] $status in $((SECONDS - T0))s: $line"
+  echo "[test] $status ($((SECONDS - T0)) s): $line"
   ((${#FAILED[@]} == 0))
 }
 
-# step NAME COMMAND...: runs COMMAND, records "NAME ok (Ns)" or "NAME FAILED (Ns)".
+# step NAME COMMAND...: runs COMMAND, records "NAME ok (N s)" or "NAME FAILED (N s)".
 step() {
   local name="$1" t=$SECONDS rc=0
   shift
@@ -52,9 +52,9 @@ step() {
   log "==> $name: $*"
   "$@" || rc=$?
   if ((rc == 0)); then
-    RESULTS+=("$name ok ($((SECONDS - t))s)")
+    RESULTS+=("$name ok ($((SECONDS - t)) s)")
   else
-    RESULTS+=("$name FAILED ($((SECONDS - t))s, exit $rc)")
+    RESULTS+=("$name FAILED ($((SECONDS - t)) s, exit $rc)")
     FAILED+=("$name")
   fi
   return "$rc"
