@@ -38,9 +38,6 @@ export type MarkedPositionJson = Pick<PositionJson, 'id' | (typeof MARK_FIELDS)[
 export const changedPositionSchema = z.union([markedPositionSchema.strict(), positionSchema]);
 export type ChangedPositionJson = PositionJson | MarkedPositionJson;
 
-/** Whether a changed position is whole (every update but `marked` carries whole positions). */
-export const isWholePosition = (p: ChangedPositionJson): p is PositionJson => 'entry_date' in p;
-
 /** The `campaign_updated` message: the value of `campaign.events` and a WebSocket frame alike. */
 export const campaignUpdatedSchema = z.object({
   type: z.literal('campaign_updated'),

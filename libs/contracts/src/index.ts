@@ -7,4 +7,5 @@ export * from './headers.js';
 export * from './issues.js';
 export * from './primitives.js';
 export * from './ticks.js';
+export * from './wire.js';
 export * from './ws.js';

@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { campaignPositionsSchema } from './campaigns.js';
 import { uuid } from './primitives.js';
-
-/** The most campaigns one subscribe message may name. */
-export const MAX_CAMPAIGNS_PER_SUBSCRIBE = 1000;
+import { MAX_CAMPAIGNS_PER_SUBSCRIBE } from './wire.js';
 
 const campaignIds = z.array(uuid).min(1).max(MAX_CAMPAIGNS_PER_SUBSCRIBE);
 

@@ -8,14 +8,9 @@ import {
   wsResumedSchema,
   wsSnapshotSchema,
 } from '@cpt/contracts';
-import type { RawData } from 'ws';
 
 /** A message from the server, as the client received it. */
 export type ServerMessage = WsSnapshot | CampaignUpdated | WsResumed | WsError | { type: 'pong' };
-
-/** The text of a WebSocket message. */
-export const textOf = (data: RawData): string =>
-  (Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data)).toString('utf8');
 
 /** Parses a server message; with `validate`, checks it against the contract's schemas (throws when it does not match). */
 export function parseServerMessage(text: string, validate: boolean): ServerMessage {
