@@ -8,18 +8,21 @@
 #   3. npm run typecheck          build every package (tsc -b) and type-check the tests
 #                                 (tsconfig.tests.json)
 #   4. deploy/local/infra.sh up   PostgreSQL and Kafka on 127.0.0.1
-#   5. npx vitest run             the lint project (make lint fails on an undeclared dependency),
+#   5. deploy/local/chromium.sh   the Chromium of the browser tests (Debian's package, installed
+#                                 when missing), exported to the tests as CHROMIUM_PATH
+#   6. npx vitest run             the lint project (make lint fails on an undeclared dependency),
 #                                 alone; the unit, integration and e2e projects against the local
 #                                 test database (campaigns_test) and broker; then the outage
 #                                 project, which stops and restarts Kafka, alone
-#   6. deploy/local/fuzz.sh       schemathesis against both services' OpenAPI documents, a
+#   7. deploy/local/fuzz.sh       schemathesis against both services' OpenAPI documents, a
 #                                 bounded number of cases from a fixed seed (FUZZ_SEED, so that a
 #                                 run is repeatable; `make fuzz` draws a new one each time;
 #                                 skipped when arguments are given)
 #
-# Steps 2, 3, 5 and 6 all run even when one of them fails, so that one run reports every problem;
-# a failed install or infrastructure stops the run. Ends with one summary line and exits
-# non-zero on any failure. Needs no terminal (CI=true, no stdin). Arguments are passed to
+# Steps 2, 3, 5, 6 and 7 all run even when one of them fails, so that one run reports every
+# problem; a failed install or infrastructure stops the run. A missing browser fails the run (the
+# browser tests then fail too, saying so): it never skips them. Ends with one summary line and
+# exits non-zero on any failure. Needs no terminal (CI=true, no stdin). Arguments are passed to
 # vitest, e.g. `deploy/local/test.sh --project unit`.
 #
 # With CI=true the test database is emptied before the run.
@@ -66,6 +69,14 @@ install_if_needed() {
     return 0
   fi
   npm ci --no-audit --no-fund
+}
+
+# The browser of the browser tests (libs/testkit/src/browser.ts): CHROMIUM_PATH, exported.
+find_browser() {
+  local path
+  path="$("$SCRIPT_DIR/chromium.sh")" || return
+  export CHROMIUM_PATH="$path"
+  echo "CHROMIUM_PATH=$CHROMIUM_PATH"
 }
 
 # vitest_json NAME ARGS...: one vitest run whose counts are kept in .run/vitest-NAME.json.
@@ -120,6 +131,7 @@ if ! step infra "$SCRIPT_DIR/infra.sh" up; then
   RESULTS+=("tests skipped")
   summary || exit 1
 fi
+step browser find_browser || true
 step tests run_vitest "$@" || true
 if (($# == 0)); then
   export FUZZ_SEED="${FUZZ_SEED:-20261130}"
