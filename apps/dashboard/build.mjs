@@ -36,7 +36,7 @@ const indexPage = {
         zipped += gz;
         return `  ${relative(out, file).padEnd(40)} ${(bytes.length / 1024).toFixed(1).padStart(7)} KiB  gzip ${(gz / 1024).toFixed(1).padStart(6)} KiB`;
       });
-      const first = [entry, meta.cssBundle, ...meta.imports.filter((i) => !i.dynamic).map((i) => i.path)];
+      const first = [entry, meta.cssBundle, ...meta.imports.filter((i) => i.kind === 'import-statement').map((i) => i.path)];
       const firstGz = first.reduce((sum, f) => sum + gzipSync(readFileSync(f), { level: 9 }).length, 0);
       console.log(`[dashboard] ${relative(process.cwd(), out) || '.'}:\n${lines.join('\n')}`);
       console.log(

@@ -1,9 +1,6 @@
 import { render } from 'preact';
+import { App } from './app.js';
 import './styles.css';
-
-function App() {
-  return <main>Campaigns</main>;
-}
 
 const root = document.getElementById('app');
 if (root) render(<App />, root);

@@ -1,0 +1,144 @@
+import type { PositionJson } from '@cpt/contracts';
+import { Component, createRef, type JSX } from 'preact';
+import { Age, Num, Time } from '../ui/format.js';
+
+/** Whether the viewer asked for less motion: then cells do not flash. */
+const STILL = matchMedia('(prefers-reduced-motion: reduce)').matches;
+
+/** The cells that flash when an update changes them. */
+const LIVE_FIELDS = ['current_price', 'current_pnl', 'net_pnl', 'r_multiple', 'mfe_r', 'mae_r'] as const;
+
+interface RowProps {
+  p: PositionJson;
+  selected: boolean;
+  onSelect: (id: string) => void;
+}
+
+/**
+ * One position. Re-rendered only when its position object changes (an update replaces the object
+ * of each position it changes and keeps the others), so that a frame re-renders only what moved.
+ */
+class Row extends Component<RowProps> {
+  private readonly row = createRef<HTMLTableRowElement>();
+
+  override shouldComponentUpdate(next: RowProps): boolean {
+    return next.p !== this.props.p || next.selected !== this.props.selected;
+  }
+
+  override componentDidUpdate(prev: RowProps): void {
+    const row = this.row.current;
+    if (!row || STILL || prev.p.id !== this.props.p.id) return;
+    for (const f of LIVE_FIELDS) {
+      if (prev.p[f] === this.props.p[f]) continue;
+      const cell = row.querySelector<HTMLElement>(`[data-field="${f}"]`);
+      // Compositor-only animation of the background: no layout, no jump.
+      cell?.animate([{ backgroundColor: 'var(--flash)' }, { backgroundColor: 'transparent' }], { duration: 700, easing: 'ease-out' });
+    }
+  }
+
+  render({ p, selected, onSelect }: RowProps): JSX.Element {
+    const open = p.status === 'OPEN';
+    return (
+      <tr
+        ref={this.row}
+        class={`${open ? 'open' : 'closed'}${selected ? ' selected' : ''}`}
+        data-position-id={p.id}
+        aria-selected={selected}
+      >
+        <th scope="row">
+          <button
+            type="button"
+            class="link"
+            onClick={() => onSelect(p.id)}
+            aria-label={`${p.pattern_type} entered ${p.entry_date}: details`}
+          >
+            {p.pattern_type}
+          </button>
+        </th>
+        <td>
+          <span class={`badge ${open ? 'badge-open' : 'badge-closed'}`}>{p.status}</span>
+        </td>
+        <td>
+          <Time iso={p.entry_date} />
+        </td>
+        <td data-field="entry_price">
+          <Num value={p.entry_price} />
+        </td>
+        <td data-field="open_shares">
+          <Num value={p.open_shares} />
+        </td>
+        <td data-field="stop_loss">
+          <Num value={p.stop_loss} />
+        </td>
+        <td data-field="current_price">
+          <Num value={p.current_price} />
+        </td>
+        <td data-field="current_pnl">
+          <Num value={p.current_pnl} signed />
+        </td>
+        <td data-field="realized_pnl">
+          <Num value={p.realized_pnl} signed />
+        </td>
+        <td data-field="net_pnl">
+          <Num value={p.net_pnl} signed />
+        </td>
+        <td data-field="r_multiple">
+          <Num value={p.r_multiple} signed />
+        </td>
+        <td data-field="mfe_r">
+          <Num value={p.mfe_r} />
+        </td>
+        <td data-field="mae_r">
+          <Num value={p.mae_r} />
+        </td>
+        <td data-field="marked_at">{open ? <Age iso={p.marked_at} /> : <span class="muted">closed</span>}</td>
+      </tr>
+    );
+  }
+}
+
+const HEADERS = [
+  'Pattern',
+  'Status',
+  'Entry date',
+  'Entry',
+  'Open shares',
+  'Stop',
+  'Price',
+  'P&L',
+  'Realized',
+  'Net P&L',
+  'R',
+  'MFE R',
+  'MAE R',
+  'Last mark',
+];
+
+export function PositionsTable(props: {
+  positions: readonly PositionJson[];
+  selected: string | null;
+  onSelect: (id: string) => void;
+}): JSX.Element {
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a region that scrolls sideways must take the focus, or a keyboard cannot scroll it
+    <section class="table-wrap" tabIndex={0} aria-label="Positions">
+      <table class="positions">
+        <thead>
+          <tr>
+            {HEADERS.map((h, i) => (
+              <th key={h} scope="col" class={i >= 3 ? 'right' : undefined}>
+                {h}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {props.positions.map((p) => (
+            <Row key={p.id} p={p} selected={p.id === props.selected} onSelect={props.onSelect} />
+          ))}
+        </tbody>
+      </table>
+      props.positions.length === 0 && <p class="muted empty">No positions yet.</p>
+    </section>
+  );
+}
