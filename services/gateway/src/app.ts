@@ -18,6 +18,7 @@ import { accountRoutes } from './routes/account.js';
 import { adminRoutes } from './routes/admin.js';
 import { analyticsRoutes } from './routes/analytics.js';
 import { campaignRoutes } from './routes/campaigns.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import { journalRoutes } from './routes/journal.js';
 import { unservedLiveUpdates } from './routes/live-updates.js';
 import { gatewayDocs } from './routes/openapi.js';
@@ -42,6 +43,8 @@ export interface GatewayDeps {
   accepting?: () => boolean;
   /** `GET /api/v1/ws` is served only when given. */
   realtime?: RealtimeDeps;
+  /** The dashboard's build (index.html, assets/); `/` and `/assets/*` are served only when given. */
+  dashboardDir?: string;
 }
 
 /** Turns database outages into the contract's `unavailable`. */
@@ -79,5 +82,6 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
       classifyError,
     });
   } else await app.register(unservedLiveUpdates);
+  if (deps.dashboardDir !== undefined) await app.register(dashboardRoutes, { dir: deps.dashboardDir });
   return app;
 }

@@ -1,5 +1,16 @@
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 import { apiKeySecretVar, brokersVar, databaseUrlVar, logLevelVar, msVar, originsVar, parseEnv, portVar } from '@cpt/platform';
 import { z } from 'zod';
+
+/** The `dist` folder beside @cpt/dashboard's package.json; undefined when the package is not installed. */
+function installedDashboard(): string | undefined {
+  try {
+    return join(dirname(createRequire(import.meta.url).resolve('@cpt/dashboard/package.json')), 'dist');
+  } catch {
+    return undefined;
+  }
+}
 
 /** The gateway's configuration, read once from the environment. */
 export const configSchema = z.object({
@@ -45,6 +56,23 @@ export const configSchema = z.object({
     .string()
     .regex(/^[\w.-]{1,100}$/, { message: 'must be 1–100 characters of A-Z a-z 0-9 _ . -' })
     .default('gateway'),
+  /**
+   * The dashboard's build (index.html and assets/), served at `/`; by default the `dist` folder of
+   * the installed @cpt/dashboard. A folder without index.html is no error: `/` answers 503 until
+   * it is built.
+   */
+  DASHBOARD_DIR: z
+    .string()
+    .min(1)
+    .optional()
+    .transform((dir, ctx) => {
+      const found = dir === undefined ? installedDashboard() : resolve(dir);
+      if (found === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'is not set, and @cpt/dashboard is not installed beside the gateway' });
+        return z.NEVER;
+      }
+      return found;
+    }),
 });
 export type GatewayConfig = z.output<typeof configSchema>;
 

@@ -39,6 +39,7 @@ const app = await buildApp({
   bodyLimit: config.BODY_LIMIT_BYTES,
   probes: { database: databaseProbe(orm), kafka: kafkaReady.check, events: async () => events.ready() },
   accepting: () => accepting,
+  dashboardDir: config.DASHBOARD_DIR,
   realtime: {
     hub,
     options: {

@@ -1,6 +1,6 @@
 import { type DatabaseOptions, MikroORM, openOrm, ormOptions } from '@cpt/application';
 import type { Probe } from '@cpt/http';
-import { createLogger } from '@cpt/platform';
+import { createLogger, type Logger } from '@cpt/platform';
 import { createTestKey, type TestKey, testAccess, testDatabaseUrl } from '@cpt/testkit';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { buildApp } from '../src/app.js';
@@ -18,6 +18,10 @@ export interface GatewayOptions {
   rateWindowMs?: number;
   /** Origins whose browser pages may call the API. */
   corsOrigins?: readonly string[];
+  /** The dashboard's build to serve at `/` (none by default). */
+  dashboardDir?: string;
+  /** The gateway's logger; by default one at TEST_LOG_LEVEL (silent unless set). */
+  log?: Logger;
 }
 
 export interface Gateway {
@@ -45,12 +49,13 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     ...(opts.corsOrigins === undefined ? {} : { corsOrigins: opts.corsOrigins }),
   });
   const app = await buildApp({
-    log: createLogger('gateway-test', process.env.TEST_LOG_LEVEL ?? 'silent'),
+    log: opts.log ?? createLogger('gateway-test', process.env.TEST_LOG_LEVEL ?? 'silent'),
     em: orm.em,
     access,
     probes: probes ?? { database: async () => true, kafka: async () => true },
     ...(opts.bodyLimit === undefined ? {} : { bodyLimit: opts.bodyLimit }),
     ...(opts.accepting === undefined ? {} : { accepting: opts.accepting }),
+    ...(opts.dashboardDir === undefined ? {} : { dashboardDir: opts.dashboardDir }),
   });
   await app.ready();
   // Each test gateway acts as one account; a request that sets its own Authorization (or removes
