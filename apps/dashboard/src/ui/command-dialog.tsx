@@ -73,8 +73,8 @@ export interface CommandDialogProps {
   fields: readonly Field[];
   /** Runs the command; a rejection is shown in words and leaves the dialog open. */
   run: (values: Values) => Promise<unknown>;
-  /** Called after a 409 `version_conflict`: the view refreshes what it shows. */
-  onConflict?: () => void;
+  /** Called after a 409 `version_conflict` with the campaign's version now: the view refreshes what it shows. */
+  onConflict?: (currentVersion: number | undefined) => void;
   onClose: () => void;
   children?: JSX.Element | JSX.Element[] | null;
 }
@@ -98,7 +98,7 @@ export function CommandDialog(p: CommandDialogProps): JSX.Element {
       p.onClose();
     } catch (err) {
       setProblem(describe(err));
-      if (err instanceof ApiError && err.code === 'version_conflict') p.onConflict?.();
+      if (err instanceof ApiError && err.code === 'version_conflict') p.onConflict?.(err.currentVersion);
     } finally {
       setBusy(false);
     }

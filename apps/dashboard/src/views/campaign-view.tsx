@@ -12,7 +12,8 @@ import { type PositionCommand, PositionPanel } from './position-panel.js';
 import { PositionsTable } from './positions-table.js';
 import { TotalsBar } from './totals-bar.js';
 
-type Dialog = { kind: 'add' } | { kind: 'close-campaign' } | { kind: PositionCommand; positionId: string } | null;
+/** An open command form, with the version the trader saw when opening it: its `If-Match`. */
+type Dialog = ({ kind: 'add' } | { kind: 'close-campaign' } | { kind: PositionCommand; positionId: string }) & { version: number };
 
 const DECIMAL_HINT = 'a decimal, at most 8 fractional digits';
 
@@ -45,7 +46,7 @@ export function CampaignView(props: { id: string; rest: RestClient; store: LiveS
   const [campaign, setCampaign] = useState<CampaignWithTotalsJson | null>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
-  const [dialog, setDialog] = useState<Dialog>(null);
+  const [dialog, setDialog] = useState<Dialog | null>(null);
   const state = store.state(id);
   const version = state?.data.version ?? campaign?.version ?? 0;
   // The campaign's own fields (name, status) change only with its version.
@@ -65,9 +66,17 @@ export function CampaignView(props: { id: string; rest: RestClient; store: LiveS
     };
   }, [rest, id, version]);
   const position = state?.data.positions.find((p) => p.id === selected) ?? null;
-  const ifMatch = { ifMatch: version };
-  const command = (d: Exclude<Dialog, null>): JSX.Element | null => {
-    const common = { onClose: () => setDialog(null), onConflict: () => store.refresh(id) };
+  const command = (d: Dialog): JSX.Element | null => {
+    // A change by anyone else since the form was opened is a 409, shown in words.
+    const ifMatch = { ifMatch: d.version };
+    const common = {
+      onClose: () => setDialog(null),
+      // The view is read afresh, and a second try of the same form goes against the version now.
+      onConflict: (now: number | undefined) => {
+        store.refresh(id);
+        if (now !== undefined) setDialog({ ...d, version: now });
+      },
+    };
     if (d.kind === 'add' && campaign)
       return (
         <CommandDialog
@@ -137,10 +146,10 @@ export function CampaignView(props: { id: string; rest: RestClient; store: LiveS
           )}
         </div>
         <div class="actions">
-          <button type="button" class="primary" disabled={!active} onClick={() => setDialog({ kind: 'add' })}>
+          <button type="button" class="primary" disabled={!active} onClick={() => setDialog({ kind: 'add', version })}>
             Add position…
           </button>
-          <button type="button" disabled={!active} onClick={() => setDialog({ kind: 'close-campaign' })}>
+          <button type="button" disabled={!active} onClick={() => setDialog({ kind: 'close-campaign', version })}>
             Close campaign…
           </button>
         </div>
@@ -155,7 +164,11 @@ export function CampaignView(props: { id: string; rest: RestClient; store: LiveS
         />
       )}
       {position && (
-        <PositionPanel p={position} onClose={() => setSelected(null)} onCommand={(kind) => setDialog({ kind, positionId: position.id })} />
+        <PositionPanel
+          p={position}
+          onClose={() => setSelected(null)}
+          onCommand={(kind) => setDialog({ kind, positionId: position.id, version })}
+        />
       )}
       <div class="two-cols">
         {campaign && <EquityChart rest={rest} campaignId={id} createdAt={campaign.created_at} version={version} />}
