@@ -29,10 +29,10 @@ fuzz: node_modules/.package-lock.json ## fuzz both HTTP APIs against their OpenA
 lint: node_modules/.package-lock.json ## lint and format check (biome), dependency check (knip, dependency-cruiser)
 	npm run --silent lint
 
-typecheck: node_modules/.package-lock.json ## build every package and type-check the tests (tsc -b tsconfig.json tsconfig.tests.json)
+typecheck: node_modules/.package-lock.json ## build every package and type-check the tests (tsc -b tsconfig.json tsconfig.tests.json), bundle the dashboard
 	npm run --silent typecheck
 
-build: node_modules/.package-lock.json ## compile every package's src/ to <pkg>/dist, without tests (tsc -b)
+build: node_modules/.package-lock.json ## compile every package's src/ to <pkg>/dist, without tests (tsc -b), and bundle the dashboard
 	npm run --silent build
 
 bench: node_modules/.package-lock.json ## run the benchmarks (npm run bench)
@@ -41,8 +41,8 @@ bench: node_modules/.package-lock.json ## run the benchmarks (npm run bench)
 logs: ## follow the services' logs (pino JSON lines; Ctrl-C stops)
 	tail -n 20 -F $(SERVICE_LOGS)
 
-clean: ## remove build outputs (dist/, *.tsbuildinfo); keeps node_modules and .run/ data
-	rm -rf libs/*/dist services/*/dist test/dist bench/dist node_modules/.cache/tsc
+clean: ## remove build outputs (dist/, .tsbuild/, *.tsbuildinfo); keeps node_modules and .run/ data
+	rm -rf apps/*/dist apps/*/.tsbuild libs/*/dist services/*/dist test/dist bench/dist node_modules/.cache/tsc
 
 # npm ci when node_modules is missing or older than package-lock.json.
 node_modules/.package-lock.json: package-lock.json

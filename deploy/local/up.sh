@@ -2,7 +2,8 @@
 # Runs the whole system on this machine, without Docker (`make up`, `make status`).
 #
 #   deploy/local/up.sh           install dependencies (when needed), start PostgreSQL and Kafka,
-#                                build, migrate, start the three services in the background,
+#                                build (and bundle the dashboard), migrate, start the three
+#                                services in the background,
 #                                wait until each answers /health/ready, print where to connect
 #   deploy/local/up.sh status    the state of each service and of PostgreSQL and Kafka
 #
@@ -232,19 +233,21 @@ print_welcome() {
   cat <<EOF
 
 Campaign position tracking runs on this machine:
-  gateway       http://127.0.0.1:$gw        REST, WebSocket, OpenAPI
+  gateway       http://127.0.0.1:$gw        dashboard, REST, WebSocket, OpenAPI
   price-ingest  http://127.0.0.1:$ingest        ticks in
   position      http://127.0.0.1:${PORT[position]}        marks positions (health only)
   PostgreSQL    $(printf '%s' "$DATABASE_URL" | sed -E 's#//([^:@/]+):[^@]*@#//\1:***@#')
   Kafka         $KAFKA_BROKERS
 
 Point a browser at:
+  http://127.0.0.1:$gw/                      the dashboard: paste the dev key when it asks (cat .run/dev-api-key)
   http://127.0.0.1:$gw/docs                  API documentation (OpenAPI at /openapi.json)
   http://127.0.0.1:$gw/api/v1                REST base, e.g. GET http://127.0.0.1:$gw/api/v1/campaigns
   ws://127.0.0.1:$gw/api/v1/ws               WebSocket (subscribe to campaigns)
 
-Every request but /health, /docs and /openapi.json needs an API key. The account dev has one
-with every scope in .run/dev-api-key, readable by you only (more: source deploy/local/env.sh; npm run admin):
+Every request but the dashboard's files, /health, /docs and /openapi.json needs an API key. The account
+dev has one with every scope in .run/dev-api-key, readable by you only (more: source deploy/local/env.sh;
+npm run admin):
   KEY=\$(cat .run/dev-api-key)
   curl -sS http://127.0.0.1:$gw/api/v1/campaigns -H "authorization: Bearer \$KEY"
 
@@ -315,6 +318,9 @@ cmd_up() {
   if ((${#to_start[@]} > 0)); then
     log "building (tsc -b)"
     npx tsc -b || die "the build failed (npx tsc -b, errors above)"
+    # Before the gateway starts, which serves the bundle at / (a gateway without it answers / 503).
+    log "bundling the dashboard (npm run build -w @cpt/dashboard)"
+    npm run --silent build -w @cpt/dashboard 7>&- >/dev/null || die "the dashboard's bundle failed (npm run build -w @cpt/dashboard, errors above)"
     log "migrating the database"
     node libs/application/dist/src/migrate-cli.js || die "the migration failed (node libs/application/dist/src/migrate-cli.js)"
     ensure_dev_key
