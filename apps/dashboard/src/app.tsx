@@ -40,7 +40,7 @@ function Dashboard(props: { keyText: string; onSignOut: (notice?: string) => voi
     <>
       <header class="top">
         <a class="brand" href="#/campaigns">
-          Campaigns
+          Position tracking
         </a>
         <nav aria-label="Views">
           {NAV.map(([r, label]) => (

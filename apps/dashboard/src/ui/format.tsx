@@ -16,7 +16,7 @@ export function Num({ value, signed = false }: { value: string | null | undefine
   return <span class={signed ? `num ${signOf(value)}` : 'num'}>{value ?? '—'}</span>;
 }
 
-const local = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+const local = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'medium' });
 
 /** A timestamp in the viewer's time zone; the UTC instant on hover. */
 export function Time({ iso }: { iso: string | null | undefined }): JSX.Element {

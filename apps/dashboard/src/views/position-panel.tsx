@@ -31,6 +31,10 @@ export function PositionPanel(props: { p: PositionJson; onCommand: (c: PositionC
         <dd>
           <Num value={p.initial_risk} />
         </dd>
+        <dt>Realized</dt>
+        <dd>
+          <Num value={p.realized_pnl} signed />
+        </dd>
         <dt>Fees</dt>
         <dd>
           <Num value={p.fees} />

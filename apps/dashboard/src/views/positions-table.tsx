@@ -53,11 +53,9 @@ class Row extends Component<RowProps> {
             aria-label={`${p.pattern_type} entered ${p.entry_date}: details`}
           >
             {p.pattern_type}
-          </button>
-        </th>
-        <td>
+          </button>{' '}
           <span class={`badge ${open ? 'badge-open' : 'badge-closed'}`}>{p.status}</span>
-        </td>
+        </th>
         <td>
           <Time iso={p.entry_date} />
         </td>
@@ -75,9 +73,6 @@ class Row extends Component<RowProps> {
         </td>
         <td data-field="current_pnl">
           <Num value={p.current_pnl} signed />
-        </td>
-        <td data-field="realized_pnl">
-          <Num value={p.realized_pnl} signed />
         </td>
         <td data-field="net_pnl">
           <Num value={p.net_pnl} signed />
@@ -97,22 +92,7 @@ class Row extends Component<RowProps> {
   }
 }
 
-const HEADERS = [
-  'Pattern',
-  'Status',
-  'Entry date',
-  'Entry',
-  'Open shares',
-  'Stop',
-  'Price',
-  'P&L',
-  'Realized',
-  'Net P&L',
-  'R',
-  'MFE R',
-  'MAE R',
-  'Last mark',
-];
+const HEADERS = ['Position', 'Entry date', 'Entry', 'Open shares', 'Stop', 'Price', 'P&L', 'Net P&L', 'R', 'MFE R', 'MAE R', 'Last mark'];
 
 export function PositionsTable(props: {
   positions: readonly PositionJson[];
@@ -126,7 +106,7 @@ export function PositionsTable(props: {
         <thead>
           <tr>
             {HEADERS.map((h, i) => (
-              <th key={h} scope="col" class={i >= 3 ? 'right' : undefined}>
+              <th key={h} scope="col" class={i >= 2 ? 'right' : undefined}>
                 {h}
               </th>
             ))}
@@ -138,7 +118,7 @@ export function PositionsTable(props: {
           ))}
         </tbody>
       </table>
-      props.positions.length === 0 && <p class="muted empty">No positions yet.</p>
+      {props.positions.length === 0 && <p class="muted empty">No positions yet.</p>}
     </section>
   );
 }
