@@ -1,4 +1,5 @@
 export * from './access.js';
+export * from './browser.js';
 export * from './context.js';
 export * from './database.js';
 export * from './infra.js';
