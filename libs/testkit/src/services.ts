@@ -46,14 +46,15 @@ export interface ServiceOptions {
 }
 
 /**
- * Starts a built service (`npx tsc -b` first) as its own process, on a free loopback port, and
- * waits until its `/health/ready` answers 200.
+ * Starts a built service (`npx tsc -b` first) as its own process, on a free loopback port (or on
+ * `env.PORT`), and waits until its `/health/ready` answers 200.
  */
 export async function launchService(name: ServiceName, opts: ServiceOptions): Promise<RunningService> {
   const readyTimeoutMs = opts.readyTimeoutMs ?? 60_000;
   const entry = opts.entry ?? join(repoRoot(), 'services', name, 'dist', 'src', 'main.js');
   if (!existsSync(entry)) throw new Error(`${entry} is missing: build first with npx tsc -b`);
-  const port = await freePort();
+  // A test that restarts a service on its address passes the port it had.
+  const port = opts.env?.PORT ? Number(opts.env.PORT) : await freePort();
   const child = spawn(process.execPath, [entry], {
     env: {
       ...process.env,

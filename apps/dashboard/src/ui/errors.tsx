@@ -13,6 +13,9 @@ interface RiskDetail {
   would_be?: string;
 }
 
+/** The title of a `not_found` answer. */
+export const NOT_FOUND = 'Not found.';
+
 const LIMIT_NAMES: Record<string, string> = { campaign_risk: 'Campaign risk', portfolio_heat: 'Portfolio heat' };
 
 export function describe(e: unknown): Problem {
@@ -42,7 +45,7 @@ export function describe(e: unknown): Problem {
     case 'forbidden':
       return { title: 'This key may not do that.', lines: [e.message] };
     case 'not_found':
-      return { title: 'Not found.', lines: [e.message] };
+      return { title: NOT_FOUND, lines: [e.message] };
     default:
       return { title: `The gateway answered ${e.status} ${e.code}.`, lines: [e.message] };
   }

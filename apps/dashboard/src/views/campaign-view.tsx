@@ -4,8 +4,9 @@ import type { RestClient } from '@cpt/realtime-client/browser';
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { type LiveStore, useFollow, useFrames } from '../live.js';
+import { hrefOf } from '../router.js';
 import { CommandDialog, type Field, type Values } from '../ui/command-dialog.js';
-import { describe, type Problem, ProblemBox } from '../ui/errors.js';
+import { describe, NOT_FOUND, type Problem, ProblemBox } from '../ui/errors.js';
 import { EquityChart } from './equity-chart.js';
 import { Journal } from './journal.js';
 import { type PositionCommand, PositionPanel } from './position-panel.js';
@@ -132,6 +133,14 @@ export function CampaignView(props: { id: string; rest: RestClient; store: LiveS
     return null;
   };
   const active = campaign?.status === 'ACTIVE';
+  // Another account's campaign is not found either: nothing of it is shown, and nothing more is asked.
+  if (!campaign && problem?.title === NOT_FOUND)
+    return (
+      <article class="campaign">
+        <ProblemBox problem={{ title: NOT_FOUND, lines: ['No campaign of this account has this id.'] }} />
+        <a href={hrefOf({ view: 'campaigns' })}>Back to the campaigns</a>
+      </article>
+    );
   return (
     <article class="campaign" aria-busy={!state} data-campaign-id={id} data-version={version}>
       <header class="page-head">
