@@ -9,10 +9,12 @@
 const { readdirSync } = require('node:fs');
 
 /**
- * Test code: unit tests beside the code, a package's test/ folder, the test kit, the e2e tests,
- * bench/, scripts/ and the tools' configuration.
+ * Test code and tooling: unit tests beside the code, a package's test/ folder, the test kit, the
+ * e2e tests, bench/, scripts/, the tools' configuration, and an app's build script (it bundles the
+ * app; nothing runs it in production).
  */
-const TEST = '\\.test\\.ts$|^(libs|services)/[^/]+/test/|^libs/testkit/|^test/|^bench/|^scripts/|^[^/]+\\.config\\.ts$';
+const TEST =
+  '\\.test\\.tsx?$|^(apps|libs|services)/[^/]+/test/|^libs/testkit/|^test/|^bench/|^scripts/|^[^/]+\\.config\\.ts$|^apps/[^/]+/build\\.mjs$';
 /** Test tooling that the root package.json declares for every package's tests. */
 const SHARED_TEST_TOOLING = '^node_modules/(vitest|fast-check)/';
 /** Libraries that talk to the outside world, and Node's I/O modules: never imported by the domain. */
@@ -20,6 +22,14 @@ const ADAPTERS = '^node_modules/(fastify|@fastify/[^/]+|kafkajs|@mikro-orm/[^/]+
 const IO_BUILTINS = '^(node:)?(fs|fs/promises|net|http|https|http2|tls|dgram|dns|child_process|cluster|worker_threads)$';
 /** A service imported by its package name (resolved or not: services export nothing). */
 const SERVICE_PACKAGE = `^(node_modules/)?@cpt/(${readdirSync(`${__dirname}/services`).join('|')})(/|$)`;
+/** An app (a browser bundle under apps/) reached by its package name. */
+const APP_PACKAGE = `^(node_modules/)?@cpt/(${readdirSync(`${__dirname}/apps`).join('|')})(/|$)`;
+/**
+ * What the dashboard's sources may import of the workspace: the browser entry of the realtime
+ * client, the contract's types and the domain. Resolved through the links and the "source"
+ * condition, as every workspace import is here.
+ */
+const APP_WORKSPACE_IMPORTS = '^node_modules/@cpt/(realtime-client/src/browser\\.ts$|contracts/|domain/)';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -65,7 +75,47 @@ module.exports = {
       severity: 'error',
       comment: 'libs/domain imports no other @cpt package, no adapter library and no I/O module.',
       from: { path: '^libs/domain/' },
-      to: { path: `^node_modules/@cpt/|^(libs|services)/(?!domain/)|^test/|^bench/|${ADAPTERS}|${IO_BUILTINS}` },
+      to: { path: `^node_modules/@cpt/|^(apps|libs|services)/(?!domain/)|^test/|^bench/|${ADAPTERS}|${IO_BUILTINS}` },
+    },
+    {
+      name: 'app-runs-in-a-browser',
+      severity: 'error',
+      comment:
+        "An app's code (all but its build script and tests) is bundled for a browser: no adapter library, no I/O module, and of the workspace only @cpt/realtime-client/browser, @cpt/contracts and @cpt/domain.",
+      from: { path: '^apps/', pathNot: TEST },
+      to: {
+        path: `^node_modules/@cpt/|${ADAPTERS}|${IO_BUILTINS}`,
+        pathNot: APP_WORKSPACE_IMPORTS,
+      },
+    },
+    {
+      name: 'app-imports-no-node-builtin',
+      severity: 'error',
+      comment: "An app's code is bundled for a browser, which has none of Node's built-in modules.",
+      from: { path: '^apps/', pathNot: TEST },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'app-uses-contract-types-only',
+      severity: 'error',
+      comment:
+        'An app imports only the types of @cpt/contracts (`import type`): its zod schemas would weigh on the bundle, and the server validates what it answers.',
+      from: { path: '^apps/', pathNot: TEST },
+      to: { path: '^node_modules/@cpt/contracts/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'nothing-imports-an-app',
+      severity: 'error',
+      comment: 'An app is a bundle for a browser: no package imports it (the gateway serves its built files).',
+      from: { pathNot: '^apps/|^services/gateway/src/' },
+      to: { path: `^apps/|${APP_PACKAGE}` },
+    },
+    {
+      name: 'gateway-resolves-the-dashboard-only',
+      severity: 'error',
+      comment: "The gateway finds the dashboard's build beside its package.json, and imports nothing else of it.",
+      from: { path: '^services/gateway/src/' },
+      to: { path: `^apps/|${APP_PACKAGE}`, pathNot: '^node_modules/@cpt/dashboard/package\\.json$' },
     },
     {
       name: 'services-are-independent',
@@ -86,8 +136,8 @@ module.exports = {
       name: 'package-by-name',
       severity: 'error',
       comment: 'A package reaches another package through its name (@cpt/...), never through a relative path into its folder.',
-      from: { path: '^(libs/[^/]+|services/[^/]+|test)/' },
-      to: { dependencyTypes: ['local'], path: '^(libs|services|test|bench)/', pathNot: '^$1/' },
+      from: { path: '^(apps/[^/]+|libs/[^/]+|services/[^/]+|test)/' },
+      to: { dependencyTypes: ['local'], path: '^(apps|libs|services|test|bench)/', pathNot: '^$1/' },
     },
     {
       name: 'bench-reaches-into-sources-only',
@@ -103,14 +153,14 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^(libs|services)/[^/]+/dist/|^test/dist/' },
+    exclude: { path: '^(apps|libs|services)/[^/]+/dist/|^apps/[^/]+/\\.tsbuild/|^test/dist/' },
     tsPreCompilationDeps: true,
     preserveSymlinks: true,
     tsConfig: { fileName: 'tsconfig.base.json' },
     enhancedResolveOptions: {
       exportsFields: ['exports'],
       conditionNames: ['source', 'import', 'default'],
-      extensions: ['.ts', '.js', '.json'],
+      extensions: ['.ts', '.tsx', '.js', '.json'],
     },
   },
 };

@@ -7,15 +7,15 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const packages = ['libs', 'services'].flatMap((dir) => readdirSync(join(root, dir)).map((name) => join(root, dir, name)));
+const packages = ['apps', 'libs', 'services'].flatMap((dir) => readdirSync(join(root, dir)).map((name) => join(root, dir, name)));
 const nameOf = new Map(packages.map((dir) => [JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name, dir]));
 
-/** The .ts files under `dir`, without tests. */
+/** The .ts and .tsx files under `dir`, without tests. */
 function sources(dir) {
   return readdirSync(dir).flatMap((entry) => {
     const path = join(dir, entry);
     if (statSync(path).isDirectory()) return sources(path);
-    return path.endsWith('.ts') && !path.endsWith('.test.ts') ? [path] : [];
+    return /\.tsx?$/.test(path) && !/\.test\.tsx?$/.test(path) ? [path] : [];
   });
 }
 

@@ -20,6 +20,6 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 rc=0
 npx knip --dependencies --no-progress --no-config-hints || rc=1
 npx knip --dependencies --strict --workspace '!libs/testkit' --no-progress || rc=1
-npx depcruise --config .dependency-cruiser.cjs libs services test bench scripts vitest.config.ts || rc=1
+npx depcruise --config .dependency-cruiser.cjs apps libs services test bench scripts vitest.config.ts || rc=1
 node scripts/check-references.mjs || rc=1
 exit "$rc"

@@ -39,3 +39,40 @@ it('make lint fails on an import of a package that the importing package does no
     for (const { file } of Object.values(probes)) rmSync(join(root, file), { force: true });
   }
 }, 180_000);
+
+it('make lint fails when the dashboard imports what a browser bundle must not, or anything imports the dashboard', async () => {
+  const probes = {
+    // Beside the dashboard's sources (not in src/, which its own build and type-check read).
+    app: {
+      file: `apps/dashboard/imports-${process.pid}.probe.ts`,
+      text: [
+        "import 'node:fs';",
+        "import '@cpt/application';",
+        "import '@cpt/realtime-client';",
+        "import * as contracts from '@cpt/contracts';",
+        "import type { CampaignJson } from '@cpt/contracts';",
+        "import { ApiError } from '@cpt/realtime-client/browser';",
+        'export type Probe = [CampaignJson, typeof contracts, ApiError];',
+        '',
+      ].join('\n'),
+    },
+    lib: { file: `libs/platform/src/app-${process.pid}.probe.ts`, text: "import '@cpt/dashboard/package.json';\n" },
+  };
+  try {
+    for (const { file, text } of Object.values(probes)) writeFileSync(join(root, file), text);
+    const { code, output } = await lintDeps();
+    expect(code, output).not.toBe(0);
+    const app = probes.app.file;
+    expect(output).toContain(`app-imports-no-node-builtin: ${app} → fs`);
+    expect(output).toContain(`app-runs-in-a-browser: ${app} → fs`);
+    expect(output).toContain(`app-runs-in-a-browser: ${app} → node_modules/@cpt/application/`);
+    expect(output).toContain(`app-runs-in-a-browser: ${app} → node_modules/@cpt/realtime-client/src/index.ts`);
+    expect(output).toContain(`app-uses-contract-types-only: ${app} → node_modules/@cpt/contracts/`);
+    // The type-only import of the contract and the browser entry of the client are what an app may use.
+    expect(output.match(new RegExp(`app-uses-contract-types-only: ${app}`, 'g'))).toHaveLength(1);
+    expect(output).not.toContain(`${app} → node_modules/@cpt/realtime-client/src/browser.ts`);
+    expect(output).toContain(`nothing-imports-an-app: ${probes.lib.file} → node_modules/@cpt/dashboard/package.json`);
+  } finally {
+    for (const { file } of Object.values(probes)) rmSync(join(root, file), { force: true });
+  }
+}, 180_000);

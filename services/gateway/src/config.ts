@@ -3,10 +3,12 @@ import { dirname, join, resolve } from 'node:path';
 import { apiKeySecretVar, brokersVar, databaseUrlVar, logLevelVar, msVar, originsVar, parseEnv, portVar } from '@cpt/platform';
 import { z } from 'zod';
 
+const require = createRequire(import.meta.url);
+
 /** The `dist` folder beside @cpt/dashboard's package.json; undefined when the package is not installed. */
 function installedDashboard(): string | undefined {
   try {
-    return join(dirname(createRequire(import.meta.url).resolve('@cpt/dashboard/package.json')), 'dist');
+    return join(dirname(require.resolve('@cpt/dashboard/package.json')), 'dist');
   } catch {
     return undefined;
   }
