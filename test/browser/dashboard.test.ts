@@ -82,6 +82,8 @@ describe('the dashboard in Chromium', () => {
 
   it('takes the pasted key, lists the account, and shows the AAPL campaign with the exact totals', async () => {
     const gw = api();
+    // An equity, so that the heat meets its limits: 5% per campaign, 10% for the account.
+    expect((await gw.patch('/api/v1/account/settings', { equity: '100000' })).status).toBe(200);
     const c = await gw.post<{ id: string }>('/api/v1/campaigns', { name: 'AAPL accumulation', symbol: 'AAPL', timeframe: '1d' });
     expect(c.status).toBe(201);
     campaignId = c.body.id;
@@ -133,10 +135,6 @@ describe('the dashboard in Chromium', () => {
     await shows(cell(springId, 'current_pnl'), '500.00000000');
     await shows(cell(sosId, 'current_pnl'), '225.00000000');
     await page.locator('.chart canvas').first().waitFor({ timeout: LONG_WAIT });
-    await screenshot(page, 'campaign');
-    await page.setViewportSize({ width: 390, height: 844 });
-    await screenshot(page, 'campaign');
-    await page.setViewportSize({ width: 1440, height: 900 });
   });
 
   it('shows a new tick in the price and P&L cells within a second', async () => {
@@ -188,6 +186,10 @@ describe('the dashboard in Chromium', () => {
     // 6 × 60 + 4 × 75 + 0 (the LPS entered after the last mark) unrealized; net = 940 − 1.
     await shows(total('unrealized_pnl'), '660.00000000');
     await shows(total('net_pnl'), '939.00000000');
+    await screenshot(page, 'campaign');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, 'campaign');
+    await page.setViewportSize({ width: 1440, height: 900 });
   });
 
   it('shows a 409 in words when another client changed the campaign first, and refreshes the view', async () => {
