@@ -17,6 +17,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: '@cpt/testkit/global-setup', replacement: alias['@cpt/testkit/global-setup'] as string },
+      { find: '@cpt/realtime-client/browser', replacement: `${root}libs/realtime-client/src/browser.ts` },
       ...Object.entries(alias).map(([find, replacement]) => ({ find, replacement })),
     ],
   },
@@ -25,7 +26,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['libs/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts'] },
+        test: { name: 'unit', include: ['apps/*/src/**/*.test.ts', 'libs/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts'] },
       },
       {
         extends: true,
