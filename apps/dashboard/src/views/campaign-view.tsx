@@ -25,6 +25,7 @@ const positionFields = (side: 'LONG' | 'SHORT'): Field[] => [
   { name: 'stop_loss', label: `Stop (${side === 'LONG' ? 'below' : 'above'} the entry)`, kind: 'decimal', required: true },
   { name: 'entry_fee', label: 'Entry fee', kind: 'decimal' },
   { name: 'entry_date', label: 'Entry date (empty: now)', kind: 'datetime' },
+  { name: 'signal_id', label: 'Signal id (optional)', hint: 'the UUID of the signal this entry follows' },
 ];
 const exitFields: Field[] = [
   { name: 'shares', label: 'Shares to exit', kind: 'decimal', required: true },
