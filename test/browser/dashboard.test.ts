@@ -117,7 +117,8 @@ describe('the dashboard in Chromium', () => {
     await link.waitFor({ timeout: LONG_WAIT });
     await page.locator('[data-link="live"]').waitFor({ timeout: LONG_WAIT });
     // The key stays in this tab's session storage, never in the address.
-    expect(await page.evaluate(() => Object.values(sessionStorage))).toEqual([keyA.key]);
+    // (Page scripts as text: the tests are type-checked without the DOM's types.)
+    expect(await page.evaluate('Object.values(sessionStorage)')).toEqual([keyA.key]);
     expect(page.url()).not.toContain(keyA.key);
     await screenshot(page, 'campaigns');
     await page.setViewportSize({ width: 390, height: 844 });
@@ -217,9 +218,7 @@ describe('the dashboard in Chromium', () => {
   });
 
   it('resumes after the gateway is killed and started again, without a reload', async () => {
-    await page.evaluate(() => {
-      (window as unknown as { sameDocument: boolean }).sameDocument = true;
-    });
+    await page.evaluate('window.sameDocument = true');
     expected.restart = true;
     await stack.gateways[0]?.kill();
     await page.locator('[data-link="reconnecting"]').waitFor({ timeout: LONG_WAIT });
@@ -230,7 +229,7 @@ describe('the dashboard in Chromium', () => {
     await shows(cell(springId, 'current_price'), '158.00000000');
     await shows(cell(springId, 'current_pnl'), '480.00000000');
     expected.restart = false;
-    expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+    expect(await page.evaluate('window.sameDocument')).toBe(true);
   });
 
   it("cannot reach another account's campaign", async () => {
