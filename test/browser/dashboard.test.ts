@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { openOrm } from '@cpt/application';
 import {
   type Browser,
@@ -248,6 +250,38 @@ describe('the dashboard in Chromium', () => {
     await page.getByRole('link', { name: 'AAPL accumulation' }).waitFor({ timeout: LONG_WAIT });
     expect(await page.content()).not.toContain('Other desk secret');
     expected.otherAccount = false;
+  });
+
+  it('meets WCAG 2.1 AA on every view and in a command form (axe-core finds nothing)', async () => {
+    const axe = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+    const audit = async (view: string): Promise<string[]> => {
+      // Evaluated through the browser's debugging protocol, which the page's CSP does not govern.
+      await page.evaluate(axe);
+      const r = (await page.evaluate(
+        "axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } })",
+      )) as { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] };
+      return r.violations.map((v) => `${view}: ${v.impact} ${v.id} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    };
+    const found: string[] = [];
+    await page.goto(`${gatewayUrl}/#/campaigns`);
+    await page.getByRole('link', { name: 'AAPL accumulation' }).waitFor({ timeout: LONG_WAIT });
+    found.push(...(await audit('campaigns')));
+    await page.getByRole('link', { name: 'AAPL accumulation' }).click();
+    await shows(total('total_shares'), '215.00000000');
+    await page.locator('.chart canvas').first().waitFor({ timeout: LONG_WAIT });
+    found.push(...(await audit('campaign')));
+    await page.getByRole('button', { name: 'Add position…' }).click();
+    await page.getByRole('dialog').waitFor({ timeout: LONG_WAIT });
+    found.push(...(await audit('add position form')));
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'detached', timeout: LONG_WAIT });
+    await page.getByRole('link', { name: 'Statistics' }).click();
+    await page.getByRole('heading', { name: 'Statistics by pattern' }).waitFor({ timeout: LONG_WAIT });
+    found.push(...(await audit('statistics')));
+    await page.getByRole('link', { name: 'Account' }).click();
+    await page.getByRole('button', { name: 'Change risk settings…' }).waitFor({ timeout: LONG_WAIT });
+    found.push(...(await audit('account')));
+    expect(found).toEqual([]);
   });
 
   it('logged no key and broke no rule of the page', async () => {

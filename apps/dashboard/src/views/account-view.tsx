@@ -35,7 +35,7 @@ export function AccountView({ rest }: { rest: RestClient }): JSX.Element {
   return (
     <section aria-labelledby="account-title">
       <header class="page-head">
-        <h2 id="account-title">Account {account && <span class="muted">{account.name}</span>}</h2>
+        <h1 id="account-title">Account {account && <span class="muted">{account.name}</span>}</h1>
         <button type="button" class="primary" disabled={!account} onClick={() => setEditing(true)}>
           Change risk settings…
         </button>

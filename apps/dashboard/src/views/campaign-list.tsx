@@ -73,7 +73,7 @@ export function CampaignList(props: { rest: RestClient; store: LiveStore }): JSX
   return (
     <section aria-labelledby="campaigns-title">
       <header class="page-head">
-        <h2 id="campaigns-title">Campaigns</h2>
+        <h1 id="campaigns-title">Campaigns</h1>
         <div class="actions">
           <div role="tablist" aria-label="Status" class="tabs">
             {(['ACTIVE', 'CLOSED'] as const).map((s) => (
@@ -90,7 +90,7 @@ export function CampaignList(props: { rest: RestClient; store: LiveStore }): JSX
       {account && <HeatMeter account={account} />}
       <ProblemBox problem={problem} />
       {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a region that scrolls sideways must take the focus, or a keyboard cannot scroll it */}
-      <section class="table-wrap" tabIndex={0} aria-label="Campaigns">
+      <section class="table-wrap" tabIndex={0} aria-label="Campaign list">
         <table class="campaigns">
           <thead>
             <tr>

@@ -146,7 +146,7 @@ export function CampaignView(props: { id: string; rest: RestClient; store: LiveS
     <article class="campaign" aria-busy={!state} data-campaign-id={id} data-version={version}>
       <header class="page-head">
         <div>
-          <h2>{campaign ? campaign.name : 'Campaign'}</h2>
+          <h1>{campaign ? campaign.name : 'Campaign'}</h1>
           {campaign && (
             <p class="muted">
               {campaign.symbol} · {campaign.timeframe} · {campaign.side} ·{' '}

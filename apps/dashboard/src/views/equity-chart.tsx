@@ -62,11 +62,14 @@ export function EquityChart(props: { rest: RestClient; campaignId: string; creat
   }, [data]);
   return (
     <section aria-labelledby="equity-title">
-      <h3 id="equity-title">
+      <h2 id="equity-title">
         Equity <span class="muted">({data?.interval ?? '…'} buckets, UTC)</span>
-      </h3>
+      </h2>
       <ProblemBox problem={problem} />
-      <div ref={box} class="chart" role="img" aria-label="Net and total P&L of the campaign over time" />
+      <figure class="chart-figure">
+        <div ref={box} class="chart" />
+        <figcaption class="muted">Net P&amp;L (green) and total P&amp;L (grey) after every change, by bucket.</figcaption>
+      </figure>
     </section>
   );
 }

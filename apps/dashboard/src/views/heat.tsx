@@ -11,7 +11,7 @@ export function HeatMeter({ account }: { account: AccountViewJson }): JSX.Elemen
   const over = account.heat_pct !== null && Number(account.heat_pct) > Number(settings.max_portfolio_heat_pct);
   return (
     <section class="heat" aria-labelledby="heat-title" data-testid="heat">
-      <h3 id="heat-title">Portfolio heat</h3>
+      <h2 id="heat-title">Portfolio heat</h2>
       {settings.equity === null ? (
         <p>
           Heat <Num value={account.heat} /> · no equity set, so no limit applies (set it under Account).

@@ -26,9 +26,10 @@ export function Journal(props: { rest: RestClient; campaignId: string; version: 
   }, [props.rest, props.campaignId, props.version]);
   return (
     <section aria-labelledby="journal-title">
-      <h3 id="journal-title">Journal</h3>
+      <h2 id="journal-title">Journal</h2>
       <ProblemBox problem={problem} />
-      <ol class="journal">
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: the list scrolls, so it must take the focus, or a keyboard cannot scroll it */}
+      <ol class="journal" tabIndex={0} aria-label="Journal entries, newest first">
         {items.map((j) => (
           <li key={j.id}>
             <Time iso={j.at} /> <strong>{j.action.replace(/_/g, ' ')}</strong> <span class="muted">v{j.version}</span>{' '}

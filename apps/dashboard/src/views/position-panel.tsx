@@ -11,9 +11,9 @@ export function PositionPanel(props: { p: PositionJson; onCommand: (c: PositionC
   return (
     <section class="panel" aria-labelledby="position-title" data-selected-position={p.id}>
       <header class="panel-head">
-        <h3 id="position-title">
+        <h2 id="position-title">
           {p.pattern_type} · {p.status} · entered <Time iso={p.entry_date} />
-        </h3>
+        </h2>
         <button type="button" class="link" onClick={props.onClose} aria-label="Close the position's details">
           ✕
         </button>
@@ -65,7 +65,7 @@ export function PositionPanel(props: { p: PositionJson; onCommand: (c: PositionC
           </button>
         </div>
       )}
-      <h4>Exits</h4>
+      <h3>Exits</h3>
       {p.exits.length === 0 ? (
         <p class="muted">No exits.</p>
       ) : (

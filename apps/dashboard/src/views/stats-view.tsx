@@ -35,7 +35,7 @@ export function StatsView({ rest }: { rest: RestClient }): JSX.Element {
   return (
     <section aria-labelledby="stats-title">
       <header class="page-head">
-        <h2 id="stats-title">Statistics by pattern</h2>
+        <h1 id="stats-title">Statistics by pattern</h1>
         <label>
           Side{' '}
           <select value={side} onChange={(e) => setSide((e.currentTarget as HTMLSelectElement).value as typeof side)}>
