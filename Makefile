@@ -26,8 +26,9 @@ fuzz: node_modules/.package-lock.json ## fuzz both HTTP APIs against their OpenA
 	npm run --silent build
 	deploy/local/fuzz.sh
 
-lint: node_modules/.package-lock.json ## lint and format check (biome), dependency check (knip, dependency-cruiser)
+lint: node_modules/.package-lock.json ## lint and format check (biome), dependency check (knip, dependency-cruiser), Kubernetes manifests (deploy/k8s/check.sh)
 	npm run --silent lint
+	deploy/k8s/check.sh
 
 typecheck: node_modules/.package-lock.json ## build every package and type-check the tests (tsc -b tsconfig.json tsconfig.tests.json), bundle the dashboard
 	npm run --silent typecheck

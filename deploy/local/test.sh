@@ -5,6 +5,8 @@
 #   2. npx biome check .          lint and format check
 #      npm run lint:deps          dependency check (knip, dependency-cruiser: scripts/lint-deps.sh);
 #                                 the two make `make lint` (npm run lint)
+#      deploy/k8s/check.sh        the Kubernetes manifests: every overlay rendered by kustomize and
+#                                 checked (also in `make lint`; the first run builds kustomize)
 #   3. npm run typecheck          build every package (tsc -b) and type-check the tests
 #                                 (tsconfig.tests.json)
 #   4. deploy/local/infra.sh up   PostgreSQL and Kafka on 127.0.0.1
@@ -126,6 +128,7 @@ if ! step install install_if_needed; then
 fi
 step lint npx biome check . || true
 step deps npm run --silent lint:deps || true
+step k8s "$REPO/deploy/k8s/check.sh" || true
 step build npm run --silent typecheck || true
 if ! step infra "$SCRIPT_DIR/infra.sh" up; then
   RESULTS+=("tests skipped")
