@@ -3,6 +3,7 @@
  * the event outbox, and the database they live in. Everything SQL stays inside this package.
  */
 export { type DatabaseOptions, databaseProbe, MikroORM, migrate, openOrm, ormOptions } from './db/orm.js';
+export { registerPoolMetrics } from './db/pool-metrics.js';
 export { classifyDatabaseError, isDatabaseUnavailable } from './db/unavailable.js';
 export { AccessAdmin } from './modules/access-admin.js';
 export { AccountRisk, type SettingsChange } from './modules/accounts/account-risk.js';
@@ -17,7 +18,7 @@ export { createKeyHasher, type KeyHasher } from './modules/keys/key-hash.js';
 export { createKeyVerifier, type KeyVerifier, type KeyVerifierOptions } from './modules/keys/key-verifier.js';
 export { type Mark, type MarkResult, markPositions, markTicks, type SkippedMark, type TickText } from './modules/marks/mark-positions.js';
 export { type PublishEvents, publishPendingEvents } from './modules/outbox/outbox.commands.js';
-export { OUTBOX_CHANNEL, type PendingEvent } from './modules/outbox/outbox.repository.js';
+export { OUTBOX_CHANNEL, type OutboxBacklog, outboxBacklog, type PendingEvent } from './modules/outbox/outbox.repository.js';
 export type { ExitResult, PositionResult } from './modules/positions/position.commands.js';
 export type { PositionRow } from './modules/positions/position.mapper.js';
 export { StatsReads } from './modules/stats/pattern-stats.js';

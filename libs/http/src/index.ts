@@ -3,6 +3,7 @@ export * from './edge.js';
 export * from './errors.js';
 export * from './health.js';
 export * from './json-parser.js';
+export * from './metrics.js';
 export * from './openapi.js';
 export * from './route.js';
 export * from './server.js';

@@ -1,4 +1,5 @@
 export * from './batch-consumer.js';
+export * from './consumer-lag.js';
 export * from './kafka.js';
 export * from './publisher.js';
 export * from './topics.js';

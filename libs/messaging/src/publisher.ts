@@ -1,7 +1,8 @@
 import { UnavailableError } from '@cpt/domain';
-import type { Logger } from '@cpt/platform';
+import type { Logger, MetricsRegistry } from '@cpt/platform';
 import { CompressionTypes, type Kafka, Partitioners, type Producer, type TopicMessages } from 'kafkajs';
 import { withDeadline } from './kafka.js';
+import { publishDuration } from './metrics.js';
 
 /** One message to publish. */
 export interface OutgoingMessage {
@@ -29,6 +30,8 @@ export interface PublisherOptions {
    * one request into one batch, so more is sent in several requests, one after the other.
    */
   maxRequestBytes?: number;
+  /** Where `cpt_kafka_publish_duration_seconds` is recorded, when given. */
+  metrics?: MetricsRegistry;
 }
 
 interface Pending {
@@ -92,6 +95,7 @@ function planRequests(batch: readonly Pending[], maxBytes: number): ProduceReque
 export function createPublisher(kafka: Kafka, log: Logger, opts: PublisherOptions = {}): Publisher {
   const sendTimeoutMs = opts.sendTimeoutMs ?? 5000;
   const maxRequestBytes = opts.maxRequestBytes ?? 512 * 1024;
+  const latency = opts.metrics && publishDuration(opts.metrics);
   // Retries are bounded so that a send fails within the deadline instead of retrying forever.
   const producer: Producer = kafka.producer({
     idempotent: true,
@@ -154,9 +158,12 @@ export function createPublisher(kafka: Kafka, log: Logger, opts: PublisherOption
       });
       queue.push(pending as Pending);
       void pump();
+      const timer = latency?.startTimer({ topic });
       try {
         await withDeadline(done, sendTimeoutMs, `publishing to ${topic}`);
+        timer?.({ outcome: 'acknowledged' });
       } catch (err) {
+        timer?.({ outcome: 'failed' });
         (pending as Pending).expired = true;
         log.warn({ err, topic, count: messages.length }, 'Kafka did not acknowledge the messages');
         throw new UnavailableError('Kafka cannot take the messages', err);

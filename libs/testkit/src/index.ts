@@ -3,6 +3,7 @@ export * from './browser.js';
 export * from './context.js';
 export * from './database.js';
 export * from './infra.js';
+export * from './prometheus.js';
 export * from './raw-http.js';
 export * from './services.js';
 export * from './topics.js';

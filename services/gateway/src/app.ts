@@ -7,12 +7,14 @@ import {
   EquityReads,
   type KeyHasher,
   type KeyVerifier,
+  registerPoolMetrics,
   StatsReads,
 } from '@cpt/application';
-import { createServer, healthRoutes, openApiDocs, type Probe, registerEdge } from '@cpt/http';
-import type { Logger } from '@cpt/platform';
+import { createServer, healthRoutes, metricsEndpoint, openApiDocs, type Probe, registerEdge } from '@cpt/http';
+import { createMetricsRegistry, type Logger, type MetricsRegistry } from '@cpt/platform';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyInstance } from 'fastify';
+import { registerRealtimeMetrics } from './realtime/realtime.metrics.js';
 import { type RealtimeDeps, realtimeRoutes } from './realtime/realtime-routes.js';
 import { accountRoutes } from './routes/account.js';
 import { adminRoutes } from './routes/admin.js';
@@ -45,6 +47,8 @@ export interface GatewayDeps {
   realtime?: RealtimeDeps;
   /** The dashboard's build (index.html, assets/); `/` and `/assets/*` are served only when given. */
   dashboardDir?: string;
+  /** The process's metrics, served at `GET /metrics`; a registry of its own by default. */
+  metrics?: MetricsRegistry;
 }
 
 /** Turns database outages into the contract's `unavailable`. */
@@ -55,6 +59,10 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   const app = createServer({ log: deps.log, bodyLimit: deps.bodyLimit ?? 1_048_576, classifyError });
   const commands = new CampaignCommands(deps.em);
   const reads = new CampaignReads(deps.em);
+  const metrics = deps.metrics ?? createMetricsRegistry('gateway');
+  // Before every other route, so that each is measured.
+  await app.register(metricsEndpoint, { registry: metrics });
+  registerPoolMetrics(metrics, deps.em);
   await registerEdge(app, {
     corsOrigins: deps.access.corsOrigins,
     auth: {
@@ -81,6 +89,8 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
       corsOrigins: deps.access.corsOrigins,
       classifyError,
     });
+    const { realtime } = app;
+    if (realtime) registerRealtimeMetrics(metrics, () => realtime.stats());
   } else await app.register(unservedLiveUpdates);
   if (deps.dashboardDir !== undefined) await app.register(dashboardRoutes, { dir: deps.dashboardDir });
   return app;

@@ -1,6 +1,6 @@
 import { createKeyHasher, createKeyVerifier, databaseProbe, openOrm } from '@cpt/application';
-import { createKafka, kafkaProbe } from '@cpt/messaging';
-import { configOrExit, createLogger, onShutdown } from '@cpt/platform';
+import { createConsumerLagMonitor, createKafka, kafkaProbe, TOPICS } from '@cpt/messaging';
+import { configOrExit, createLogger, createMetricsRegistry, onShutdown } from '@cpt/platform';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { createEventsConsumer } from './realtime/events-consumer.js';
@@ -9,6 +9,7 @@ import { EventsHub } from './realtime/events-hub.js';
 const config = configOrExit(loadConfig);
 
 const log = createLogger('gateway', config.LOG_LEVEL);
+const metrics = createMetricsRegistry('gateway');
 const orm = await openOrm({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX });
 const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'gateway' }, log);
 const kafkaReady = kafkaProbe(kafka);
@@ -18,6 +19,7 @@ const hub = new EventsHub({
   bufferBytes: config.WS_BUFFER_BYTES,
 });
 const events = createEventsConsumer({ kafka, log, hub, groupPrefix: config.EVENTS_CONSUMER_GROUP_PREFIX });
+const lag = createConsumerLagMonitor({ kafka, registry: metrics, log, groupId: events.groupId, topic: TOPICS.campaignEvents });
 const hasher = createKeyHasher(config.API_KEY_SECRET);
 const keys = createKeyVerifier({
   em: orm.em,
@@ -40,6 +42,7 @@ const app = await buildApp({
   probes: { database: databaseProbe(orm), kafka: kafkaReady.check, events: async () => events.ready() },
   accepting: () => accepting,
   dashboardDir: config.DASHBOARD_DIR,
+  metrics,
   realtime: {
     hub,
     options: {
@@ -62,6 +65,7 @@ onShutdown(
     // Closes every WebSocket with 1001 first, then stops the events that fed them.
     await app.close();
     await events.stop();
+    await lag.stop();
     await keys.close();
     await kafkaReady.close();
     await orm.close();
@@ -71,3 +75,4 @@ onShutdown(
 
 await app.listen({ host: config.HOST, port: config.PORT });
 await events.start();
+lag.start();

@@ -1,18 +1,21 @@
-import { databaseProbe, openOrm } from '@cpt/application';
-import { createKafka, createPublisher, kafkaProbe } from '@cpt/messaging';
-import { configOrExit, createLogger, onShutdown } from '@cpt/platform';
+import { databaseProbe, openOrm, registerPoolMetrics } from '@cpt/application';
+import { createConsumerLagMonitor, createKafka, createPublisher, kafkaProbe, TOPICS } from '@cpt/messaging';
+import { configOrExit, createLogger, createMetricsRegistry, onShutdown } from '@cpt/platform';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { createEquityRetention } from './equity-retention.js';
 import { createMarksConsumer } from './marks/marks.consumer.js';
+import { outboxMetrics } from './outbox/outbox.metrics.js';
 import { createOutboxRelay } from './outbox/outbox-relay.js';
 
 const config = configOrExit(loadConfig);
 
 const log = createLogger('position', config.LOG_LEVEL);
+const metrics = createMetricsRegistry('position');
 const orm = await openOrm({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX });
+registerPoolMetrics(metrics, orm.em);
 const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'position' }, log);
-const publisher = createPublisher(kafka, log);
+const publisher = createPublisher(kafka, log, { metrics });
 const kafkaReady = kafkaProbe(kafka);
 const consumer = createMarksConsumer({
   kafka,
@@ -22,7 +25,9 @@ const consumer = createMarksConsumer({
   sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT_MS,
   fromBeginning: config.CONSUMER_START === 'earliest',
   deadLetters: publisher,
+  metrics,
 });
+const lag = createConsumerLagMonitor({ kafka, registry: metrics, log, groupId: config.CONSUMER_GROUP, topic: TOPICS.ticks });
 const relay = createOutboxRelay({
   em: orm.em,
   publisher,
@@ -30,6 +35,7 @@ const relay = createOutboxRelay({
   databaseUrl: config.DATABASE_URL,
   pollMs: config.OUTBOX_POLL_MS,
   batchSize: config.OUTBOX_BATCH,
+  onPublished: outboxMetrics(metrics, orm.em),
 });
 const retention = createEquityRetention({ orm, log: log.child({ component: 'equity' }), intervalMs: config.EQUITY_PRUNE_INTERVAL_MS });
 let accepting = true;
@@ -37,6 +43,7 @@ const app = await buildApp({
   log,
   probes: { database: databaseProbe(orm), kafka: kafkaReady.check, consumer: async () => consumer.running() },
   accepting: () => accepting,
+  metrics,
 });
 
 onShutdown(
@@ -47,6 +54,7 @@ onShutdown(
     await consumer.stop();
     await relay.stop();
     await retention.stop();
+    await lag.stop();
     await app.close();
     await publisher.disconnect();
     await kafkaReady.close();
@@ -58,6 +66,7 @@ onShutdown(
 await app.listen({ host: config.HOST, port: config.PORT });
 relay.start();
 retention.start();
+lag.start();
 // Kafka may come up after this service: keep trying to join the group; readiness says meanwhile.
 for (let attempt = 1; accepting; attempt++) {
   try {

@@ -1,7 +1,7 @@
 import type { Caller } from '@cpt/domain';
-import { createServer, healthRoutes, openApiDocs, type Probe, registerEdge } from '@cpt/http';
+import { createServer, healthRoutes, metricsEndpoint, openApiDocs, type Probe, registerEdge } from '@cpt/http';
 import type { Publisher } from '@cpt/messaging';
-import type { Logger } from '@cpt/platform';
+import { createMetricsRegistry, type Logger, type MetricsRegistry } from '@cpt/platform';
 import type { FastifyInstance } from 'fastify';
 import { ingestDocs } from './docs.js';
 import { registerNdjsonParser } from './ticks/ndjson.js';
@@ -19,11 +19,16 @@ export interface IngestDeps {
   };
   bodyLimit?: number;
   accepting?: () => boolean;
+  /** The process's metrics, served at `GET /metrics`; a registry of its own by default. */
+  metrics?: MetricsRegistry;
 }
 
 /** Builds price-ingest from explicit dependencies; `main.ts` owns the process. */
 export async function buildApp(deps: IngestDeps): Promise<FastifyInstance> {
   const app = createServer({ log: deps.log, bodyLimit: deps.bodyLimit ?? 8 * 1024 * 1024 });
+  const metrics = deps.metrics ?? createMetricsRegistry('price-ingest');
+  // Before every other route, so that each is measured.
+  await app.register(metricsEndpoint, { registry: metrics });
   registerNdjsonParser(app);
   await registerEdge(app, {
     corsOrigins: deps.access.corsOrigins,
@@ -32,6 +37,6 @@ export async function buildApp(deps: IngestDeps): Promise<FastifyInstance> {
   // First, so that the document sees every route registered after it.
   await app.register(openApiDocs, ingestDocs);
   await app.register(healthRoutes, { probes: deps.probes, accepting: deps.accepting ?? (() => true) });
-  await app.register(tickRoutes, { publisher: deps.publisher });
+  await app.register(tickRoutes, { publisher: deps.publisher, metrics });
   return app;
 }

@@ -1,17 +1,19 @@
-import { createKeyHasher, createKeyVerifier, openOrm } from '@cpt/application';
+import { createKeyHasher, createKeyVerifier, openOrm, registerPoolMetrics } from '@cpt/application';
 import { createKafka, createPublisher, kafkaProbe } from '@cpt/messaging';
-import { configOrExit, createLogger, onShutdown } from '@cpt/platform';
+import { configOrExit, createLogger, createMetricsRegistry, onShutdown } from '@cpt/platform';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 
 const config = configOrExit(loadConfig);
 
 const log = createLogger('price-ingest', config.LOG_LEVEL);
+const metrics = createMetricsRegistry('price-ingest');
 const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'price-ingest', requestTimeoutMs: config.PUBLISH_TIMEOUT_MS }, log);
-const publisher = createPublisher(kafka, log, { sendTimeoutMs: config.PUBLISH_TIMEOUT_MS });
+const publisher = createPublisher(kafka, log, { sendTimeoutMs: config.PUBLISH_TIMEOUT_MS, metrics });
 const kafkaReady = kafkaProbe(kafka);
 // PostgreSQL holds the API keys; price-ingest reads nothing else from it.
 const orm = await openOrm({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX });
+registerPoolMetrics(metrics, orm.em);
 const keys = createKeyVerifier({
   em: orm.em,
   hasher: createKeyHasher(config.API_KEY_SECRET),
@@ -31,6 +33,7 @@ const app = await buildApp({
   bodyLimit: config.BODY_LIMIT_BYTES,
   probes: { kafka: kafkaReady.check },
   accepting: () => accepting,
+  metrics,
 });
 
 onShutdown(

@@ -1,7 +1,7 @@
 import { type MikroORM, openOrm } from '@cpt/application';
 import type { Probe } from '@cpt/http';
 import { createKafka, createPublisher, type Publisher } from '@cpt/messaging';
-import { createLogger } from '@cpt/platform';
+import { createLogger, type MetricsRegistry } from '@cpt/platform';
 import { createTestKey, type TestKey, testAccess, testDatabaseUrl, testKafkaBrokers } from '@cpt/testkit';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../src/app.js';
@@ -18,6 +18,8 @@ export interface IngestOptions {
   probes?: Record<string, Probe>;
   /** Requests a key may make per second (the tests' default is generous). */
   rateMax?: number;
+  /** The registry of the app and its publisher, as main.ts shares one; the app makes its own by default. */
+  metrics?: MetricsRegistry;
 }
 
 export interface Ingest {
@@ -42,10 +44,16 @@ export async function startIngest(opts: IngestOptions = {}): Promise<Ingest> {
     },
     logger,
   );
-  const publisher = createPublisher(kafka, logger, { sendTimeoutMs });
+  const publisher = createPublisher(kafka, logger, { sendTimeoutMs, ...(opts.metrics ? { metrics: opts.metrics } : {}) });
   const orm = await openOrm({ url: testDatabaseUrl(), poolMax: 4 });
   const access = testAccess(orm, opts.rateMax === undefined ? {} : { rateMax: opts.rateMax });
-  const app = await buildApp({ log: logger, publisher, access, probes: opts.probes ?? { kafka: async () => true } });
+  const app = await buildApp({
+    log: logger,
+    publisher,
+    access,
+    probes: opts.probes ?? { kafka: async () => true },
+    ...(opts.metrics ? { metrics: opts.metrics } : {}),
+  });
   await app.ready();
   const key = await createTestKey(orm);
   const inject = app.inject.bind(app);

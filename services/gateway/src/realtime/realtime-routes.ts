@@ -42,7 +42,9 @@ export interface RealtimeDeps {
 export interface RealtimeStats {
   connections: number;
   subscriptions: number;
-  /** Events merged into conflated updates instead of being sent, over the open connections. */
+  /** Frames written to clients since the server started, closed connections included. */
+  sent: number;
+  /** Events merged into conflated updates instead of being sent, since the server started, closed connections included. */
   merged: number;
   /** Connections closed with 4008: stuck, over the unsent-bytes bound, or too many subscriptions waiting. */
   slowClosed: number;
@@ -81,6 +83,8 @@ const plugin: FastifyPluginAsync<RealtimeRoutesOptions> = async (app, opts) => {
   const loader = new SnapshotLoader(opts.reads, options.snapshotConcurrency ?? 4);
   const connections = new Map<WebSocket, Connection>();
   const counts = { slowClosed: 0, heartbeatClosed: 0, keyClosed: 0 };
+  // What the connections closed so far sent and merged; the open ones' are added when asked.
+  const closedTotals = { sent: 0, merged: 0 };
   const access = (accountId: string, ids: readonly string[]) => opts.reads.ownedCampaigns(accountId, ids);
 
   // Added before the websocket plugin's own hook, which closes sockets without a code.
@@ -134,7 +138,10 @@ const plugin: FastifyPluginAsync<RealtimeRoutesOptions> = async (app, opts) => {
         session.alive = true;
       });
       socket.on('close', (code) => {
-        connections.delete(socket);
+        if (connections.delete(socket)) {
+          closedTotals.sent += writer.counts.sent;
+          closedTotals.merged += writer.counts.merged;
+        }
         session.close();
         log.debug({ code, ...writer.counts }, 'websocket closed');
       });
@@ -182,12 +189,13 @@ const plugin: FastifyPluginAsync<RealtimeRoutesOptions> = async (app, opts) => {
   app.decorate('realtime', {
     stats: (): RealtimeStats => {
       let subscriptions = 0;
-      let merged = 0;
+      let { sent, merged } = closedTotals;
       for (const c of connections.values()) {
         subscriptions += c.session.subscriptions;
+        sent += c.writer.counts.sent;
         merged += c.writer.counts.merged;
       }
-      return { connections: connections.size, subscriptions, merged, ...counts, hub: hub.stats() };
+      return { connections: connections.size, subscriptions, sent, merged, ...counts, hub: hub.stats() };
     },
   });
 };

@@ -2,10 +2,11 @@ import { isDatabaseUnavailable, markTicks } from '@cpt/application';
 import type { TickEnvelope } from '@cpt/contracts';
 import { isDomainError } from '@cpt/domain';
 import { type BatchConsumer, createBatchConsumer, type Publisher, TOPICS } from '@cpt/messaging';
-import type { Logger } from '@cpt/platform';
+import type { Logger, MetricsRegistry } from '@cpt/platform';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Kafka } from 'kafkajs';
 import { decodeTick } from './decode-tick.js';
+import { marksMetrics } from './marks.metrics.js';
 
 /** The marks consumer, and what it counted since it started. */
 export interface MarksConsumer extends BatchConsumer {
@@ -21,6 +22,8 @@ export interface MarksConsumerOptions {
   /** Where a new group starts: the beginning of the topic (default) or its end. */
   fromBeginning?: boolean;
   deadLetters: Publisher;
+  /** Where the marks metrics (`cpt_mark…`) are recorded, when given. */
+  metrics?: MetricsRegistry;
 }
 
 /**
@@ -29,6 +32,7 @@ export interface MarksConsumerOptions {
  */
 export function createMarksConsumer(opts: MarksConsumerOptions): MarksConsumer {
   const stats = { marksSkipped: 0 };
+  const record = opts.metrics && marksMetrics(opts.metrics);
   const consumer = createBatchConsumer<TickEnvelope>({
     kafka: opts.kafka,
     log: opts.log.child({ component: 'marks' }),
@@ -55,6 +59,7 @@ export function createMarksConsumer(opts: MarksConsumerOptions): MarksConsumer {
       const requestIds = [...new Set(items.map((i) => i.requestId).filter((r): r is string => r !== null))];
       // Section 6: a mark whose P&L would not fit NUMERIC(18,8) is not applied, and is reported.
       stats.marksSkipped += result.skipped.length;
+      record?.({ ticks: items.length, seconds: (performance.now() - started) / 1000, result });
       for (const skipped of result.skipped.slice(0, 20)) log.warn(skipped, 'mark not applied: its P&L would not fit NUMERIC(18,8)');
       log.info(
         {

@@ -12,6 +12,8 @@ export interface OutboxRelayOptions {
   databaseUrl: string;
   pollMs: number;
   batchSize: number;
+  /** Called with the number of events each round published (the metrics' counter). */
+  onPublished?: (events: number) => void;
 }
 
 export interface OutboxRelay {
@@ -53,6 +55,7 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
     const r = await publishPendingEvents(opts.em, publish, opts.batchSize);
     if (!r) return -1;
     if (r.published.length > 0) {
+      opts.onPublished?.(r.published.length);
       const requestIds = [...new Set(r.published.map((e) => e.request_id).filter((id): id is string => id !== null))];
       opts.log.debug(
         { events: r.published.length, requestIds: requestIds.slice(0, 20), ms: Math.round(performance.now() - started) },

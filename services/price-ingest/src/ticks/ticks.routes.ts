@@ -2,13 +2,15 @@ import { MAX_TICKS_PER_REQUEST, tickInput } from '@cpt/contracts';
 import { BadRequestError } from '@cpt/domain';
 import { addRoute, errorResponses, type RouteDeclaration, validationRules } from '@cpt/http';
 import { type OutgoingMessage, type Publisher, TOPICS } from '@cpt/messaging';
-import { REQUEST_ID_HEADER } from '@cpt/platform';
+import { type MetricsRegistry, REQUEST_ID_HEADER } from '@cpt/platform';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { ticksFromBody } from './parse-ticks.js';
+import { tickMetrics } from './ticks.metrics.js';
 
 export interface TickRoutesOptions {
   publisher: Publisher;
+  metrics: MetricsRegistry;
 }
 
 /** One tick, or an array of up to 10,000. */
@@ -38,7 +40,9 @@ export const postTicks = {
  * `POST /api/v1/ticks`: validates the whole request, publishes every tick keyed by symbol (so
  * each symbol's ticks stay in order), and answers 202 only once Kafka acknowledged them all.
  */
-export const tickRoutes: FastifyPluginAsync<TickRoutesOptions> = async (app, { publisher }) => {
+export const tickRoutes: FastifyPluginAsync<TickRoutesOptions> = async (app, { publisher, metrics }) => {
+  const counts = tickMetrics(metrics);
+  app.addHook('onError', async (req, _reply, err) => counts.refused(req.body, err));
   addRoute(app, postTicks, async ({ body }, req, reply) => {
     if (body === undefined) throw new BadRequestError('a body of one tick or an array of ticks is required');
     const ticks = ticksFromBody(body, new Date());
@@ -48,6 +52,7 @@ export const tickRoutes: FastifyPluginAsync<TickRoutesOptions> = async (app, { p
       headers: { [REQUEST_ID_HEADER]: req.id },
     }));
     await publisher.publish(TOPICS.ticks, messages);
+    counts.accepted(ticks.length);
     req.log.info({ accepted: ticks.length }, 'ticks published');
     return reply.code(202).send({ accepted: ticks.length });
   });

@@ -64,3 +64,21 @@ export function selectPending(em: EntityManager, limit: number): Promise<Pending
 export async function deleteEvents(em: EntityManager, ids: readonly string[]): Promise<void> {
   await query(em, 'delete from campaign_events where id = any(?::bigint[])', [pgArray(ids)]);
 }
+
+/** What waits in the outbox: its rows (counted up to `countLimit`), and the age of the oldest one (0 when empty). */
+export interface OutboxBacklog {
+  rows: number;
+  oldestAgeSeconds: number;
+}
+
+/** Reads the outbox backlog: a bounded count, and the oldest row found through the primary key. */
+export async function outboxBacklog(em: EntityManager, countLimit = 100_000): Promise<OutboxBacklog> {
+  const [r] = await query<{ rows: number; oldest_age_seconds: number }>(
+    em,
+    `select (select count(*) from (select 1 from campaign_events limit ?) b)::int as rows,
+            coalesce(extract(epoch from clock_timestamp() - (select created_at from campaign_events order by id limit 1)), 0)::float8
+              as oldest_age_seconds`,
+    [countLimit],
+  );
+  return { rows: r?.rows ?? 0, oldestAgeSeconds: Math.max(0, r?.oldest_age_seconds ?? 0) };
+}
