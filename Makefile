@@ -5,7 +5,7 @@ SHELL := /usr/bin/env bash
 
 SERVICE_LOGS := .run/services/gateway.log .run/services/price-ingest.log .run/services/position.log
 
-.PHONY: help up down status test fuzz lint typecheck build bench logs clean
+.PHONY: help up down status test fuzz lint typecheck build bench logs observe observe-down clean
 
 help: ## list the targets
 	@awk 'BEGIN { FS = ":.*## " } /^[a-z][a-z-]*:.*## / { printf "  make %-10s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -41,6 +41,12 @@ bench: node_modules/.package-lock.json ## run the benchmarks (npm run bench)
 
 logs: ## follow the services' logs (pino JSON lines; Ctrl-C stops)
 	tail -n 20 -F $(SERVICE_LOGS)
+
+observe: ## Prometheus on 127.0.0.1:9090 scraping the services' /metrics, with the alert rules (installs it when missing)
+	@deploy/local/observe.sh
+
+observe-down: ## stop the Prometheus of make observe (its data stays in .run/prometheus)
+	@deploy/local/observe.sh stop
 
 clean: ## remove build outputs (dist/, .tsbuild/, *.tsbuildinfo); keeps node_modules and .run/ data
 	rm -rf apps/*/dist apps/*/.tsbuild libs/*/dist services/*/dist test/dist bench/dist node_modules/.cache/tsc

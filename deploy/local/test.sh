@@ -12,6 +12,9 @@
 #   4. deploy/local/infra.sh up   PostgreSQL and Kafka on 127.0.0.1
 #   5. deploy/local/chromium.sh   the Chromium of the browser tests (Debian's package, installed
 #                                 when missing), exported to the tests as CHROMIUM_PATH
+#      deploy/local/observe.sh install   promtool, for the test of the alert rules and the
+#                                 Prometheus configuration (Debian's prometheus package, installed
+#                                 when missing), exported to the tests as PROMTOOL_PATH
 #   6. npx vitest run             the lint project (make lint fails on an undeclared dependency),
 #                                 alone; the unit, integration and e2e projects against the local
 #                                 test database (campaigns_test) and broker; then the outage
@@ -81,6 +84,14 @@ find_browser() {
   echo "CHROMIUM_PATH=$CHROMIUM_PATH"
 }
 
+# The promtool of the metrics test (test/metrics/): PROMTOOL_PATH, exported.
+find_promtool() {
+  local path
+  path="$("$SCRIPT_DIR/observe.sh" install)" || return
+  export PROMTOOL_PATH="$path"
+  echo "PROMTOOL_PATH=$PROMTOOL_PATH"
+}
+
 # vitest_json NAME ARGS...: one vitest run whose counts are kept in .run/vitest-NAME.json.
 vitest_json() {
   local name="$1"
@@ -135,6 +146,7 @@ if ! step infra "$SCRIPT_DIR/infra.sh" up; then
   summary || exit 1
 fi
 step browser find_browser || true
+step promtool find_promtool || true
 step tests run_vitest "$@" || true
 if (($# == 0)); then
   export FUZZ_SEED="${FUZZ_SEED:-20261130}"
