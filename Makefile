@@ -26,6 +26,12 @@ fuzz: node_modules/.package-lock.json ## fuzz both HTTP APIs against their OpenA
 	npm run --silent build
 	deploy/local/fuzz.sh
 
+.PHONY: scale-test
+scale-test: node_modules/.package-lock.json ## scale-out test, long form: 2 of each service on a 3-node Kafka cluster of its own, through broker and service crashes and a rolling restart
+	npm run --silent build
+	deploy/local/postgres.sh start
+	npx tsx --conditions=source test/scale/scale.ts
+
 lint: node_modules/.package-lock.json ## lint and format check (biome), dependency check (knip, dependency-cruiser), Kubernetes manifests (deploy/k8s/check.sh)
 	npm run --silent lint
 	deploy/k8s/check.sh

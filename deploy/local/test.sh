@@ -19,6 +19,11 @@
 #                                 alone; the unit, integration and e2e projects against the local
 #                                 test database (campaigns_test) and broker; then the outage
 #                                 project, which stops and restarts Kafka, alone
+#      test/scale/scale.ts --short   the scale-out test (contract section 11, test/scale/): two
+#                                 instances of every service on a three-node Kafka cluster of its
+#                                 own (deploy/local/kafka-cluster.sh, ports 19192-19194) and the
+#                                 database campaigns_scale, through a broker crash, a position
+#                                 crash and a rolling restart (skipped when arguments are given)
 #   7. deploy/local/fuzz.sh       schemathesis against both services' OpenAPI documents, a
 #                                 bounded number of cases from a fixed seed (FUZZ_SEED, so that a
 #                                 run is repeatable; `make fuzz` draws a new one each time;
@@ -149,6 +154,8 @@ step browser find_browser || true
 step promtool find_promtool || true
 step tests run_vitest "$@" || true
 if (($# == 0)); then
+  # The build of step 3 against a Kafka cluster of its own, which it starts and stops.
+  step scale npx tsx --conditions=source test/scale/scale.ts --short || true
   export FUZZ_SEED="${FUZZ_SEED:-20261130}"
   step fuzz "$SCRIPT_DIR/fuzz.sh" || true
 fi

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { TEST_API_KEY_SECRET } from './access.js';
@@ -43,6 +43,8 @@ export interface ServiceOptions {
   readyTimeoutMs?: number;
   /** The built entry point to run instead of this repository's `services/<name>/dist/src/main.js` (another checkout's build, say). */
   entry?: string;
+  /** A file to append everything the process prints to (stdout and stderr, as printed), beside the in-memory `logs`. */
+  logFile?: string;
 }
 
 /**
@@ -73,6 +75,12 @@ export async function launchService(name: ServiceName, opts: ServiceOptions): Pr
   const logs: Record<string, unknown>[] = [];
   const stderr: string[] = [];
   let partial = '';
+  if (opts.logFile) {
+    const file = createWriteStream(opts.logFile, { flags: 'a' });
+    child.stdout?.on('data', (chunk: Buffer) => file.write(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => file.write(chunk));
+    child.once('close', () => file.end());
+  }
   child.stdout?.on('data', (chunk: Buffer) => {
     const lines = (partial + chunk.toString('utf8')).split('\n');
     partial = lines.pop() ?? '';
