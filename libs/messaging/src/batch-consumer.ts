@@ -28,6 +28,8 @@ export interface BatchConsumerOptions<T> {
   handle: (items: Decoded<T>[], log: Logger) => Promise<void>;
   /** Whether an error means a dependency is down, so the batch is retried rather than dead-lettered. */
   isTransient?: (err: unknown) => boolean;
+  /** The first pause before a batch that failed for a transient reason is retried (default 500 ms); it doubles up to 5 s. */
+  retryDelayMs?: number;
   /** Where a group without committed offsets starts: the topic's beginning (default) or its end. */
   fromBeginning?: boolean;
   /**
@@ -44,6 +46,8 @@ export interface BatchConsumer {
   /** Finishes the current batch, commits, and leaves the group. */
   stop(): Promise<void>;
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const header = (m: KafkaMessage, name: string): string | null => {
   const v = m.headers?.[name];
@@ -65,14 +69,21 @@ export function deadLetterReason(err: unknown): string {
 /**
  * A kafkajs consumer that processes whole batches: invalid messages go to the dead-letter topic,
  * valid ones are handled together, and offsets are resolved and committed only after the handler
- * (the database transaction) has committed. A transient failure (the database is down) makes
- * kafkajs retry the same batch; a batch that fails for any other reason is handled message by
- * message so that only the messages that really fail are dead-lettered.
+ * (the database transaction) has committed. A transient failure (the database is down) pauses the
+ * partition and retries the same batch, heartbeating, until it succeeds or the consumer stops or
+ * loses the partition (the batch is then fetched again): a transient failure never dead-letters.
+ * A batch that fails for any other reason is handled message by message so that only the
+ * messages that really fail are dead-lettered.
+ *
+ * It reads committed messages only (`read_committed`): what a transactional producer aborted,
+ * such as the ticks of a request price-ingest answered 503, never reaches the handler.
  */
 export function createBatchConsumer<T>(opts: BatchConsumerOptions<T>): BatchConsumer {
   const transient = opts.isTransient ?? ((err) => isDomainError(err) && err.retriable);
+  const retryDelayMs = opts.retryDelayMs ?? 500;
   const consumer: Consumer = opts.kafka.consumer({
     groupId: opts.groupId,
+    readUncommitted: false,
     sessionTimeout: opts.sessionTimeoutMs ?? 10_000,
     heartbeatInterval: Math.max(1000, Math.floor((opts.sessionTimeoutMs ?? 10_000) / 4)),
     maxBytesPerPartition: 1_048_576,
@@ -139,21 +150,46 @@ export function createBatchConsumer<T>(opts: BatchConsumerOptions<T>): BatchCons
               await deadLetter(m, batch.partition, err);
             }
           }
+          /**
+           * Handles the items; while that fails for a transient reason, waits (heartbeating) and
+           * tries the same items again. False when it gave up because the consumer stops or the
+           * partition moved; any other failure is thrown.
+           */
+          const handleRetrying = async (items: Decoded<T>[]): Promise<boolean> => {
+            for (let attempt = 1; ; attempt++) {
+              try {
+                await opts.handle(items, log);
+                return true;
+              } catch (err) {
+                if (!transient(err)) throw err;
+                if (!alive() || isStale()) return false;
+                const delay = Math.min(5000, retryDelayMs * 2 ** Math.min(attempt - 1, 10));
+                log.warn({ err, attempt, retryInMs: delay, messages: items.length }, 'a dependency is unavailable; retrying the batch');
+                for (const until = Date.now() + delay; Date.now() < until && alive() && !isStale(); ) {
+                  await sleep(Math.min(1000, until - Date.now()));
+                  await heartbeat();
+                }
+              }
+            }
+          };
+          let handled: boolean;
           try {
-            await opts.handle(valid, log);
+            handled = await handleRetrying(valid);
           } catch (err) {
-            if (transient(err)) throw err;
             log.error({ err }, 'batch failed; retrying its messages one by one');
+            handled = true;
             for (const item of valid) {
               await heartbeat();
               try {
-                await opts.handle([item], log);
+                handled = await handleRetrying([item]);
               } catch (one) {
-                if (transient(one)) throw one;
                 await deadLetter(byOffset.get(item.offset) as KafkaMessage, batch.partition, one);
               }
+              if (!handled) break;
             }
           }
+          // Stopping, or the partition moved: nothing is resolved, and the batch is fetched again.
+          if (!handled) return;
           resolveOffset(batch.lastOffset());
           await commitOffsetsIfNecessary();
           await heartbeat();

@@ -1,6 +1,7 @@
 import { type BatchConsumer, createPublisher, TOPICS } from '@cpt/messaging';
 import { createLogger } from '@cpt/platform';
 import { waitFor } from '@cpt/testkit';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMarksConsumer } from '../src/marks/marks.consumer.js';
@@ -447,6 +448,72 @@ describe('a mark that would not fit NUMERIC(18,8)', () => {
       expect(String(warned.msg)).toMatch(/NUMERIC\(18,8\)/);
       expect(consumer.stats().marksSkipped).toBe(1);
       expect(deadLetters.sent(symbol)).toEqual([]);
+    } finally {
+      await consumer.stop();
+    }
+  });
+});
+
+/**
+ * The EntityManager, except that the first `count` marks transactions lose their connection right
+ * after they began, as when PostgreSQL stops under the service: the server ends the session, and
+ * the transaction's next statement fails with pg's "Client has encountered a connection error and
+ * is not queryable".
+ */
+function losingConnections(em: EntityManager, count: number): { em: EntityManager; lost: () => number } {
+  let lost = 0;
+  const fork = em.fork.bind(em);
+  const wrapped = Object.create(em) as EntityManager;
+  wrapped.fork = ((...args: Parameters<EntityManager['fork']>) => {
+    const f = fork(...args);
+    const transactional = f.transactional.bind(f);
+    f.transactional = ((work: (tx: EntityManager) => Promise<unknown>, o?: object) =>
+      transactional(async (tx) => {
+        if (lost < count) {
+          lost++;
+          const [row] = await tx.execute<{ pid: number }[]>('select pg_backend_pid() as pid');
+          await db.sql('select pg_terminate_backend($1)', [row?.pid]);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        return work(tx as EntityManager);
+      }, o)) as EntityManager['transactional'];
+    return f;
+  }) as EntityManager['fork'];
+  return { em: wrapped, lost: () => lost };
+}
+
+// A drill stopped PostgreSQL under the position service: the marks transaction failed with pg's
+// "not queryable", which was not taken for an outage, so the batch was retried message by message
+// and valid ticks went to the dead-letter topic.
+describe('the marks consumer while PostgreSQL goes away', () => {
+  it('retries the whole batch until the database answers again, and dead-letters nothing', async () => {
+    const retries: unknown[] = [];
+    const recording = createLogger('position-test', 'warn', {
+      hooks: {
+        logMethod(args, _print, level) {
+          if (level === 40 && args[1] === 'a dependency is unavailable; retrying the batch') retries.push(args[0]);
+        },
+      },
+    });
+    const symbol = uniqueSymbol();
+    const id = await newCampaign(db, symbol);
+    const p = await addPosition(db, id, { pattern: 'SPRING', entry: '10', shares: '100', stop: '9', entryDate: '2026-11-25T09:00:00Z' });
+    const failing = losingConnections(db.orm.em, 2);
+    const group = groupName('outage');
+    const consumer = createMarksConsumer({ kafka, log: recording, em: failing.em, groupId: group, fromBeginning: false, deadLetters });
+    await consumer.start();
+    try {
+      await waitFor(() => consumer.running(), { timeoutMs: 20_000, what: 'the marks consumer to join' });
+      const at = await produce(producer, TOPICS.ticks, symbol, [
+        tick(symbol, '11.00000000', '2026-11-25T10:00:00.000Z'),
+        tick(symbol, '12.00000000', '2026-11-25T10:00:01.000Z'),
+      ]);
+      const [marked] = await markedAt(id, [p], '2026-11-25T10:00:01.000Z');
+      expect(marked).toMatchObject({ current_price: '12.00000000', current_pnl: '200.00000000', max_adverse_price: '10.00000000' });
+      await waitForCommitted(kafka, group, TOPICS.ticks, at);
+      expect(deadLetters.sent(symbol).map((m) => m.value)).toEqual([]);
+      expect(failing.lost()).toBe(2);
+      expect(retries.length).toBeGreaterThanOrEqual(2);
     } finally {
       await consumer.stop();
     }
