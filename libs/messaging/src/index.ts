@@ -3,3 +3,4 @@ export * from './consumer-lag.js';
 export * from './kafka.js';
 export * from './publisher.js';
 export * from './topics.js';
+export * from './transactional-publisher.js';

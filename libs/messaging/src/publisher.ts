@@ -1,8 +1,9 @@
 import { UnavailableError } from '@cpt/domain';
 import type { Logger, MetricsRegistry } from '@cpt/platform';
-import { CompressionTypes, type Kafka, Partitioners, type Producer, type TopicMessages } from 'kafkajs';
+import { CompressionTypes, type Kafka, Partitioners, type Producer } from 'kafkajs';
 import { withDeadline } from './kafka.js';
 import { publishDuration } from './metrics.js';
+import { type Publish, planRequests } from './produce-requests.js';
 
 /** One message to publish. */
 export interface OutgoingMessage {
@@ -34,53 +35,10 @@ export interface PublisherOptions {
   metrics?: MetricsRegistry;
 }
 
-interface Pending {
-  topic: string;
+interface Pending extends Publish {
   messages: OutgoingMessage[];
   expired: boolean;
   settle: (err?: unknown) => void;
-}
-
-// What a record costs beyond its key, value and headers: lengths, offsets, attributes.
-const RECORD_OVERHEAD_BYTES = 32;
-
-const sizeOf = (m: OutgoingMessage): number => {
-  let n = RECORD_OVERHEAD_BYTES + Buffer.byteLength(m.value) + (m.key === null ? 0 : Buffer.byteLength(m.key));
-  for (const [k, v] of Object.entries(m.headers ?? {})) n += Buffer.byteLength(k) + Buffer.byteLength(v);
-  return n;
-};
-
-interface ProduceRequest {
-  topicMessages: TopicMessages[];
-  /** The publishes whose last message this request carries: done once it is acknowledged. */
-  completes: Pending[];
-}
-
-/** Packs the publishes, in order, into requests of at most `maxBytes` (a larger message goes alone). */
-function planRequests(batch: readonly Pending[], maxBytes: number): ProduceRequest[] {
-  const requests: ProduceRequest[] = [];
-  let byTopic = new Map<string, TopicMessages>();
-  let completes: Pending[] = [];
-  let bytes = 0;
-  const flush = () => {
-    requests.push({ topicMessages: [...byTopic.values()], completes });
-    byTopic = new Map();
-    completes = [];
-    bytes = 0;
-  };
-  for (const p of batch) {
-    for (const m of p.messages) {
-      const size = sizeOf(m);
-      if (bytes > 0 && bytes + size > maxBytes) flush();
-      const t = byTopic.get(p.topic) ?? { topic: p.topic, messages: [] };
-      t.messages.push(m);
-      byTopic.set(p.topic, t);
-      bytes += size;
-    }
-    completes.push(p);
-  }
-  if (bytes > 0 || completes.length > 0) flush();
-  return requests;
 }
 
 /**
@@ -89,8 +47,11 @@ function planRequests(batch: readonly Pending[], maxBytes: number): ProduceReque
  *
  * Publishes that arrive while a request is in flight are sent together in the next one (a group
  * commit), so one-at-a-time in flight does not cap the rate at one round trip per caller. A
- * publish that times out before its request left is dropped from the queue: what was answered
- * as unavailable is not sent later.
+ * publish that times out while it waits in the queue or for the connection is not sent; but one
+ * whose request is already on its way may still be written after its caller was told
+ * `unavailable` (kafkajs retries it). So this publisher delivers at least once: it suits
+ * consumers that drop duplicates (the outbox relay's events carry a seq). Where `unavailable`
+ * must mean that nothing was published, use `createTransactionalPublisher`.
  */
 export function createPublisher(kafka: Kafka, log: Logger, opts: PublisherOptions = {}): Publisher {
   const sendTimeoutMs = opts.sendTimeoutMs ?? 5000;
@@ -127,8 +88,10 @@ export function createPublisher(kafka: Kafka, log: Logger, opts: PublisherOption
     const unsettled = new Set(batch);
     try {
       await ensureConnected();
+      // Connecting can outlast a deadline: what was answered meanwhile is not sent.
+      for (const p of batch) if (p.expired) unsettled.delete(p);
       // One request after the other: with one in flight, a key's messages keep their order.
-      for (const request of planRequests(batch, maxRequestBytes)) {
+      for (const request of planRequests([...unsettled], maxRequestBytes)) {
         await producer.sendBatch({
           acks: -1,
           timeout: sendTimeoutMs,

@@ -9,6 +9,14 @@ export const configSchema = z.object({
   LOG_LEVEL: logLevelVar,
   /** How long a request may wait for Kafka to acknowledge its ticks before it is answered 503. */
   PUBLISH_TIMEOUT_MS: msVar(5000),
+  /**
+   * The Kafka transactional id of this process's producer: unique among the running instances.
+   * By default `price-ingest-<hostname>-<pid>-<random>`, new at every start.
+   */
+  KAFKA_TRANSACTIONAL_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,200}$/, 'letters, digits, ".", "_" and "-", at most 200')
+    .optional(),
   BODY_LIMIT_BYTES: z.coerce
     .number()
     .int()

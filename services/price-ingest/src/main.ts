@@ -1,5 +1,5 @@
 import { createKeyHasher, createKeyVerifier, openOrm, registerPoolMetrics } from '@cpt/application';
-import { createKafka, createPublisher, kafkaProbe } from '@cpt/messaging';
+import { createKafka, createTransactionalPublisher, kafkaProbe, processTransactionalId } from '@cpt/messaging';
 import { configOrExit, createLogger, createMetricsRegistry, onShutdown } from '@cpt/platform';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
@@ -9,7 +9,12 @@ const config = configOrExit(loadConfig);
 const log = createLogger('price-ingest', config.LOG_LEVEL);
 const metrics = createMetricsRegistry('price-ingest');
 const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'price-ingest', requestTimeoutMs: config.PUBLISH_TIMEOUT_MS }, log);
-const publisher = createPublisher(kafka, log, { sendTimeoutMs: config.PUBLISH_TIMEOUT_MS, metrics });
+// Transactional: a request answered 503 has nothing of it visible to any consumer of market.ticks.
+const publisher = createTransactionalPublisher(kafka, log, {
+  transactionalId: config.KAFKA_TRANSACTIONAL_ID ?? processTransactionalId('price-ingest'),
+  sendTimeoutMs: config.PUBLISH_TIMEOUT_MS,
+  metrics,
+});
 const kafkaReady = kafkaProbe(kafka);
 // PostgreSQL holds the API keys; price-ingest reads nothing else from it.
 const orm = await openOrm({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX });

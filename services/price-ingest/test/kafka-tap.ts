@@ -32,14 +32,19 @@ const headerOf = (m: KafkaMessage, name: string): string | undefined => {
 
 /**
  * Reads `market.ticks` from the offsets it had when the tap opened, so a test sees exactly what
- * was published after that, without replaying the topic's history.
+ * was published after that, without replaying the topic's history. It reads committed messages
+ * only, as the position service does; `readUncommitted` shows what aborted transactions wrote too.
  */
-export async function tapTicks(kafka: Kafka, topic: string = TOPICS.ticks): Promise<TicksTap> {
+export async function tapTicks(kafka: Kafka, topic: string = TOPICS.ticks, opts: { readUncommitted?: boolean } = {}): Promise<TicksTap> {
   const admin = kafka.admin();
   await admin.connect();
   const starts = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
   const byKey = new Map<string, Seen[]>();
-  const consumer: Consumer = kafka.consumer({ groupId: `price-ingest-test-${Date.now()}-${Math.random()}`, maxWaitTimeInMs: 50 });
+  const consumer: Consumer = kafka.consumer({
+    groupId: `price-ingest-test-${Date.now()}-${Math.random()}`,
+    maxWaitTimeInMs: 50,
+    readUncommitted: opts.readUncommitted ?? false,
+  });
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: false });
   await consumer.run({

@@ -1,9 +1,10 @@
 import { type MikroORM, openOrm } from '@cpt/application';
 import type { Probe } from '@cpt/http';
-import { createKafka, createPublisher, type Publisher } from '@cpt/messaging';
+import { createKafka, createTransactionalPublisher, type Publisher, processTransactionalId } from '@cpt/messaging';
 import { createLogger, type MetricsRegistry } from '@cpt/platform';
 import { createTestKey, type TestKey, testAccess, testDatabaseUrl, testKafkaBrokers } from '@cpt/testkit';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { Kafka } from 'kafkajs';
 import { buildApp } from '../src/app.js';
 
 export type Res = LightMyRequestResponse;
@@ -18,6 +19,8 @@ export interface IngestOptions {
   probes?: Record<string, Probe>;
   /** Requests a key may make per second (the tests' default is generous). */
   rateMax?: number;
+  /** The publisher's kafkajs client (a gated one, say); one of the test brokers by default. */
+  kafka?: Kafka;
   /** The registry of the app and its publisher, as main.ts shares one; the app makes its own by default. */
   metrics?: MetricsRegistry;
 }
@@ -31,20 +34,26 @@ export interface Ingest {
   close: () => Promise<void>;
 }
 
-/** price-ingest built in-process with a real publisher. */
+/** price-ingest built in-process with a real (transactional) publisher, as main.ts builds it. */
 export async function startIngest(opts: IngestOptions = {}): Promise<Ingest> {
   const logger = log();
   const sendTimeoutMs = opts.sendTimeoutMs ?? 10_000;
-  const kafka = createKafka(
-    {
-      brokers: opts.brokers ?? testKafkaBrokers(),
-      clientId: 'price-ingest-test',
-      requestTimeoutMs: sendTimeoutMs,
-      ...(opts.connectionTimeoutMs === undefined ? {} : { connectionTimeoutMs: opts.connectionTimeoutMs }),
-    },
-    logger,
-  );
-  const publisher = createPublisher(kafka, logger, { sendTimeoutMs, ...(opts.metrics ? { metrics: opts.metrics } : {}) });
+  const kafka =
+    opts.kafka ??
+    createKafka(
+      {
+        brokers: opts.brokers ?? testKafkaBrokers(),
+        clientId: 'price-ingest-test',
+        requestTimeoutMs: sendTimeoutMs,
+        ...(opts.connectionTimeoutMs === undefined ? {} : { connectionTimeoutMs: opts.connectionTimeoutMs }),
+      },
+      logger,
+    );
+  const publisher = createTransactionalPublisher(kafka, logger, {
+    transactionalId: processTransactionalId('price-ingest-test'),
+    sendTimeoutMs,
+    ...(opts.metrics ? { metrics: opts.metrics } : {}),
+  });
   const orm = await openOrm({ url: testDatabaseUrl(), poolMax: 4 });
   const access = testAccess(orm, opts.rateMax === undefined ? {} : { rateMax: opts.rateMax });
   const app = await buildApp({
