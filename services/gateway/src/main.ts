@@ -45,6 +45,7 @@ const app = await buildApp({
   metrics,
   realtime: {
     hub,
+    eventsReady: () => events.ready(),
     options: {
       pingIntervalMs: config.WS_PING_INTERVAL_MS,
       maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
@@ -73,6 +74,9 @@ onShutdown(
   config.SHUTDOWN_GRACE_MS,
 );
 
+// The events consumer starts first, to be in place as early as it can; until it is, the gateway
+// answers not ready and refuses WebSocket upgrades (503), while REST and the probes are served.
+const eventsStarted = events.start();
 await app.listen({ host: config.HOST, port: config.PORT });
-await events.start();
+await eventsStarted;
 lag.start();

@@ -20,6 +20,8 @@ export interface RealtimeGatewayOptions extends Partial<RealtimeOptions> {
   bufferEvents?: number;
   /** Listen on this port (to restart a gateway where its clients reconnect). */
   port?: number;
+  /** False to leave the events consumer for the test to start (`events.start()`); started and ready by default. */
+  startEvents?: boolean;
 }
 
 /** An in-process gateway on a real port, fed by a real consumer of `campaign.events`. */
@@ -54,6 +56,7 @@ export async function startRealtimeGateway(opts: RealtimeGatewayOptions = {}): P
     probes: { database: async () => true, kafka: async () => true, events: async () => events.ready() },
     realtime: {
       hub,
+      eventsReady: () => events.ready(),
       options: {
         pingIntervalMs: opts.pingIntervalMs ?? 30_000,
         maxBufferedBytes: opts.maxBufferedBytes ?? 1_048_576,
@@ -66,8 +69,10 @@ export async function startRealtimeGateway(opts: RealtimeGatewayOptions = {}): P
     },
   });
   await app.listen({ host: '127.0.0.1', port: opts.port ?? 0 });
-  await events.start();
-  await waitFor(() => events.ready(), { timeoutMs: 30_000, what: 'the events consumer to join its group' });
+  if (opts.startEvents !== false) {
+    await events.start();
+    await waitFor(() => events.ready(), { timeoutMs: 30_000, what: 'the events consumer to join its group' });
+  }
   const port = (app.server.address() as AddressInfo).port;
   const key = opts.key ?? (await createTestKey(orm));
   const inject = app.inject.bind(app);

@@ -21,7 +21,10 @@ export interface EventsConsumer {
   readonly groupId: string;
   /** Connects and starts consuming; a failure is logged and retried until `stop()`. */
   start(): Promise<void>;
-  /** True once the consumer has joined its group and fetched from its starting offsets. */
+  /**
+   * True once the consumer has fixed where it reads from (the end of the topic when it first
+   * started), joined its group and fetched: from then on every new event reaches the hub.
+   */
   ready(): boolean;
   stop(): Promise<void>;
 }
@@ -34,17 +37,39 @@ export const eventsGroupId = (prefix: string): string => `${prefix}-${hostname()
  * gateway sees every event) and starts at the end of the topic: what happened before is in the
  * database, and a subscriber starts from a snapshot. Offsets are committed only so that kafkajs,
  * when it restarts the consumer after an error, resumes where it was instead of skipping events.
+ *
+ * The starting point is committed as the group's offsets before it first joins, not left to
+ * kafkajs (which resolves "latest" at each partition's first fetch, after the join): an event
+ * published after `start()` positioned the group is read whatever happens next, and a snapshot
+ * read once `ready()` is true is consistent with the stream (what it lacks comes after it).
  */
 export function createEventsConsumer(opts: EventsConsumerOptions): EventsConsumer {
   const groupId = eventsGroupId(opts.groupPrefix);
   const log = opts.log.child({ component: 'events-consumer', groupId });
   let consumer: Consumer | undefined;
   let stopped = false;
+  let positioned = false;
   let joined = false;
   let fetched = false;
   let retry: NodeJS.Timeout | undefined;
 
+  /** Commits the group's offsets at the topic's current end, once, before its first join. */
+  const position = async (): Promise<void> => {
+    const admin = opts.kafka.admin();
+    await admin.connect();
+    try {
+      const ends = await admin.fetchTopicOffsets(TOPICS.campaignEvents);
+      const partitions = ends.map((e) => ({ partition: e.partition, offset: e.high }));
+      await admin.setOffsets({ groupId, topic: TOPICS.campaignEvents, partitions });
+      positioned = true;
+      log.info({ offsets: Object.fromEntries(partitions.map((p) => [p.partition, p.offset])) }, 'reading campaign events from here');
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  };
+
   const connect = async (): Promise<void> => {
+    if (!positioned) await position();
     const c = opts.kafka.consumer({
       groupId,
       sessionTimeout: 10_000,
@@ -107,7 +132,7 @@ export function createEventsConsumer(opts: EventsConsumerOptions): EventsConsume
   return {
     groupId,
     start,
-    ready: () => joined && fetched,
+    ready: () => positioned && joined && fetched,
     async stop() {
       stopped = true;
       clearTimeout(retry);

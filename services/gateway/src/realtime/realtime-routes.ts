@@ -1,5 +1,5 @@
 import type { KeyVerifier } from '@cpt/application';
-import { BadRequestError, ForbiddenError } from '@cpt/domain';
+import { BadRequestError, ForbiddenError, UnavailableError } from '@cpt/domain';
 import { callerOf, declaredRoute, originAllowed } from '@cpt/http';
 import websocket from '@fastify/websocket';
 import type { FastifyPluginAsync } from 'fastify';
@@ -35,6 +35,12 @@ export interface RealtimeOptions {
 /** What the gateway needs to serve WebSockets: the hub the events consumer feeds, and the limits. */
 export interface RealtimeDeps {
   hub: EventsHub;
+  /**
+   * Whether the events consumer that feeds the hub is in place (`EventsConsumer.ready`). Until it
+   * is, upgrades are refused with 503: a subscriber's snapshot read before then could miss an
+   * event published before the consumer fixed where it reads from.
+   */
+  eventsReady: () => boolean;
   options: RealtimeOptions;
 }
 
@@ -100,6 +106,7 @@ const plugin: FastifyPluginAsync<RealtimeRoutesOptions> = async (app, opts) => {
     preValidation: async (req) => {
       if (!originAllowed(req.headers.origin, req.headers.host, opts.corsOrigins))
         throw new ForbiddenError('this origin may not open the WebSocket');
+      if (!opts.eventsReady()) throw new UnavailableError('live updates are not available yet: campaign events are not followed yet');
     },
     handler: async () => {
       throw new BadRequestError('GET /api/v1/ws expects a WebSocket upgrade');
