@@ -4,6 +4,7 @@ import { type Logger, REQUEST_ID_HEADER, requestIdFrom } from '@cpt/platform';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { redactUrl } from './auth.js';
 import { answerClientError, answerFrameworkError, registerErrorHandling } from './errors.js';
+import { isProbeRoute } from './health.js';
 import { registerJsonParser } from './json-parser.js';
 import { trackRouteMethods } from './route-methods.js';
 
@@ -55,7 +56,9 @@ export function createServer(opts: ServerOptions): FastifyInstance {
     // HTTP connection tracking owns: close it, or it stays open, and keeps the server from closing.
     if (req.headers.upgrade !== undefined && reply.statusCode !== 101 && !req.raw.socket.destroyed) req.raw.socket.destroySoon();
     const fields = { method: req.method, url: redactUrl(req.url), statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) };
-    if (reply.statusCode >= 500) req.log.error(fields, 'request failed');
+    // A probe's 503 is expected operation: the health routes log each change of readiness once.
+    if (isProbeRoute(reply.routeOptions.config)) req.log.debug(fields, 'probe answered');
+    else if (reply.statusCode >= 500) req.log.error(fields, 'request failed');
     else req.log.info(fields, 'request completed');
   });
   const allowedMethods = trackRouteMethods(app);
