@@ -2,9 +2,10 @@
  * `make bench`: every stage of the system beside its baseline, measured in one run on this
  * machine, then a JSON file and a Markdown table in bench/results/. See bench/README.md.
  *
- *   npm run bench -- [--quick] [--only ingest,auth,consume,latency,sustain,rest,fanout] [--profile DIR]
+ *   npm run bench -- [--quick] [--only ingest,auth,consume,latency,sustain,rest,fanout,dashboard] [--profile DIR]
  *
- * It builds first (`tsc -b`): the services it starts run from their build.
+ * It builds first (`tsc -b`, and the dashboard's bundle, which the gateway serves): the services it
+ * starts run from their build.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { openOrm } from '@cpt/application';
 import { repoRoot } from '../libs/testkit/src/infra.js';
 import { authStage } from './auth.js';
 import { consumeStage } from './consume.js';
+import { type DashboardCampaigns, dashboardStage } from './dashboard.js';
 import { latencyStage, SUSTAINED, sustainStage } from './end-to-end.js';
 import { ingestStage } from './ingest.js';
 import { benchKey, freshDatabase, localInfra, progress } from './lib/bench-env.js';
@@ -36,6 +38,9 @@ progress(`${opts.quick ? 'quick' : 'full'} profile; stages ${[...opts.stages].jo
 
 // The services run from their build: a stale one would be measured instead of the sources.
 execFileSync(join(repoRoot(), 'node_modules/.bin/tsc'), ['-b'], { stdio: 'inherit' });
+// The gateway serves the dashboard's bundle (apps/dashboard/dist); the dashboard stage reads its sizes.
+const dashboardBuild = execFileSync(process.execPath, [join(repoRoot(), 'apps/dashboard/build.mjs')], { encoding: 'utf8' });
+process.stderr.write(dashboardBuild);
 const infra = localInfra();
 const brokers = opts.kafka === 'bench' ? await benchKafka(opts.kafkaPort) : infra.kafkaBrokers;
 const kafka = benchKafkaClient(brokers);
@@ -57,6 +62,17 @@ const authCampaign = opts.stages.has('auth')
   ? (readCampaigns.get(1000) ?? (await seedReadCampaign(orm, key.caller, 1000, 'BENCHAUTH1000')))
   : undefined;
 const fanoutCampaign = opts.stages.has('fanout') ? await seedFanoutCampaign(orm, key.accountId, positionsPerCampaign) : undefined;
+const dashboardCampaign = async (symbol: string, positions: number) => ({
+  id: await seedFanoutCampaign(orm, key.accountId, positions, symbol, `bench dashboard ${positions}`),
+  symbol,
+  positions,
+});
+const dashboardCampaigns: DashboardCampaigns | undefined = opts.stages.has('dashboard')
+  ? {
+      large: await dashboardCampaign('DASHBOARD', opts.dashboardPositions),
+      small: await dashboardCampaign('DASHBASE', opts.dashboardBaselinePositions),
+    }
+  : undefined;
 await orm.em.fork().execute('vacuum analyze', [], 'run');
 progress(
   `seeded ${opts.campaigns} campaigns of ${positionsPerCampaign} open positions on ${opts.symbols} symbols (+ ${readCampaigns.size} read campaigns); Kafka ${brokers.join(',')}`,
@@ -93,12 +109,13 @@ const stages: [Stage, () => Promise<void>][] = [
   ['sustain', () => sustainStage(ctx)],
   ['rest', () => restStage(ctx, readCampaigns)],
   ['fanout', () => fanoutStage(ctx, fanoutCampaign as string)],
+  ['dashboard', () => dashboardStage(ctx, dashboardCampaigns as DashboardCampaigns, dashboardBuild)],
 ];
 const failures: Record<string, string> = {};
 try {
   for (const [name, run] of stages) {
     if (!opts.stages.has(name)) continue;
-    if (name === 'rest' || name === 'fanout') {
+    if (name === 'rest' || name === 'fanout' || name === 'dashboard') {
       await ctx.subscribers?.close();
       ctx.subscribers = undefined;
     }

@@ -79,8 +79,11 @@ export async function outboxBacklog(ctx: BenchContext): Promise<number> {
   return row?.n ?? 0;
 }
 
-/** A CPU sampler over the services running now, the bench database's backends, the broker and the load generators. */
-export function cpuSampler(ctx: BenchContext): CpuSampler {
+/**
+ * A CPU sampler over the services running now, the bench database's backends, the broker and the
+ * load generators, and the `extra` components a stage adds.
+ */
+export function cpuSampler(ctx: BenchContext, extra: Record<string, ProcessMatcher> = {}): CpuSampler {
   const components: Record<string, ProcessMatcher> = {};
   for (const name of ['price-ingest', 'position', 'gateway'] as const) {
     const s = ctx.services.get(name);
@@ -94,7 +97,7 @@ export function cpuSampler(ctx: BenchContext): CpuSampler {
   components['load generator'] = { pid: process.pid };
   components['WebSocket clients'] = { cmdline: (c) => c.includes('ws-clients.ts') };
   components['baseline servers'] = { cmdline: (c) => c.includes('canned-servers.ts') };
-  return new CpuSampler(components);
+  return new CpuSampler({ ...components, ...extra });
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

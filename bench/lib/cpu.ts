@@ -1,8 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
-/** Which processes make up a component: a fixed pid, or a test on a process's command line. */
-export type ProcessMatcher = { pid: number } | { cmdline: (cmd: string) => boolean };
+/**
+ * Which processes make up a component: a fixed pid, a test on a process's command line, or a
+ * function listing them (called at every reading).
+ */
+export type ProcessMatcher = { pid: number } | { cmdline: (cmd: string) => boolean } | { pids: () => number[] };
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
@@ -23,6 +26,28 @@ function cmdlineOf(pid: number): string {
   } catch {
     return '';
   }
+}
+
+/** The processes descended from `pid` (children, their children…) whose command line passes `test`. */
+export function descendants(pid: number, test: (cmd: string) => boolean = () => true): number[] {
+  const children = new Map<number, number[]>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const out: number[] = [];
+  const todo = [...(children.get(pid) ?? [])];
+  for (let p = todo.pop(); p !== undefined; p = todo.pop()) {
+    if (test(cmdlineOf(p))) out.push(p);
+    todo.push(...(children.get(p) ?? []));
+  }
+  return out;
 }
 
 /** Busy time of every CPU of the machine (all but idle and iowait), in ticks. */
@@ -56,6 +81,7 @@ export class CpuSampler {
 
   private pids(m: ProcessMatcher): number[] {
     if ('pid' in m) return [m.pid];
+    if ('pids' in m) return m.pids();
     return readdirSync('/proc')
       .filter((d) => /^\d+$/.test(d))
       .map(Number)

@@ -4,7 +4,7 @@
  * (`--quick` or the full default).
  */
 
-export const STAGES = ['ingest', 'auth', 'consume', 'latency', 'sustain', 'rest', 'fanout'] as const;
+export const STAGES = ['ingest', 'auth', 'consume', 'latency', 'sustain', 'rest', 'fanout', 'dashboard'] as const;
 export type Stage = (typeof STAGES)[number];
 
 export interface BenchOptions {
@@ -41,6 +41,12 @@ export interface BenchOptions {
   restConnections: number;
   fanoutSubscribers: number;
   fanoutSeconds: number;
+  /** Dashboard stage: the campaign's positions and its baseline's, page loads of each, ticks/s and seconds of each frame window. */
+  dashboardPositions: number;
+  dashboardBaselinePositions: number;
+  dashboardLoads: number;
+  dashboardRate: number;
+  dashboardSeconds: number;
   /** `bench`: a Kafka broker of the benchmark's own, emptied at every run; `shared`: the local one. */
   kafka: 'bench' | 'shared';
   /** The port of the benchmark's own broker. */
@@ -120,6 +126,11 @@ export function parseOptions(argv: readonly string[] = process.argv.slice(2), en
     restConnections: int('rest-connections', 8),
     fanoutSubscribers: int('fanout-subscribers', 1000),
     fanoutSeconds: int('fanout-seconds', 10, 2),
+    dashboardPositions: int('dashboard-positions', 1000),
+    dashboardBaselinePositions: int('dashboard-baseline-positions', 10),
+    dashboardLoads: int('dashboard-loads', 5, 3),
+    dashboardRate: int('dashboard-rate', 100),
+    dashboardSeconds: int('dashboard-seconds', 10, 5),
     kafka,
     kafkaPort: int('kafka-port', 9192),
     profileDir: text('profile'),
@@ -129,6 +140,8 @@ export function parseOptions(argv: readonly string[] = process.argv.slice(2), en
   };
   for (const flag of raw.keys()) if (!known.has(flag)) throw new Error(`unknown flag --${flag}`);
   if (o.campaigns > o.symbols) throw new Error('--campaigns may not exceed --symbols: campaign i trades symbol i');
+  if (o.dashboardPositions === 0 || o.dashboardBaselinePositions === 0 || o.dashboardLoads === 0 || o.dashboardSeconds === 0)
+    throw new Error('--dashboard-positions, --dashboard-baseline-positions, --dashboard-loads and --dashboard-seconds must be positive');
   if (o.campaigns === 0 || o.positions < o.campaigns) throw new Error('at least one campaign, and one position per campaign');
   return o;
 }

@@ -77,23 +77,30 @@ export async function seedReadCampaign(orm: MikroORM, caller: Caller, size: numb
 
 /**
  * One campaign of the account, of `positions` open positions like the scenario's, on a symbol no
- * tick names (`FANOUT`): the fan-out stage publishes its events itself.
+ * scenario tick names (`FANOUT` unless given): the fan-out stage publishes its events itself; the
+ * dashboard stage posts ticks of its own symbols.
  */
-export async function seedFanoutCampaign(orm: MikroORM, accountId: string, positions: number): Promise<string> {
+export async function seedFanoutCampaign(
+  orm: MikroORM,
+  accountId: string,
+  positions: number,
+  symbol = 'FANOUT',
+  name = 'bench fan-out',
+): Promise<string> {
   const em = orm.em.fork();
   const [row] = (await em.execute(
     `insert into campaigns (id, account_id, name, symbol, timeframe, side, status, version, last_seq, created_at, updated_at)
-     values (gen_random_uuid(), ?::uuid, 'bench fan-out', 'FANOUT', '1h', 'LONG', 'ACTIVE', 1, 0, now(), now()) returning id`,
-    [accountId],
+     values (gen_random_uuid(), ?::uuid, ?, ?, '1h', 'LONG', 'ACTIVE', 1, 0, now(), now()) returning id`,
+    [accountId, name, symbol],
   )) as { id: string }[];
   const id = row?.id as string;
   await em.execute(
     `insert into positions (id, account_id, campaign_id, signal_id, symbol, timeframe, pattern_type, entry_date, entry_price, shares,
        open_shares, stop_loss, initial_stop, risk, initial_risk, entry_fee, fees, current_price, current_pnl, status, marked_at, created_at, updated_at, max_favorable_price, max_adverse_price)
-     select gen_random_uuid(), ?::uuid, ?::uuid, null, 'FANOUT', '1h', 'SPRING', timestamptz '2026-01-01' + n * interval '1 minute', 100, 10 + n,
+     select gen_random_uuid(), ?::uuid, ?::uuid, null, ?, '1h', 'SPRING', timestamptz '2026-01-01' + n * interval '1 minute', 100, 10 + n,
        10 + n, 95, 95, 5 * (10 + n), 5 * (10 + n), 0, 0, 101.25, 1.25 * (10 + n), 'OPEN', timestamptz '2026-03-01', now(), now(), 100, 100
      from generate_series(1, ?::int) n`,
-    [accountId, id, positions],
+    [accountId, id, symbol, positions],
   );
   return id;
 }
