@@ -78,7 +78,9 @@ export function loadProbe(origin: string, key: string, rows: number, totalShares
     }
   };
   const check = () => {
-    if (document.querySelectorAll('tbody tr[data-position-id]').length !== ${rows}) return;
+    // A large campaign is windowed: the table says how many rows it holds, and renders those in view.
+    if (document.querySelector('table.positions')?.getAttribute('data-rows') !== '${rows}') return;
+    if (!document.querySelector('tbody tr[data-position-id]')) return;
     const shares = document.querySelector('[data-total="total_shares"] dd');
     if (!shares || shares.textContent.trim() !== ${JSON.stringify(totalShares)}) return;
     b.rendered = performance.now();

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseRoute } from './router.js';
 import { ageText, signOf } from './ui/format.js';
 import { equityRange } from './views/equity-chart.js';
+import { ROW_PX, visibleRange, WINDOW_FROM } from './views/table-window.js';
 
 describe('the sign of a decimal, read from its text', () => {
   it.each([
@@ -60,5 +61,18 @@ describe('the equity range of a campaign: the finest interval within 1,000 bucke
   it('days for an older one, from at most 999 days ago', () => {
     expect(equityRange('2026-01-01T00:00:00.000Z', now)).toEqual({ from: '2026-01-01T00:00:00.000Z', interval: '1d' });
     expect(equityRange('2020-01-01T00:00:00.000Z', now)).toEqual({ from: '2024-03-06T12:00:00.000Z', interval: '1d' });
+  });
+});
+
+describe('the rows of the positions table that exist', () => {
+  it('every row of a table up to the window size', () => {
+    expect(visibleRange(WINDOW_FROM, 5000, 700)).toEqual([0, WINDOW_FROM]);
+  });
+  it('the rows in view and ten beyond each edge of a large one', () => {
+    expect(visibleRange(1000, 0, 700)).toEqual([0, Math.ceil(700 / ROW_PX) + 20]);
+    expect(visibleRange(1000, 100 * ROW_PX, 700)).toEqual([90, 90 + Math.ceil(700 / ROW_PX) + 20]);
+  });
+  it('never past the last row', () => {
+    expect(visibleRange(1000, 995 * ROW_PX, 700)).toEqual([985, 1000]);
   });
 });

@@ -1,6 +1,8 @@
 import type { PositionJson } from '@cpt/contracts';
 import { Component, createRef, type JSX } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { Age, Num, Time } from '../ui/format.js';
+import { ROW_PX, visibleRange, WINDOW_FROM } from './table-window.js';
 
 /** Whether the viewer asked for less motion: then cells do not flash. */
 const STILL = matchMedia('(prefers-reduced-motion: reduce)').matches;
@@ -10,6 +12,8 @@ const LIVE_FIELDS = ['current_price', 'current_pnl', 'net_pnl', 'r_multiple', 'm
 
 interface RowProps {
   p: PositionJson;
+  /** The row's place in the whole table (1 is the header), for assistive technology. */
+  index: number;
   selected: boolean;
   onSelect: (id: string) => void;
 }
@@ -22,7 +26,7 @@ class Row extends Component<RowProps> {
   private readonly row = createRef<HTMLTableRowElement>();
 
   override shouldComponentUpdate(next: RowProps): boolean {
-    return next.p !== this.props.p || next.selected !== this.props.selected;
+    return next.p !== this.props.p || next.selected !== this.props.selected || next.index !== this.props.index;
   }
 
   override componentDidUpdate(prev: RowProps): void {
@@ -36,11 +40,12 @@ class Row extends Component<RowProps> {
     }
   }
 
-  render({ p, selected, onSelect }: RowProps): JSX.Element {
+  render({ p, index, selected, onSelect }: RowProps): JSX.Element {
     const open = p.status === 'OPEN';
     return (
       <tr
         ref={this.row}
+        aria-rowindex={index}
         class={`${open ? 'open' : 'closed'}${selected ? ' selected' : ''}`}
         data-position-id={p.id}
         aria-selected={selected}
@@ -94,17 +99,41 @@ class Row extends Component<RowProps> {
 
 const HEADERS = ['Position', 'Entry date', 'Entry', 'Open shares', 'Stop', 'Price', 'P&L', 'Net P&L', 'R', 'MFE R', 'MAE R', 'Last mark'];
 
+/**
+ * The positions. A large campaign is windowed: the table scrolls in its own region and only the
+ * rows in view exist, so that an update that marks every position costs the rows a trader sees,
+ * not all of them; spacer rows keep the scroll height of the whole table.
+ */
 export function PositionsTable(props: {
   positions: readonly PositionJson[];
   selected: string | null;
   onSelect: (id: string) => void;
 }): JSX.Element {
+  const [view, setView] = useState({ top: 0, height: 800 });
+  const frame = useRef(0);
+  const onScroll = (e: Event) => {
+    const el = e.currentTarget as HTMLElement;
+    if (frame.current !== 0) return;
+    frame.current = requestAnimationFrame(() => {
+      frame.current = 0;
+      setView({ top: el.scrollTop, height: el.clientHeight });
+    });
+  };
+  useEffect(() => () => cancelAnimationFrame(frame.current), []);
+  const count = props.positions.length;
+  const windowed = count > WINDOW_FROM;
+  const [first, last] = visibleRange(count, view.top, view.height);
   return (
-    // biome-ignore lint/a11y/noNoninteractiveTabindex: a region that scrolls sideways must take the focus, or a keyboard cannot scroll it
-    <section class="table-wrap" tabIndex={0} aria-label="Positions">
-      <table class="positions">
+    <section
+      class={windowed ? 'table-wrap windowed' : 'table-wrap'}
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: a region that scrolls must take the focus, or a keyboard cannot scroll it
+      tabIndex={0}
+      aria-label="Positions"
+      onScroll={windowed ? onScroll : undefined}
+    >
+      <table class="positions" aria-rowcount={count + 1} data-rows={count}>
         <thead>
-          <tr>
+          <tr aria-rowindex={1}>
             {HEADERS.map((h, i) => (
               <th key={h} scope="col" class={i >= 2 ? 'right' : undefined}>
                 {h}
@@ -113,12 +142,14 @@ export function PositionsTable(props: {
           </tr>
         </thead>
         <tbody>
-          {props.positions.map((p) => (
-            <Row key={p.id} p={p} selected={p.id === props.selected} onSelect={props.onSelect} />
+          {first > 0 && <tr class="spacer" style={{ height: `${first * ROW_PX}px` }} />}
+          {props.positions.slice(first, last).map((p, i) => (
+            <Row key={p.id} p={p} index={first + i + 2} selected={p.id === props.selected} onSelect={props.onSelect} />
           ))}
+          {last < count && <tr class="spacer" style={{ height: `${(count - last) * ROW_PX}px` }} />}
         </tbody>
       </table>
-      {props.positions.length === 0 && <p class="muted empty">No positions yet.</p>}
+      {count === 0 && <p class="muted empty">No positions yet.</p>}
     </section>
   );
 }
