@@ -55,7 +55,8 @@ export async function tryRelayLock(em: EntityManager): Promise<boolean> {
 export function selectPending(em: EntityManager, limit: number): Promise<PendingEvent[]> {
   return query<PendingEvent>(
     em,
-    'select id::text, campaign_id, payload::text as payload, request_id from campaign_events order by id limit ?',
+    // `order by id` would sort by the output column id::text ('10' before '9'): the table's id it is.
+    'select id::text, campaign_id, payload::text as payload, request_id from campaign_events order by campaign_events.id limit ?',
     [limit],
   );
 }
