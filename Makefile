@@ -26,6 +26,13 @@ fuzz: node_modules/.package-lock.json ## fuzz both HTTP APIs against their OpenA
 	npm run --silent build
 	deploy/local/fuzz.sh
 
+.PHONY: compose-test test-containers
+compose-test: node_modules/.package-lock.json ## docker-compose.yml in a Docker engine of its own (local base images, no registry), e2e through its ports, then down
+	@deploy/compose/compose-test.sh
+
+test-containers: node_modules/.package-lock.json ## the integration suite on testcontainers (locally built images, no Ryuk) in that engine
+	@deploy/compose/test-containers.sh
+
 .PHONY: scale-test
 scale-test: node_modules/.package-lock.json ## scale-out test, long form: 2 of each service on a 3-node Kafka cluster of its own, through broker and service crashes and a rolling restart
 	npm run --silent build

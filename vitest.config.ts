@@ -34,7 +34,13 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'e2e', include: ['test/**/*.test.ts'], exclude: ['test/outage/**'], ...infraSuite, fileParallelism: false },
+        test: {
+          name: 'e2e',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/outage/**', 'test/compose/**'],
+          ...infraSuite,
+          fileParallelism: false,
+        },
       },
       {
         // Runs `npm run lint` with probe files added to libs/ and services/: run alone, apart from the other suites.
@@ -45,6 +51,12 @@ export default defineConfig({
         // Stops and restarts the shared Kafka broker: run alone, after every other suite.
         extends: true,
         test: { name: 'outage', include: ['test/outage/**/*.test.ts'], ...infraSuite, fileParallelism: false },
+      },
+      {
+        // The compose stack through its published ports (deploy/compose/compose-test.sh sets where): no
+        // infrastructure of its own, skipped without the stack.
+        extends: true,
+        test: { name: 'compose', include: ['test/compose/**/*.test.ts'], testTimeout: 60_000 },
       },
     ],
   },

@@ -19,6 +19,11 @@
 #                                 alone; the unit, integration and e2e projects against the local
 #                                 test database (campaigns_test) and broker; then the outage
 #                                 project, which stops and restarts Kafka, alone
+#      deploy/compose/compose-test.sh   `make compose-test`: docker-compose.yml built and started
+#                                 in a Docker engine of its own (Debian's docker.io, locally built
+#                                 base images), the end-to-end suite test/compose/ through its
+#                                 published ports, then down; the engine is stopped again (skipped
+#                                 when arguments are given)
 #      test/scale/scale.ts --short   the scale-out test (contract section 11, test/scale/): two
 #                                 instances of every service on a three-node Kafka cluster of its
 #                                 own (deploy/local/kafka-cluster.sh, ports 19192-19194) and the
@@ -154,6 +159,9 @@ step browser find_browser || true
 step promtool find_promtool || true
 step tests run_vitest "$@" || true
 if (($# == 0)); then
+  # The whole system from docker-compose.yml, in a Docker engine of its own (started and stopped
+  # here), tested through the ports it publishes: make compose-test.
+  step compose "$REPO/deploy/compose/compose-test.sh" || true
   # The build of step 3 against a Kafka cluster of its own, which it starts and stops.
   step scale npx tsx --conditions=source test/scale/scale.ts --short || true
   export FUZZ_SEED="${FUZZ_SEED:-20261130}"

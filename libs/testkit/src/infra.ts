@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { connect } from 'node:net';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -55,6 +55,61 @@ async function dockerEngineReachable(): Promise<boolean> {
   });
 }
 
+/** PostgreSQL 15 in a container: `postgres:15`, or `TESTKIT_POSTGRES_IMAGE` (an image with its interface). */
+async function startPostgres() {
+  const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
+  return new PostgreSqlContainer(process.env.TESTKIT_POSTGRES_IMAGE || 'postgres:15').withDatabase('campaigns_test').start();
+}
+
+/** A port no process listens on now, for a container to publish as itself. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * A single-node Kafka (KRaft) in a container: the image of docker-compose.yml, `apache/kafka:4.4.0`,
+ * or `TESTKIT_KAFKA_IMAGE` (an image with its interface: every KAFKA_* variable a server property).
+ * Its one client listener is published on the same port number on the host, so that the address the
+ * broker advertises is the one the tests reach it at.
+ */
+async function startKafka() {
+  const { GenericContainer, Wait } = await import('testcontainers');
+  const port = await freePort();
+  const container = await new GenericContainer(process.env.TESTKIT_KAFKA_IMAGE || 'apache/kafka:4.4.0')
+    .withEnvironment({
+      CLUSTER_ID: '4L6g3nShT-eMCtK--X86sw',
+      KAFKA_NODE_ID: '1',
+      KAFKA_PROCESS_ROLES: 'broker,controller',
+      KAFKA_CONTROLLER_QUORUM_VOTERS: '1@localhost:9093',
+      KAFKA_CONTROLLER_LISTENER_NAMES: 'CONTROLLER',
+      KAFKA_LISTENERS: `PLAINTEXT://:${port},CONTROLLER://:9093`,
+      KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://127.0.0.1:${port}`,
+      KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+      KAFKA_INTER_BROKER_LISTENER_NAME: 'PLAINTEXT',
+      KAFKA_LOG_DIRS: '/var/lib/kafka/data',
+      KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: '1',
+      KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: '1',
+      KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: '1',
+      KAFKA_SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR: '1',
+      KAFKA_SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR: '1',
+      KAFKA_NUM_PARTITIONS: '6',
+      KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'false',
+      KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: '0',
+    })
+    .withExposedPorts({ container: port, host: port })
+    .withWaitStrategy(Wait.forLogMessage(/Kafka Server started/))
+    .withStartupTimeout(180_000)
+    .start();
+  return { container, broker: `127.0.0.1:${port}` };
+}
+
 /**
  * Finds the infrastructure the tests run against: `DATABASE_URL` and `KAFKA_BROKERS` when set;
  * else testcontainers when a Docker engine is reachable; else the project's own local services
@@ -67,18 +122,13 @@ export async function resolveInfra(): Promise<TestInfra> {
     return { databaseUrl: envDb, kafkaBrokers: envKafka.split(','), source: 'env', stop: async () => {} };
   }
   if (await dockerEngineReachable()) {
-    const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
-    const { KafkaContainer } = await import('@testcontainers/kafka');
-    const [pg, kafka] = await Promise.all([
-      new PostgreSqlContainer('postgres:15').withDatabase('campaigns_test').start(),
-      new KafkaContainer('confluentinc/cp-kafka:7.9.0').withKraft().start(),
-    ]);
+    const [pg, kafka] = await Promise.all([startPostgres(), startKafka()]);
     return {
       databaseUrl: envDb ?? pg.getConnectionUri(),
-      kafkaBrokers: envKafka?.split(',') ?? [`${kafka.getHost()}:${kafka.getMappedPort(9093)}`],
+      kafkaBrokers: envKafka?.split(',') ?? [kafka.broker],
       source: 'testcontainers',
       stop: async () => {
-        await Promise.all([pg.stop(), kafka.stop()]);
+        await Promise.all([pg.stop(), kafka.container.stop()]);
       },
     };
   }
