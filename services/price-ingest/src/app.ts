@@ -1,3 +1,4 @@
+import { classifyDatabaseError } from '@cpt/application';
 import type { Caller } from '@cpt/domain';
 import { createServer, healthRoutes, metricsEndpoint, openApiDocs, type Probe, registerEdge } from '@cpt/http';
 import type { Publisher } from '@cpt/messaging';
@@ -25,7 +26,8 @@ export interface IngestDeps {
 
 /** Builds price-ingest from explicit dependencies; `main.ts` owns the process. */
 export async function buildApp(deps: IngestDeps): Promise<FastifyInstance> {
-  const app = createServer({ log: deps.log, bodyLimit: deps.bodyLimit ?? 8 * 1024 * 1024 });
+  // A key that cannot be checked because PostgreSQL is down is 503 unavailable, not 500.
+  const app = createServer({ log: deps.log, bodyLimit: deps.bodyLimit ?? 8 * 1024 * 1024, classifyError: classifyDatabaseError });
   const metrics = deps.metrics ?? createMetricsRegistry('price-ingest');
   // Before every other route, so that each is measured.
   await app.register(metricsEndpoint, { registry: metrics });
