@@ -23,13 +23,17 @@ export function stateFromSnapshot(s: WsSnapshot): CampaignState {
  */
 export function applyUpdate(state: CampaignState, u: CampaignUpdated): CampaignState | undefined {
   if (u.campaign_id !== state.campaignId || u.seq <= state.seq) return undefined;
-  const positions = new Map(state.data.positions.map((p) => [p.id, p]));
-  for (const p of u.changed_positions) {
-    // A compact `marked` entry merges into the position held; a whole one replaces it.
-    const held = positions.get(p.id);
-    if (isWholePosition(p)) positions.set(p.id, p);
-    else if (held) positions.set(p.id, { ...held, ...p });
-  }
+  const changed = new Map(u.changed_positions.map((p) => [p.id, p]));
+  // One pass over the positions held: a compact `marked` entry merges into its position, a whole
+  // one replaces it; the others are kept as they are (the same objects, so a view can skip them).
+  const positions = state.data.positions.map((held) => {
+    const p = changed.get(held.id);
+    if (!p) return held;
+    changed.delete(held.id);
+    return isWholePosition(p) ? p : { ...held, ...p };
+  });
+  // Positions new to the client join in the contract's order; a compact entry of an unknown one is dropped.
+  const added = [...changed.values()].filter(isWholePosition);
   return {
     campaignId: state.campaignId,
     seq: u.seq,
@@ -38,7 +42,7 @@ export function applyUpdate(state: CampaignState, u: CampaignUpdated): CampaignS
       ...u.totals,
       campaign_id: state.campaignId,
       version: u.version,
-      positions: [...positions.values()].sort(byEntryThenId),
+      positions: added.length === 0 ? positions : [...positions, ...added].sort(byEntryThenId),
     },
   };
 }
