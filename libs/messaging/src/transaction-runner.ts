@@ -83,7 +83,10 @@ export class TransactionRunner {
     this.log = opts.log.child({ transactionalId: opts.transactionalId });
   }
 
-  /** A begun transaction; the first of a producer initialises the transactional id. */
+  /**
+   * A begun transaction; the first of a producer initialises the transactional id. A producer that
+   * could not connect or initialise is kept, and tries again next time.
+   */
   begin(): Promise<Transaction> {
     if (this.open?.isActive()) return Promise.resolve(this.open);
     this.opening ??= (async () => {
@@ -95,9 +98,6 @@ export class TransactionRunner {
         }
         this.open = await this.producer.transaction();
         return this.open;
-      } catch (err) {
-        this.discard();
-        throw err;
       } finally {
         this.opening = undefined;
       }
