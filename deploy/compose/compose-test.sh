@@ -72,6 +72,8 @@ cleanup() {
     fi
     STEP_T=$SECONDS
     if compose down -v --remove-orphans --timeout 30 >"$LOGS/down.log" 2>&1; then
+      # The images the new ones replaced (untagged), so that the data root does not grow run by run.
+      docker image prune -f >/dev/null 2>&1 || true
       done_step "compose down: containers, network and volumes removed"
     else
       tail -n 10 "$LOGS/down.log" >&2
@@ -141,12 +143,17 @@ if ! flock -n 8; then
   flock -w 1800 8 || die "still locked after 30 min ($CPT_CACHE/compose-test.lock)"
 fi
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 CURRENT=engine
 state="$("$COMPOSE_DIR/dockerd.sh" start 2>"$LOGS/engine.log")" || fail "dockerd did not start" "$LOGS/engine.log"
 if [[ "$state" == started ]]; then
   STARTED_ENGINE=true
   done_step "engine: dockerd started on $CPT_DOCKER_SOCK, data in $CPT_DOCKER_ROOT"
+elif [[ "$state" == "running ours" ]]; then
+  # Left by an interrupted run or COMPOSE_KEEP (no run holds the lock now): stopped at the end.
+  STARTED_ENGINE=true
+  done_step "engine: dockerd left running by an earlier run, taken over"
 else
   done_step "engine: dockerd already running on $CPT_DOCKER_SOCK, used as it is"
 fi

@@ -64,11 +64,16 @@ if ! flock -n 8; then
   flock -w 1800 8 || die "still locked after 30 min ($CPT_CACHE/compose-test.lock)"
 fi
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 state="$("$COMPOSE_DIR/dockerd.sh" start 2>"$LOGS/engine.log")" || { tail -n 20 "$LOGS/engine.log" >&2; die "dockerd did not start"; }
 if [[ "$state" == started ]]; then
   STARTED_ENGINE=true
   done_step "engine: dockerd started on $CPT_DOCKER_SOCK"
+elif [[ "$state" == "running ours" ]]; then
+  # Left by an interrupted run or COMPOSE_KEEP (no run holds the lock now): stopped at the end.
+  STARTED_ENGINE=true
+  done_step "engine: dockerd left running by an earlier run, taken over"
 else
   done_step "engine: dockerd already running on $CPT_DOCKER_SOCK, used as it is"
 fi
@@ -92,10 +97,18 @@ if ! grep -q '^test infrastructure: testcontainers' "$LOGS/containers.log"; then
 fi
 summary="$(node -e '
   const r = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
-  for (const f of r.testResults) for (const t of f.assertionResults)
-    if (t.status === "failed") console.error(`[containers] ${t.fullName}: ${(t.failureMessages[0] ?? "").split("\n")[0]}`);
-  const bad = r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0);
-  console.log(bad === 0 ? `all ${r.numPassedTests} tests succeeded` : `${bad} of ${r.numTotalTests} tests did not succeed`);
+  let broken = 0;
+  for (const f of r.testResults) {
+    for (const t of f.assertionResults)
+      if (t.status === "failed") console.error(`[containers] ${t.fullName}: ${(t.failureMessages[0] ?? "").split("\n")[0]}`);
+    if (f.status === "failed" && !f.assertionResults.some((t) => t.status === "failed")) {
+      broken++;
+      console.error(`[containers] ${f.name.slice(process.cwd().length + 1)}: ${(f.message ?? "").split("\n")[0]}`);
+    }
+  }
+  const bad = r.numFailedTests;
+  if (bad + broken === 0 && r.numPassedTests > 0) console.log(`all ${r.numPassedTests} tests succeeded`);
+  else console.log(`${bad} of ${r.numTotalTests} tests did not succeed, ${broken} files did not run`);
 ' "$RESULT")" || summary="no results (log $LOGS/containers.log)"
 done_step "integration suite on testcontainers (cpt/postgres:15, cpt/kafka:4.4.0): $summary"
 ((rc == 0)) || { tail -n 25 "$LOGS/containers.log" >&2; exit "$rc"; }
