@@ -58,13 +58,20 @@ export function createPublisher(kafka: Kafka, log: Logger, opts: PublisherOption
   const maxRequestBytes = opts.maxRequestBytes ?? 512 * 1024;
   const latency = opts.metrics && publishDuration(opts.metrics);
   // Retries are bounded so that a send fails within the deadline instead of retrying forever.
-  const producer: Producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
-    allowAutoTopicCreation: false,
-    retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 },
-  });
+  const newProducer = (): Producer => {
+    const p = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      allowAutoTopicCreation: false,
+      retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 },
+    });
+    p.on(p.events.DISCONNECT, () => {
+      if (p === producer) connected = undefined;
+    });
+    return p;
+  };
+  let producer = newProducer();
   let connected: Promise<void> | undefined;
   const ensureConnected = () => {
     connected ??= producer.connect().catch((err: unknown) => {
@@ -73,9 +80,20 @@ export function createPublisher(kafka: Kafka, log: Logger, opts: PublisherOption
     });
     return connected;
   };
-  producer.on(producer.events.DISCONNECT, () => {
+  /**
+   * After a failed send kafkajs winds its sequence numbers back, for the partitions whose batches
+   * were written too; the broker then takes the next batch with those numbers for a duplicate,
+   * answers it as written and drops it (found by the scale-out test: events acknowledged, never
+   * on the topic). A producer that failed is therefore replaced: the new one has a producer id of
+   * its own, and its sequence numbers start afresh. A batch sent again is a duplicate that the
+   * consumers drop by its seq.
+   */
+  const replaceProducer = (): void => {
+    const failed = producer;
+    producer = newProducer();
     connected = undefined;
-  });
+    void failed.disconnect().catch(() => undefined);
+  };
 
   let queue: Pending[] = [];
   let sending = false;
@@ -104,6 +122,7 @@ export function createPublisher(kafka: Kafka, log: Logger, opts: PublisherOption
         }
       }
     } catch (err) {
+      replaceProducer();
       for (const p of unsettled) p.settle(err);
     } finally {
       sending = false;
