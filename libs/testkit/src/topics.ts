@@ -3,7 +3,7 @@ import { createLogger } from '@cpt/platform';
 
 /** Creates the contract's topics when they are missing (the local scripts create them too). */
 export async function ensureTopics(brokers: string[], partitions = 6): Promise<void> {
-  const kafka = createKafka({ brokers, clientId: 'test-setup' }, createLogger('test-setup', 'warn'));
+  const kafka = createKafka({ brokers, clientId: 'test-setup' }, createLogger('test-setup', 'fatal'));
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -14,6 +14,17 @@ export async function ensureTopics(brokers: string[], partitions = 6): Promise<v
         waitForLeaders: true,
         topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
       });
+    }
+    // A fresh broker creates its transaction log (__transaction_state, 50 partitions) when the first
+    // transactional producer asks for a coordinator, which takes seconds: done here, once, so that
+    // no test's deadline pays for it.
+    const producer = kafka.producer({ transactionalId: `test-setup-${process.pid}`, idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    try {
+      const tx = await producer.transaction();
+      await tx.abort();
+    } finally {
+      await producer.disconnect();
     }
   } finally {
     await admin.disconnect();
