@@ -237,7 +237,7 @@ wait_started() {
   offset="$(cat "$dir/log-offset" 2>/dev/null || echo 0)"
   while :; do
     kill -0 "$pid" 2>/dev/null || { tail_node "$n"; die "node $n exited during startup"; }
-    if port_open "$(broker_port "$n")" && tail -c +"$((offset + 1))" "$dir/server.log" 2>/dev/null | grep -q "Kafka Server started"; then
+    if port_open "$(broker_port "$n")" && tail -c +"$((offset + 1))" "$dir/server.log" 2>/dev/null | grep -c "Kafka Server started" >/dev/null; then
       return 0
     fi
     ((SECONDS < deadline)) || { tail_node "$n"; die "node $n did not start within ${SCALE_KAFKA_START_TIMEOUT}s"; }

@@ -304,8 +304,10 @@ launch() {
       tail_logs
       die "broker exited during startup"
     fi
+    # grep -c reads all of its input: with pipefail, grep -q would quit at the first match and tail,
+    # killed by SIGPIPE while writing a long log, would fail the test though the broker started.
     if port_open "$KAFKA_PORT" && tail -c +"$((log_offset + 1))" "$SERVER_LOG" 2>/dev/null \
-        | grep -q "Kafka Server started"; then
+        | grep -c "Kafka Server started" >/dev/null; then
       break
     fi
     if ((SECONDS >= deadline)); then
