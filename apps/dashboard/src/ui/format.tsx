@@ -16,6 +16,23 @@ export function Num({ value, signed = false }: { value: string | null | undefine
   return <span class={signed ? `num ${signOf(value)}` : 'num'}>{value ?? '—'}</span>;
 }
 
+/** A table cell of one figure, named by its field (tests and the flash find it by `data-field`). */
+export function NumCell({
+  field,
+  value,
+  signed = false,
+}: {
+  field: string;
+  value: string | null | undefined;
+  signed?: boolean;
+}): JSX.Element {
+  return (
+    <td data-field={field}>
+      <Num value={value} signed={signed} />
+    </td>
+  );
+}
+
 const local = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'medium' });
 
 /** A timestamp in the viewer's time zone; the UTC instant on hover. */

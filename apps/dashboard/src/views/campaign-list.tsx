@@ -7,7 +7,7 @@ import { type LiveStore, useFollow, useFrames } from '../live.js';
 import { hrefOf } from '../router.js';
 import { CommandDialog, type Field } from '../ui/command-dialog.js';
 import { describe, type Problem, ProblemBox } from '../ui/errors.js';
-import { Num, Time } from '../ui/format.js';
+import { NumCell, Time } from '../ui/format.js';
 import { ExposureCell, HeatMeter } from './heat.js';
 
 const campaignFields: Field[] = [
@@ -133,21 +133,11 @@ export function CampaignList(props: { rest: RestClient; store: LiveStore }): JSX
                   <td>{c.symbol}</td>
                   <td>{c.side}</td>
                   <td class="right num">{t.open_positions_count}</td>
-                  <td data-field="total_shares">
-                    <Num value={t.total_shares} />
-                  </td>
-                  <td data-field="weighted_avg_entry">
-                    <Num value={t.weighted_avg_entry} />
-                  </td>
-                  <td data-field="unrealized_pnl">
-                    <Num value={t.unrealized_pnl} signed />
-                  </td>
-                  <td data-field="net_pnl">
-                    <Num value={t.net_pnl} signed />
-                  </td>
-                  <td data-field="r_multiple">
-                    <Num value={t.r_multiple} signed />
-                  </td>
+                  <NumCell field="total_shares" value={t.total_shares} />
+                  <NumCell field="weighted_avg_entry" value={t.weighted_avg_entry} />
+                  <NumCell field="unrealized_pnl" value={t.unrealized_pnl} signed />
+                  <NumCell field="net_pnl" value={t.net_pnl} signed />
+                  <NumCell field="r_multiple" value={t.r_multiple} signed />
                   <td class="right">
                     <ExposureCell account={account} campaignId={c.id} />
                   </td>

@@ -1,7 +1,7 @@
 import type { PositionJson } from '@cpt/contracts';
 import { Component, createRef, type JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { Age, Num, Time } from '../ui/format.js';
+import { Age, NumCell, Time } from '../ui/format.js';
 import { ROW_PX, visibleRange, WINDOW_FROM } from './table-window.js';
 
 /** Whether the viewer asked for less motion: then cells do not flash. */
@@ -86,33 +86,15 @@ class Row extends Component<RowProps> {
         <td>
           <Time iso={p.entry_date} />
         </td>
-        <td data-field="entry_price">
-          <Num value={p.entry_price} />
-        </td>
-        <td data-field="open_shares">
-          <Num value={p.open_shares} />
-        </td>
-        <td data-field="stop_loss">
-          <Num value={p.stop_loss} />
-        </td>
-        <td data-field="current_price">
-          <Num value={p.current_price} />
-        </td>
-        <td data-field="current_pnl">
-          <Num value={p.current_pnl} signed />
-        </td>
-        <td data-field="net_pnl">
-          <Num value={p.net_pnl} signed />
-        </td>
-        <td data-field="r_multiple">
-          <Num value={p.r_multiple} signed />
-        </td>
-        <td data-field="mfe_r">
-          <Num value={p.mfe_r} />
-        </td>
-        <td data-field="mae_r">
-          <Num value={p.mae_r} />
-        </td>
+        <NumCell field="entry_price" value={p.entry_price} />
+        <NumCell field="open_shares" value={p.open_shares} />
+        <NumCell field="stop_loss" value={p.stop_loss} />
+        <NumCell field="current_price" value={p.current_price} />
+        <NumCell field="current_pnl" value={p.current_pnl} signed />
+        <NumCell field="net_pnl" value={p.net_pnl} signed />
+        <NumCell field="r_multiple" value={p.r_multiple} signed />
+        <NumCell field="mfe_r" value={p.mfe_r} />
+        <NumCell field="mae_r" value={p.mae_r} />
         <td data-field="marked_at">{open ? <Age iso={p.marked_at} /> : <span class="muted">closed</span>}</td>
       </tr>
     );
