@@ -4,6 +4,7 @@ import { Migration20261130001921PositionsTimeframeCheck } from './migration-2026
 import { Migration20261130002558AccountsKeysJournal } from './migration-20261130002558-accounts-keys-journal.js';
 import { Migration20261130024751ExitsFeesAndRisk } from './migration-20261130024751-exits-fees-and-risk.js';
 import { Migration20261130030911ExcursionsMarksEquity } from './migration-20261130030911-excursions-marks-equity.js';
+import { Migration20261130090000StopsThatAct } from './migration-20261130090000-stops-that-act.js';
 
 /**
  * The committed migrations, in order; the migrator applies what is missing. `npm run
@@ -16,4 +17,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261130002558AccountsKeysJournal', class: Migration20261130002558AccountsKeysJournal },
   { name: 'Migration20261130024751ExitsFeesAndRisk', class: Migration20261130024751ExitsFeesAndRisk },
   { name: 'Migration20261130030911ExcursionsMarksEquity', class: Migration20261130030911ExcursionsMarksEquity },
+  { name: 'Migration20261130090000StopsThatAct', class: Migration20261130090000StopsThatAct },
 ];

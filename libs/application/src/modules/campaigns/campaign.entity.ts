@@ -28,6 +28,8 @@ export const Campaign = defineEntity({
     side: p.enum([...SIDES]).columnType('varchar(5)'),
     status: p.enum([...CAMPAIGN_STATUSES]).columnType('varchar(6)'),
     version: p.integer(),
+    /** Section 8: a tick at or through a position's stop exits it at that tick's price. */
+    autoExitOnStop: p.boolean().default(false),
     lastSeq: p.bigint('number').default(0),
     createdAt: p.datetime().length(3),
     updatedAt: p.datetime().length(3),

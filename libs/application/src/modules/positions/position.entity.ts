@@ -73,6 +73,9 @@ export const Position = defineEntity({
     exitPrice: money().nullable(),
     realizedPnl: money().nullable(),
     markedAt: p.datetime().length(3).nullable(),
+    /** Section 8: the first tick at or through the stop (null until then; cleared by a stop moved beyond the price). */
+    stopBreachedAt: p.datetime().length(3).nullable(),
+    stopBreachPrice: money().nullable(),
     /** LONG the highest, SHORT the lowest price seen while OPEN (section 9). */
     maxFavorablePrice: money(),
     /** LONG the lowest, SHORT the highest price seen while OPEN. */
