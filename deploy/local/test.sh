@@ -16,14 +16,19 @@
 #                                 Prometheus configuration (Debian's prometheus package, installed
 #                                 when missing), exported to the tests as PROMTOOL_PATH
 #   6. npx vitest run             the lint project (make lint fails on an undeclared dependency),
-#                                 alone; the unit, integration and e2e projects against the local
-#                                 test database (campaigns_test) and broker; then the outage
-#                                 project, which stops and restarts Kafka, alone
+#                                 alone; the unit, integration (as root: see containers below)
+#                                 and e2e projects against the local test database
+#                                 (campaigns_test) and broker; then the outage project, which
+#                                 stops and restarts Kafka, alone
 #      deploy/compose/compose-test.sh   `make compose-test`: docker-compose.yml built and started
 #                                 in a Docker engine of its own (Debian's docker.io, locally built
 #                                 base images), the end-to-end suite test/compose/ through its
 #                                 published ports, then down; the engine is stopped again (skipped
 #                                 when arguments are given)
+#      deploy/compose/test-containers.sh   `make test-containers`: the integration project on
+#                                 containers that testcontainers starts in that engine from the
+#                                 same local images (as root, where the engine can run: it runs
+#                                 there instead of against the local services)
 #      test/scale/scale.ts --short   the scale-out test (contract section 11, test/scale/): two
 #                                 instances of every service on a three-node Kafka cluster of its
 #                                 own (deploy/local/kafka-cluster.sh, ports 19192-19194) and the
@@ -125,7 +130,13 @@ run_vitest() {
   local rc=0
   # The lint project adds files to libs/ and services/ for a moment: alone, before the others.
   vitest_json lint --project lint || rc=$?
-  vitest_json main --project unit --project integration --project e2e || rc=$?
+  # As root, the integration project runs once on testcontainers instead (step containers, after
+  # compose, in the same private Docker engine); elsewhere it runs here on the local services.
+  if [[ $EUID -eq 0 ]]; then
+    vitest_json main --project unit --project e2e || rc=$?
+  else
+    vitest_json main --project unit --project integration --project e2e || rc=$?
+  fi
   # The outage suite stops and restarts the shared Kafka broker, so it runs alone, last.
   vitest_json outage --project outage || rc=$?
   return "$rc"
@@ -162,6 +173,9 @@ if (($# == 0)); then
   # The whole system from docker-compose.yml, in a Docker engine of its own (started and stopped
   # here), tested through the ports it publishes: make compose-test.
   step compose "$REPO/deploy/compose/compose-test.sh" || true
+  # The integration project on PostgreSQL and Kafka containers that testcontainers starts from
+  # the same locally built images (no pull, no Ryuk): make test-containers.
+  if [[ $EUID -eq 0 ]]; then step containers "$REPO/deploy/compose/test-containers.sh" || true; fi
   # The build of step 3 against a Kafka cluster of its own, which it starts and stops.
   step scale npx tsx --conditions=source test/scale/scale.ts --short || true
   export FUZZ_SEED="${FUZZ_SEED:-20261130}"
