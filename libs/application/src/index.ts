@@ -8,7 +8,7 @@ export { classifyDatabaseError, isDatabaseUnavailable } from './db/unavailable.j
 export { AccessAdmin } from './modules/access-admin.js';
 export { AccountRisk, type SettingsChange } from './modules/accounts/account-risk.js';
 export { CampaignCommands } from './modules/campaign-commands.js';
-export type { CreateCampaignInput } from './modules/campaigns/campaign.commands.js';
+export type { CampaignSettingsInput, CreateCampaignInput } from './modules/campaigns/campaign.commands.js';
 export { type CampaignPositionsView, CampaignReads } from './modules/campaigns/campaign.reads.js';
 export type { ChangeResult, CommandOptions } from './modules/campaigns/campaign-change.js';
 export { EquityReads, keptFrom } from './modules/equity/equity.reads.js';

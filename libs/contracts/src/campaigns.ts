@@ -46,8 +46,13 @@ export const createCampaignBody = z.strictObject({
   symbol: symbolInput,
   timeframe: timeframeSchema,
   side: sideSchema.default('LONG'),
+  auto_exit_on_stop: z.boolean().default(false),
 });
 export type CreateCampaignBody = z.output<typeof createCampaignBody>;
+
+/** `PATCH /api/v1/campaigns/{id}` body: a campaign's settings (section 8). */
+export const updateCampaignBody = z.strictObject({ auto_exit_on_stop: z.boolean() });
+export type UpdateCampaignBody = z.output<typeof updateCampaignBody>;
 
 /** `POST /api/v1/campaigns/{id}/positions` body. */
 export const createPositionBody = z.strictObject({
@@ -113,6 +118,8 @@ export const campaignSchema = z.object({
   side: sideSchema,
   status: z.enum(CAMPAIGN_STATUSES),
   version: z.number().int(),
+  /** Section 8: a tick at or through an OPEN position's stop exits it. */
+  auto_exit_on_stop: z.boolean(),
   created_at: timestampOutput,
   updated_at: timestampOutput,
 });

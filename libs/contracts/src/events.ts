@@ -7,6 +7,7 @@ export const UPDATE_REASONS = [
   'position_reduced',
   'position_closed',
   'stop_moved',
+  'settings_changed',
   'campaign_closed',
 ] as const;
 export type UpdateReason = (typeof UPDATE_REASONS)[number];

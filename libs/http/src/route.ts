@@ -1,6 +1,6 @@
 import { type ErrorStatus, errorBodies, requestIdRequestHeader, requestIdResponseHeader, riskLimitedErrorBody } from '@cpt/contracts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Access } from './auth.js';
 import { parseBody, parsePart } from './validate.js';
 
@@ -93,10 +93,23 @@ export function declaredRoute(declaration: RouteDeclaration) {
   };
 }
 
+// The body of a command that defines no fields: none, or an empty object (section 1: any field
+// it names is one the endpoint does not define).
+const NO_FIELDS = z.strictObject({});
+
+function bodyOf(schema: z.ZodType | undefined, byHandler: boolean, raw: unknown): unknown {
+  if (!schema) {
+    if (raw !== undefined) parsePart(NO_FIELDS, raw);
+    return undefined;
+  }
+  return byHandler ? raw : parseBody(schema, raw);
+}
+
 /**
  * Adds a declared route. Its parts are parsed in a fixed order (path, body, query, headers) and
  * the first part that breaks its schema is answered 422 `validation_failed` naming its fields; a
- * declared body that is missing altogether is 400.
+ * declared body that is missing altogether is 400. A route that declares no body still refuses
+ * one that names fields (`{}` and no body at all are accepted).
  */
 export function addRoute<S extends RequestSchemas>(
   app: FastifyInstance,
@@ -109,7 +122,7 @@ export function addRoute<S extends RequestSchemas>(
     handler: async (req, reply) => {
       const input = {
         params: params ? parsePart(params, req.params) : undefined,
-        body: body && !declaration.bodyValidatedByHandler ? parseBody(body, req.body) : req.body,
+        body: bodyOf(body, declaration.bodyValidatedByHandler === true, req.body),
         query: querystring ? parsePart(querystring, req.query) : undefined,
         headers: headers ? parsePart(headers, req.headers) : undefined,
       } as RouteInput<S>;

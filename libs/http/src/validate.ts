@@ -1,11 +1,14 @@
-import { fieldIssues } from '@cpt/contracts';
+import { fieldIssues, safeParseInput } from '@cpt/contracts';
 import { BadRequestError, ValidationError } from '@cpt/domain';
 import type { FastifyReply } from 'fastify';
 import type { z } from 'zod';
 
-/** Parses one part of a request; a failure is the contract's 422 with the field paths. */
+/**
+ * Parses one part of a request; a failure is the contract's 422 naming each field in the
+ * contract's words (`required`, `unknown field`, `expected a string`; see `contractErrorMap`).
+ */
 export function parsePart<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const r = schema.safeParse(value);
+  const r = safeParseInput(schema, value);
   if (!r.success) throw new ValidationError(fieldIssues(r.error));
   return r.data;
 }

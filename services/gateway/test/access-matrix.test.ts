@@ -93,6 +93,13 @@ const ENDPOINTS: Endpoint[] = [
     send: (gw, t, h) => call(gw, 'GET', `/api/v1/campaigns/${t.campaignId}/journal`, h),
   },
   {
+    name: 'PATCH /api/v1/campaigns/{id}',
+    scope: 'campaigns:write',
+    owned: true,
+    ok: 200,
+    send: (gw, t, h) => call(gw, 'PATCH', `/api/v1/campaigns/${t.campaignId}`, h, { auto_exit_on_stop: true }),
+  },
+  {
     name: 'POST /api/v1/campaigns/{id}/positions',
     scope: 'campaigns:write',
     owned: true,

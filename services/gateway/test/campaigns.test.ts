@@ -21,7 +21,7 @@ beforeAll(async () => {
 afterAll(async () => gw.close());
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const CAMPAIGN_KEYS = ['created_at', 'id', 'name', 'side', 'status', 'symbol', 'timeframe', 'updated_at', 'version'];
+const CAMPAIGN_KEYS = ['auto_exit_on_stop', 'created_at', 'id', 'name', 'side', 'status', 'symbol', 'timeframe', 'updated_at', 'version'];
 
 describe('POST /api/v1/campaigns', () => {
   it('creates a LONG campaign at version 1 with Location and ETag, the symbol upper-cased', async () => {
@@ -40,6 +40,7 @@ describe('POST /api/v1/campaigns', () => {
       side: 'LONG',
       status: 'ACTIVE',
       version: 1,
+      auto_exit_on_stop: false,
     });
     expect(res.headers.location).toBe(`/api/v1/campaigns/${c.id}`);
     expect(res.headers.etag).toBe('"1"');
@@ -127,6 +128,17 @@ describe('POST /api/v1/campaigns/{id}/close', () => {
     const withEmpty = await post(gw.app, `/api/v1/campaigns/${b.id}/close`, '');
     expect([withObject.statusCode, withObject.json().status]).toEqual([200, 'CLOSED']);
     expect([withEmpty.statusCode, withEmpty.json().status]).toEqual([200, 'CLOSED']);
+  });
+
+  it('refuses a close whose body names a field, since the command defines none (section 1), and changes nothing', async () => {
+    const c = await createCampaign(gw.app, { symbol: uniqueSymbol() });
+    const res = await post(gw.app, `/api/v1/campaigns/${c.id}/close`, { force: true });
+    expect([res.statusCode, res.json().error.code, res.json().error.details], res.body).toEqual([
+      422,
+      'validation_failed',
+      [{ path: 'force', message: 'unknown field' }],
+    ]);
+    expect(await campaignOf(gw.app, c.id)).toMatchObject({ status: 'ACTIVE', version: 1 });
   });
 
   it('closes a campaign whose positions are all closed', async () => {

@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { databaseProbe } from '@cpt/application';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addPosition, closeCampaign, closePosition, expectError, get, moveStop, post, type Res } from './api.js';
+import { addPosition, closeCampaign, closePosition, expectError, get, moveStop, patch, post, type Res } from './api.js';
 import { type Gateway, startGateway } from './support.js';
 
 // Nothing listens on port 1: every connection attempt is refused.
@@ -35,6 +35,7 @@ describe('PostgreSQL unreachable', () => {
       'POST /api/v1/campaigns/{id}/positions',
       () => addPosition(gw.app, ID, { pattern_type: 'SPRING', entry_price: '2', shares: '1', stop_loss: '1' }),
     ],
+    ['PATCH /api/v1/campaigns/{id}', () => patch(gw.app, `/api/v1/campaigns/${ID}`, { auto_exit_on_stop: true })],
     ['POST /api/v1/campaigns/{id}/close', () => closeCampaign(gw.app, ID)],
     ['PATCH /api/v1/positions/{id}', () => moveStop(gw.app, ID, { stop_loss: '1' })],
     ['POST /api/v1/positions/{id}/close', () => closePosition(gw.app, ID, { exit_price: '1' })],

@@ -27,6 +27,7 @@ describe('documentation', () => {
         'POST /api/v1/campaigns',
         'GET /api/v1/campaigns',
         'GET /api/v1/campaigns/{id}',
+        'PATCH /api/v1/campaigns/{id}',
         'POST /api/v1/campaigns/{id}/close',
         'GET /api/v1/campaigns/{id}/positions',
         'POST /api/v1/campaigns/{id}/positions',

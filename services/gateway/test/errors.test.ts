@@ -107,7 +107,7 @@ describe('method not allowed', () => {
   it.each([
     ['DELETE', '/api/v1/campaigns', 'GET, HEAD, POST'],
     ['PUT', '/api/v1/campaigns/', 'GET, HEAD, POST'],
-    ['DELETE', '/api/v1/campaigns/{id}', 'GET, HEAD'],
+    ['DELETE', '/api/v1/campaigns/{id}', 'GET, HEAD, PATCH'],
     ['GET', '/api/v1/campaigns/{id}/close', 'POST'],
     ['PUT', '/api/v1/positions/{id}', 'PATCH'],
     ['POST', '/health/live', 'GET, HEAD'],

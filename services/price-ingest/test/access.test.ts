@@ -118,13 +118,45 @@ describe('tick fields (section 1)', () => {
 
   it('names a field a tick does not define, in one tick or in an array, and publishes nothing', async () => {
     const one = await postTicks(ingest.app, { ...tick(uniqueSymbol()), sorce: 'feed-b' });
-    expect([one.statusCode, one.json().error.details]).toEqual([422, [{ path: 'sorce', message: 'is not a field of this request' }]]);
+    expect([one.statusCode, one.json().error.details]).toEqual([422, [{ path: 'sorce', message: 'unknown field' }]]);
     const many = await postTicks(ingest.app, [tick(uniqueSymbol()), { ...tick(uniqueSymbol()), volume: 10 }]);
-    expect([many.statusCode, many.json().error.details]).toEqual([
-      422,
-      [{ path: '[1].volume', message: 'is not a field of this request' }],
-    ]);
+    expect([many.statusCode, many.json().error.details]).toEqual([422, [{ path: '[1].volume', message: 'unknown field' }]]);
     const missing = await postTicks(ingest.app, { symbol: uniqueSymbol(), ts: '2026-11-25T14:00:00Z' });
     expect(missing.json().error.details).toEqual([{ path: 'price', message: 'required' }]);
+  });
+
+  it('says what each mistaken field of a tick should be', async () => {
+    const s = uniqueSymbol();
+    const res = await postTicks(ingest.app, [
+      tick(s, { symbol: 42 }),
+      tick(s, { price: 'abc' }),
+      tick(s, { price: '1e5' }),
+      tick(s, { ts: '2026-11-25T14:00:00' }),
+      tick(s, { source: 7 }),
+      { price: '1.25', ts: '2026-11-25T14:00:00Z', sym: s },
+      'GBPUSD',
+    ]);
+    expect(res.statusCode, res.body).toBe(422);
+    expect(res.json().error.code).toBe('validation_failed');
+    expect(res.json().error.details).toEqual([
+      { path: '[0].symbol', message: 'expected a string' },
+      { path: '[1].price', message: 'must be a decimal in plain notation' },
+      { path: '[2].price', message: 'must be a decimal in plain notation' },
+      {
+        path: '[3].ts',
+        message: 'must be an RFC 3339 timestamp with an explicit offset in the years 0001–9999, e.g. 2026-11-25T14:00:00Z',
+      },
+      { path: '[4].source', message: 'expected a string' },
+      { path: '[5].symbol', message: 'required' },
+      { path: '[5].sym', message: 'unknown field' },
+      { path: '[6]', message: 'must be a tick object' },
+    ]);
+  });
+
+  it('documents a tick as closed to other fields, alone or in an array', async () => {
+    const doc = (await ingest.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    const body = doc.paths['/api/v1/ticks'].post.requestBody.content['application/json'].schema;
+    const [one, many] = body.anyOf as { additionalProperties?: unknown; items?: { additionalProperties?: unknown } }[];
+    expect([one?.additionalProperties, many?.items?.additionalProperties]).toEqual([false, false]);
   });
 });

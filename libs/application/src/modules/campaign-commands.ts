@@ -1,7 +1,13 @@
 import type { CampaignJson, CampaignUpdated } from '@cpt/contracts';
 import type { Caller, Dec, ExitRequest, NewPositionInput } from '@cpt/domain';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { type CreateCampaignInput, closeCampaign, createCampaign } from './campaigns/campaign.commands.js';
+import {
+  type CampaignSettingsInput,
+  type CreateCampaignInput,
+  closeCampaign,
+  createCampaign,
+  updateCampaignSettings,
+} from './campaigns/campaign.commands.js';
 import type { CommandOptions } from './campaigns/campaign-change.js';
 import { addPosition, closePosition, type ExitResult, exitPosition, moveStop, type PositionResult } from './positions/position.commands.js';
 
@@ -19,6 +25,15 @@ export class CampaignCommands {
 
   closeCampaign(caller: Caller, campaignId: string, opts?: CommandOptions): Promise<{ campaign: CampaignJson; event: CampaignUpdated }> {
     return closeCampaign(this.em, caller, campaignId, opts);
+  }
+
+  updateCampaign(
+    caller: Caller,
+    campaignId: string,
+    input: CampaignSettingsInput,
+    opts?: CommandOptions,
+  ): Promise<{ campaign: CampaignJson; event: CampaignUpdated | null }> {
+    return updateCampaignSettings(this.em, caller, campaignId, input, opts);
   }
 
   addPosition(caller: Caller, campaignId: string, input: NewPositionInput, opts?: CommandOptions): Promise<PositionResult> {

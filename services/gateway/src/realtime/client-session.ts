@@ -1,4 +1,4 @@
-import { formatPath, type WsError, type WsResumed, wsClientMessage } from '@cpt/contracts';
+import { formatPath, safeParseInput, type WsError, type WsResumed, wsClientMessage } from '@cpt/contracts';
 import { type ErrorCode, isDomainError } from '@cpt/domain';
 import type { Logger } from '@cpt/platform';
 import type { RawData } from 'ws';
@@ -86,7 +86,7 @@ export class ClientSession implements SnapshotOwner {
       this.error('bad_request', 'message is not valid JSON');
       return;
     }
-    const parsed = wsClientMessage.safeParse(raw);
+    const parsed = safeParseInput(wsClientMessage, raw);
     if (!parsed.success) {
       const issues = parsed.error.issues.slice(0, 5).map((i) => `${formatPath(i.path) || 'message'}: ${i.message}`);
       this.error('validation_failed', `message is not valid: ${issues.join('; ')}`);

@@ -12,6 +12,7 @@ import {
   idParams,
   listCampaignsQuery,
   positionSchema,
+  updateCampaignBody,
 } from '@cpt/contracts';
 import { addRoute, callerOf, errorResponses, ifMatchVersion, type RouteDeclaration, riskLimitedRules, setVersionTag } from '@cpt/http';
 import type { FastifyPluginAsync } from 'fastify';
@@ -60,6 +61,23 @@ export const getCampaign = {
   responses: {
     200: { description: 'the campaign', body: campaignWithTotalsSchema, headers: { ETag: etagHeader } },
     ...errorResponses(404, 422, 503, 500),
+  },
+} satisfies RouteDeclaration;
+
+export const updateCampaign = {
+  method: 'PATCH',
+  url: '/api/v1/campaigns/:id',
+  access: 'campaigns:write',
+  summary: "Change a campaign's settings (auto_exit_on_stop)",
+  description:
+    'A setting changed is a structural change: the version grows by 1, the journal gains a `campaign_updated` entry and ' +
+    'subscribers get a `campaign_updated` update with reason `settings_changed`. Setting the value the campaign already ' +
+    'has changes nothing: 200 with the campaign at its version, no journal entry, no update. A CLOSED campaign is 409 `conflict`.',
+  tags,
+  request: { params: idParams, headers: commandHeaders, body: updateCampaignBody },
+  responses: {
+    200: { description: 'the campaign', body: campaignSchema, headers: { ETag: etagHeader } },
+    ...errorResponses(400, 404, 409, 413, 422, 503, 500),
   },
 } satisfies RouteDeclaration;
 
@@ -121,7 +139,8 @@ export const addPosition = {
 /** `/api/v1/campaigns…`: campaigns, their positions and totals. */
 export const campaignRoutes: FastifyPluginAsync<CampaignRoutesOptions> = async (app, { commands, reads }) => {
   addRoute(app, createCampaign, async ({ body }, req, reply) => {
-    const campaign = await commands.createCampaign(callerOf(req), body, { requestId: req.id });
+    const { auto_exit_on_stop: autoExitOnStop, ...fields } = body;
+    const campaign = await commands.createCampaign(callerOf(req), { ...fields, autoExitOnStop }, { requestId: req.id });
     req.log.info({ campaignId: campaign.id }, 'campaign created');
     return setVersionTag(reply, campaign.version).code(201).header('location', `/api/v1/campaigns/${campaign.id}`).send(campaign);
   });
@@ -136,6 +155,17 @@ export const campaignRoutes: FastifyPluginAsync<CampaignRoutesOptions> = async (
 
   addRoute(app, getCampaign, async ({ params: { id } }, req, reply) => {
     const campaign = await reads.getCampaign(callerOf(req).accountId, id);
+    return setVersionTag(reply, campaign.version).send(campaign);
+  });
+
+  addRoute(app, updateCampaign, async ({ params: { id }, headers, body }, req, reply) => {
+    const { campaign, event } = await commands.updateCampaign(
+      callerOf(req),
+      id,
+      { autoExitOnStop: body.auto_exit_on_stop },
+      { ifMatch: ifMatchVersion(headers['if-match']), requestId: req.id },
+    );
+    req.log.info({ campaignId: id, version: campaign.version, seq: event?.seq ?? null, changed: event !== null }, 'campaign settings');
     return setVersionTag(reply, campaign.version).send(campaign);
   });
 

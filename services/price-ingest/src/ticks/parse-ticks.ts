@@ -1,4 +1,4 @@
-import { fieldIssues, formatPath, MAX_TICKS_PER_REQUEST, NumberText, type TickEnvelope, tickInput } from '@cpt/contracts';
+import { fieldIssues, formatPath, MAX_TICKS_PER_REQUEST, NumberText, safeParseInput, type TickEnvelope, tickInput } from '@cpt/contracts';
 import { type FieldIssue, fmt8, PayloadTooLargeError, ValidationError } from '@cpt/domain';
 import { fastTick } from './fast-tick.js';
 
@@ -20,7 +20,7 @@ const isTickShaped = (x: unknown): boolean => typeof x === 'object' && x !== nul
 /** One tick through the schema: the `market.ticks` value, or the faults by field. */
 function viaSchema(item: unknown, ingested: string, at: PropertyKey[]): TickEnvelope | FieldIssue[] {
   if (!isTickShaped(item)) return [{ path: formatPath(at), message: 'must be a tick object' }];
-  const r = tickInput.safeParse(item);
+  const r = safeParseInput(tickInput, item);
   if (!r.success) return fieldIssues(r.error, at);
   const t = r.data;
   return { v: 1, symbol: t.symbol, price: fmt8(t.price), ts: t.ts.toISOString(), source: t.source, ingested_at: ingested };

@@ -75,35 +75,52 @@ export function changeCampaign(
     if (!c) throw new NotFoundError('campaign', campaignId);
     checkIfMatch(c.version, opts.ifMatch);
     const applied = await change(em, c, now, risk);
-    c.version += 1;
-    c.lastSeq += 1;
-    c.updatedAt = now;
-    await em.flush();
-    await appendJournal(em, caller, {
-      campaignId: c.id,
-      at: now,
-      action: applied.action ?? kind.action,
-      version: c.version,
-      positionId: applied.positionId,
-      requestId,
-      details: applied.details,
-    });
-    const position = applied.positionId ? await selectPosition(em, caller.accountId, applied.positionId) : undefined;
-    const [event] = (await recordEvents(
-      em,
-      [
-        {
-          campaignId: c.id,
-          seq: c.lastSeq,
-          version: c.version,
-          reason: applied.reason ?? kind.reason,
-          changedPositions: position ? [position] : [],
-          requestId,
-        },
-      ],
-      now,
-      caller.accountId,
-    )) as [CampaignUpdated];
-    return position ? { version: c.version, event, position } : { version: c.version, event };
+    return commitChange(em, caller, c, kind, applied, now, requestId);
   });
+}
+
+/**
+ * Records a change applied to a campaign locked in `em`'s transaction: bumps `version` and
+ * `last_seq`, and writes the journal entry and the outbox event. For a command that decides
+ * under the lock whether anything changes at all (a setting set to the value it has).
+ */
+export async function commitChange(
+  em: EntityManager,
+  caller: Caller,
+  c: CampaignEntity,
+  kind: ChangeKind,
+  applied: Applied,
+  now: Date,
+  requestId: string | null,
+): Promise<ChangeResult> {
+  c.version += 1;
+  c.lastSeq += 1;
+  c.updatedAt = now;
+  await em.flush();
+  await appendJournal(em, caller, {
+    campaignId: c.id,
+    at: now,
+    action: applied.action ?? kind.action,
+    version: c.version,
+    positionId: applied.positionId,
+    requestId,
+    details: applied.details,
+  });
+  const position = applied.positionId ? await selectPosition(em, caller.accountId, applied.positionId) : undefined;
+  const [event] = (await recordEvents(
+    em,
+    [
+      {
+        campaignId: c.id,
+        seq: c.lastSeq,
+        version: c.version,
+        reason: applied.reason ?? kind.reason,
+        changedPositions: position ? [position] : [],
+        requestId,
+      },
+    ],
+    now,
+    caller.accountId,
+  )) as [CampaignUpdated];
+  return position ? { version: c.version, event, position } : { version: c.version, event };
 }

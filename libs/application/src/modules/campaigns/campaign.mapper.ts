@@ -10,6 +10,7 @@ export const CAMPAIGN = rowShape<CampaignJson>()({
   side: 'value',
   status: 'value',
   version: 'value',
+  auto_exit_on_stop: 'value',
   created_at: 'timestamp',
   updated_at: 'timestamp',
 });
