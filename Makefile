@@ -33,6 +33,10 @@ compose-test: node_modules/.package-lock.json ## docker-compose.yml in a Docker 
 test-containers: node_modules/.package-lock.json ## the integration suite on testcontainers (locally built images, no Ryuk) in that engine
 	@deploy/compose/test-containers.sh
 
+.PHONY: images
+images: ## build the service images and the migration image (deploy/docker/Dockerfile) as IMAGE_REGISTRY/cpt-<name>:IMAGE_TAG (localhost, the short sha); IMAGE_PUSH=1 pushes
+	@deploy/compose/images.sh
+
 .PHONY: scale-test
 scale-test: node_modules/.package-lock.json ## scale-out test, long form: 2 of each service on a 3-node Kafka cluster of its own, through broker and service crashes and a rolling restart
 	npm run --silent build
