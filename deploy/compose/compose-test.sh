@@ -14,6 +14,7 @@
 #   5. compose up      --wait: every container healthy, the one-shots (topics, migrate) done
 #   6. api key         the account `dev` and its key, made inside the stack by the migrate image
 #                      (admin-cli dev-key, as make up does), with the stack's API_KEY_SECRET
+#                      (it and POSTGRES_PASSWORD, which the compose file requires, are new every run)
 #   7. e2e             test/compose/ (vitest project compose) against the published ports
 #   8. compose down    -v: containers, network and volumes
 #   9. engine stop     only when this run started it; its data root (images, build cache) stays
@@ -42,6 +43,13 @@ STACK_UP=false
 CURRENT=setup
 
 compose() { "$COMPOSE_BIN" -p "$PROJECT" -f "$REPO/docker-compose.yml" -f "$COMPOSE_DIR/compose-test.yml" "$@"; }
+
+# The stack's two secrets, which docker-compose.yml requires and has no default for, new for every
+# run: the one API keys are hashed under, and the database password (URL-safe: hex). Set before any
+# compose command, since Compose reads them for every one of them, `down` included.
+API_KEY_SECRET="$(head -c 32 /dev/urandom | base64 | tr -d '\n')"
+POSTGRES_PASSWORD="$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+export API_KEY_SECRET POSTGRES_PASSWORD
 
 # done_step TEXT: the step's one line, with its duration.
 STEP_T=$SECONDS
@@ -193,10 +201,6 @@ if [[ -n "$COMPOSE_PID" ]]; then
   exec 7>&-
   done_step "compose: built $COMPOSE_VERSION from its Go module into $(dirname "$COMPOSE_BIN")"
 fi
-
-# The secret the stack hashes its API keys under, new for every run.
-API_KEY_SECRET="$(head -c 32 /dev/urandom | base64 | tr -d '\n')"
-export API_KEY_SECRET
 
 CURRENT="compose build"
 compose build --progress=plain >"$LOGS/build.log" 2>&1 || fail "docker compose build failed" "$LOGS/build.log"
