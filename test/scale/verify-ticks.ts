@@ -47,9 +47,9 @@ export function checkTicks(report: Report, feed: TickFeed, symbols: readonly str
   if (lost.length > 10) report.problem(`... and ${lost.length - 10} more acknowledged ticks missing from market.ticks`);
   const late = onTopic(by('unavailable'));
   if (late > 0) {
-    report.note(
-      `${count(late, 'tick')} answered 503 were published all the same (price-ingest answers 503 at its deadline while the send goes on: the publishing fault being fixed; a feed that retries them only duplicates them)`,
-    );
+    // Section 4: a 503 means nothing of the request was published (and a feed that retries it
+    // would duplicate its ticks).
+    report.problem(`${count(late, 'tick')} answered 503 are on market.ticks: a 503 must mean that nothing was published`);
   }
   const noAnswer = onTopic(by('no-answer'));
   if (noAnswer > 0) report.note(`${count(noAnswer, 'tick')} of requests that got no answer are on market.ticks`);
