@@ -230,3 +230,36 @@ func number(v any) (int, bool) {
 		return 0, false
 	}
 }
+
+type ingressBackend struct {
+	Service *struct {
+		Name string `yaml:"name"`
+		Port struct {
+			Name   string `yaml:"name"`
+			Number int    `yaml:"number"`
+		} `yaml:"port"`
+	} `yaml:"service"`
+}
+
+type ingressPath struct {
+	Path     string         `yaml:"path"`
+	PathType string         `yaml:"pathType"`
+	Backend  ingressBackend `yaml:"backend"`
+}
+
+type ingress struct {
+	Spec struct {
+		IngressClassName string          `yaml:"ingressClassName"`
+		DefaultBackend   *ingressBackend `yaml:"defaultBackend"`
+		TLS              []struct {
+			Hosts      []string `yaml:"hosts"`
+			SecretName string   `yaml:"secretName"`
+		} `yaml:"tls"`
+		Rules []struct {
+			Host string `yaml:"host"`
+			HTTP *struct {
+				Paths []ingressPath `yaml:"paths"`
+			} `yaml:"http"`
+		} `yaml:"rules"`
+	} `yaml:"spec"`
+}

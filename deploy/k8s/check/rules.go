@@ -63,6 +63,7 @@ func check(objs []*object, sys *system, external []string) []string {
 	c.topics(kafkaBrokers)
 	c.postgres()
 	c.workloads()
+	c.ingresses()
 	c.imageVersions()
 	sort.Strings(c.problems)
 	return c.problems

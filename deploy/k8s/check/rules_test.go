@@ -134,3 +134,71 @@ func TestReadSystemOfThisRepository(t *testing.T) {
 		t.Errorf("API_KEY_SECRET: gateway %v, position %v", sys.services["gateway"].requiredVars, sys.services["position"].requiredVars)
 	}
 }
+
+// An Ingress like the production overlay's, added to the fixture (whose local overlay has none).
+const fixtureIngress = `
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: gateway
+  namespace: campaign-tracking
+  annotations:
+    nginx.ingress.kubernetes.io/proxy-read-timeout: "3600"
+    nginx.ingress.kubernetes.io/proxy-send-timeout: "3600"
+spec:
+  ingressClassName: nginx
+  tls:
+    - hosts:
+        - campaigns.example.com
+      secretName: campaign-tracking-tls
+  rules:
+    - host: campaigns.example.com
+      http:
+        paths:
+          - path: /api/v1
+            pathType: Prefix
+            backend:
+              service:
+                name: gateway
+                port:
+                  name: http
+          - path: /
+            pathType: Exact
+            backend:
+              service:
+                name: gateway
+                port:
+                  number: 80
+`
+
+func TestIngressRules(t *testing.T) {
+	if problems := run(t, fixture(t)+fixtureIngress); len(problems) > 0 {
+		t.Fatalf("want no problem, got:\n%s", strings.Join(problems, "\n"))
+	}
+	cases := []struct {
+		name, old, new, problem string
+	}{
+		{"unknown Service", "name: gateway\n                port:\n                  name: http", "name: gateways\n                port:\n                  name: http", `backend Service "gateways" is not in the manifests`},
+		{"unknown port", "name: http", "name: https", "backend Service gateway has no port https"},
+		{"unknown port number", "number: 80", "number: 8080", "backend Service gateway has no port 8080"},
+		{"everything published", "pathType: Exact", "pathType: Prefix", `path "/" (Prefix) publishes /metrics or /health`},
+		{"metrics published", "path: /api/v1", "path: /metrics", `path "/metrics" (Prefix) publishes /metrics or /health`},
+		{"a probe published", "path: /api/v1\n            pathType: Prefix", "path: /health/ready\n            pathType: Exact", `path "/health/ready" (Exact) publishes`},
+		{"host in clear", "    - host: campaigns.example.com", "    - host: api.example.com", `host "api.example.com" is not under tls`},
+		{"no certificate", "secretName: campaign-tracking-tls", "secretName: \"\"", "a tls entry without secretName"},
+		{"nginx's read timeout", `proxy-read-timeout: "3600"`, `proxy-read-timeout: "60"`, "proxy-read-timeout must be at least 3600"},
+		{"no send timeout", `nginx.ingress.kubernetes.io/proxy-send-timeout: "3600"`, `example.com/other: "1"`, "proxy-send-timeout must be at least 3600"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if !strings.Contains(fixtureIngress, tc.old) {
+				t.Fatalf("the Ingress has no %q", tc.old)
+			}
+			problems := run(t, fixture(t)+strings.Replace(fixtureIngress, tc.old, tc.new, 1))
+			if !slices.ContainsFunc(problems, func(p string) bool { return strings.Contains(p, tc.problem) }) {
+				t.Fatalf("want a problem containing %q, got:\n%s", tc.problem, strings.Join(problems, "\n"))
+			}
+		})
+	}
+}
