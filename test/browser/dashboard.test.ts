@@ -218,6 +218,25 @@ describe('the dashboard in Chromium', () => {
     expect((view.body.positions as { id: string; stop_loss: string }[]).find((p) => p.id === sosId)?.stop_loss).toBe('149.50000000');
   });
 
+  it('switches the exit at the stop on and off from the campaign view, each a new version', async () => {
+    const toggle = page.getByRole('switch', { name: 'Exit at the stop automatically' });
+    expect(await toggle.isChecked()).toBe(false);
+    for (const on of [true, false]) {
+      const before = Number(await page.getByTestId('version').textContent());
+      await toggle.click();
+      // The version on screen comes with the update the change sent over the WebSocket.
+      await shows(page.getByTestId('version'), String(before + 1));
+      await waitFor(async () => (await toggle.isChecked()) === on && (await toggle.isEnabled()), {
+        timeoutMs: LONG_WAIT,
+        what: `the switch ${on ? 'on' : 'off'}`,
+      });
+      const c = await api().get(`/api/v1/campaigns/${campaignId}`);
+      expect([c.body.auto_exit_on_stop, c.body.version]).toEqual([on, before + 1]);
+    }
+    const [entry] = (await api().get(`/api/v1/campaigns/${campaignId}/journal?limit=1`)).body.items;
+    expect(entry).toMatchObject({ action: 'campaign_updated', details: { auto_exit_on_stop: false } });
+  });
+
   it('resumes after the gateway is killed and started again, without a reload', async () => {
     await page.evaluate('window.sameDocument = true');
     expected.restart = true;

@@ -38,6 +38,16 @@ describe('RestClient', () => {
     });
   });
 
+  it('changes a campaign’s settings with PATCH, If-Match and the body as given', async () => {
+    const f = fake(200, { id: ID, version: 4, auto_exit_on_stop: true }, { etag: '"4"' });
+    const rest = new RestClient({ apiKey: KEY, fetch: f.fetch });
+    const r = await rest.updateCampaign(ID, { auto_exit_on_stop: true }, { ifMatch: 3 });
+    expect(r).toEqual({ body: { id: ID, version: 4, auto_exit_on_stop: true }, version: 4 });
+    expect([f.calls[0]?.url, f.calls[0]?.init.method]).toEqual([`/api/v1/campaigns/${ID}`, 'PATCH']);
+    expect(f.calls[0]?.init.headers).toMatchObject({ 'content-type': 'application/json', 'if-match': '"3"' });
+    expect(JSON.parse(String(f.calls[0]?.init.body))).toEqual({ auto_exit_on_stop: true });
+  });
+
   it('writes only the query parameters given', async () => {
     const f = fake(200, { items: [], next_cursor: null });
     const rest = new RestClient({ apiKey: KEY, fetch: f.fetch });

@@ -18,11 +18,13 @@ import type {
   PatternStatsListJson,
   PositionJson,
   settingsBody,
+  updateCampaignBody,
 } from '@cpt/contracts';
 import type { z } from 'zod';
 
 /** Request bodies as a client writes them: the input side of the contract's schemas (decimals as strings or numbers). */
 export type CreateCampaignInput = z.input<typeof createCampaignBody>;
+export type UpdateCampaignInput = z.input<typeof updateCampaignBody>;
 export type CreatePositionInput = z.input<typeof createPositionBody>;
 export type MoveStopInput = z.input<typeof moveStopBody>;
 export type ClosePositionInput = z.input<typeof closePositionBody>;
@@ -97,6 +99,11 @@ export class RestClient {
 
   createCampaign(body: CreateCampaignInput): Promise<Versioned<CampaignJson>> {
     return this.call('POST', '/api/v1/campaigns', body);
+  }
+
+  /** `PATCH /api/v1/campaigns/{id}`: a campaign's settings (`auto_exit_on_stop`). */
+  updateCampaign(id: string, body: UpdateCampaignInput, o: CommandOptions = {}): Promise<Versioned<CampaignJson>> {
+    return this.call('PATCH', `/api/v1/campaigns/${id}`, body, o);
   }
 
   closeCampaign(id: string, o: CommandOptions = {}): Promise<Versioned<CampaignJson>> {

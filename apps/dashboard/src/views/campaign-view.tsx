@@ -7,6 +7,7 @@ import { type LiveStore, useFollow, useFrames } from '../live.js';
 import { hrefOf } from '../router.js';
 import { CommandDialog, type Field, type Values } from '../ui/command-dialog.js';
 import { describe, NOT_FOUND, type Problem, ProblemBox } from '../ui/errors.js';
+import { AutoExitToggle } from './auto-exit-toggle.js';
 import { EquityChart } from './equity-chart.js';
 import { Journal } from './journal.js';
 import { type PositionCommand, PositionPanel } from './position-panel.js';
@@ -153,6 +154,15 @@ export function CampaignView(props: { id: string; rest: RestClient; store: LiveS
               <span class={`badge ${active ? 'badge-open' : 'badge-closed'}`}>{campaign.status}</span> · version{' '}
               <span data-testid="version">{version}</span>
             </p>
+          )}
+          {campaign && (
+            <AutoExitToggle
+              campaign={campaign}
+              version={version}
+              rest={rest}
+              onChanged={(c) => setCampaign((now) => (now ? { ...now, ...c } : now))}
+              onConflict={() => store.refresh(id)}
+            />
           )}
         </div>
         <div class="actions">
