@@ -95,6 +95,7 @@ const figuresOf = (p: PositionJson): PositionFigures => ({
   fees: dec(p.fees),
   initialRisk: dec(p.initial_risk),
   markedAt: p.marked_at === null ? null : new Date(p.marked_at),
+  stopBreachedAt: p.stop_breached_at === null ? null : new Date(p.stop_breached_at),
 });
 
 const sum = (xs: readonly string[]) => xs.reduce((a, x) => a.plus(dec(x)), ZERO);

@@ -139,6 +139,8 @@ export const totalsSchema = z.object({
   r_multiple: decimalOutput.nullable(),
   open_positions_count: z.number().int(),
   closed_positions_count: z.number().int(),
+  /** Section 8: OPEN positions whose stop a tick has reached. */
+  breached_positions_count: z.number().int(),
   as_of: timestampOutput.nullable(),
 });
 
@@ -194,6 +196,9 @@ export const positionSchema = z.object({
   mfe_r: decimalOutput,
   mae_r: decimalOutput,
   marked_at: timestampOutput.nullable(),
+  /** Section 8: the first tick at or through the stop (null until then, and once a stop move clears it). */
+  stop_breached_at: timestampOutput.nullable(),
+  stop_breach_price: decimalOutput.nullable(),
   created_at: timestampOutput,
   updated_at: timestampOutput,
 });

@@ -23,6 +23,8 @@ export const MARK_FIELDS = [
   'max_adverse_price',
   'mfe_r',
   'mae_r',
+  'stop_breached_at',
+  'stop_breach_price',
   'updated_at',
 ] as const;
 

@@ -211,6 +211,7 @@ describe('an exit at the current mark', () => {
             fees: s.fees,
             initialRisk: fromUnits(divHalfEven((side === 'LONG' ? entry - stop : stop - entry) * open, UNIT)),
             markedAt: NOW,
+            stopBreachedAt: null,
           });
           const rest = others.map(figures);
           const before = campaignTotals(side, [stored(p, fromUnits(unrealized)), ...rest]);

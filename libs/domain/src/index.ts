@@ -8,4 +8,5 @@ export * from './pnl.js';
 export * from './r-multiples.js';
 export * from './risk-limits.js';
 export * from './rules.js';
+export * from './stops.js';
 export * from './totals.js';

@@ -39,6 +39,7 @@ describe('openPosition', () => {
       initialStop: '1.24500000',
       initialRisk: '40.00000000',
       markedAt: null,
+      stopBreach: null,
       maxFavorablePrice: '1.25000000',
       maxAdversePrice: '1.25000000',
     });
@@ -58,6 +59,22 @@ describe('openPosition', () => {
     // A mark before the entry does not reach it.
     const early = openPosition(LONG_CAMPAIGN, longInput(), NOW, { ...mark, ts: new Date(NOW.getTime() - 1) });
     expect([fmt8(early.currentPrice), early.markedAt, fmt8(early.maxAdversePrice)]).toEqual(['1.25000000', null, '1.25000000']);
+    expect([p.stopBreach, early.stopBreach]).toEqual([null, null]);
+  });
+
+  it('is breached at once by a mark at or through its stop (section 8), and not by a mark before its entry', () => {
+    const ts = new Date(NOW.getTime() + 1000);
+    // LONG stop 1.245: a mark at the stop breaches it, as does one below; SHORT mirrored.
+    for (const price of ['1.245', '1.2']) {
+      const p = openPosition(LONG_CAMPAIGN, longInput(), NOW, { price: dec(price), ts });
+      expect([p.stopBreach?.at, fmt8(p.stopBreach?.price ?? dec('0'))]).toEqual([ts, fmt8(dec(price))]);
+    }
+    expect(openPosition(LONG_CAMPAIGN, longInput(), NOW, { price: dec('1.24500001'), ts }).stopBreach).toBeNull();
+    const short = (price: string, at: Date) =>
+      openPosition(SHORT_CAMPAIGN, longInput({ patternType: 'UTAD', stopLoss: dec('1.2575') }), NOW, { price: dec(price), ts: at });
+    expect(short('1.2575', ts).stopBreach).toEqual({ at: ts, price: dec('1.2575') });
+    expect(short('1.25749999', ts).stopBreach).toBeNull();
+    expect(short('1.3', new Date(NOW.getTime() - 1)).stopBreach).toBeNull();
   });
 
   it('keeps the entry fee and the stop and risk at entry', () => {

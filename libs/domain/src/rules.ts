@@ -4,6 +4,7 @@ import { type PricePoint, startExcursions } from './excursions.js';
 import { type CampaignStatus, isTimeframe, normalizeSymbol, type PatternType, patternAllowed, type Side, type Timeframe } from './model.js';
 import { positionPnl, positionRisk } from './pnl.js';
 import { checkAmount, checkDate, checkFee, fail } from './rule-checks.js';
+import { isThroughStop, type StopBreach } from './stops.js';
 
 export * from './position-rules.js';
 export { MAX_FUTURE_ENTRY_MS } from './rule-checks.js';
@@ -48,6 +49,11 @@ export interface OpenedPosition {
   currentPnl: Dec;
   /** The mark's `ts` when the position is marked at once, else null. */
   markedAt: Date | null;
+  /**
+   * Section 8: the mark it is marked with at once when that mark is already at or through its
+   * stop (a breach, never an automatic exit), else null.
+   */
+  stopBreach: StopBreach | null;
   /** From the entry price and the mark it starts with (section 9). */
   maxFavorablePrice: Dec;
   maxAdversePrice: Dec;
@@ -123,6 +129,7 @@ export function openPosition(c: CampaignState, input: NewPositionInput, now: Dat
     currentPrice: marked ? mark.price : input.entryPrice,
     currentPnl: marked ? (pnlAtMark as Dec) : ZERO,
     markedAt: marked ? mark.ts : null,
+    stopBreach: marked && isThroughStop(c.side, mark.price, input.stopLoss) ? { at: mark.ts, price: mark.price } : null,
     ...startExcursions(c.side, input.entryPrice, marked ? mark.price : undefined),
     risk,
     entryFee,

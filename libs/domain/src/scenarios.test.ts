@@ -21,6 +21,7 @@ function totals(over: Partial<TotalsJson>): TotalsJson {
     r_multiple: null,
     open_positions_count: 0,
     closed_positions_count: 0,
+    breached_positions_count: 0,
     as_of: null,
     ...over,
   };
@@ -102,6 +103,7 @@ describe('AAPL accumulation campaign', () => {
         r_multiple: '2.64516129',
         open_positions_count: 1,
         closed_positions_count: 1,
+        breached_positions_count: 0,
         as_of: '2026-11-25T14:20:00.000Z',
       }),
     );
@@ -121,6 +123,7 @@ describe('AAPL accumulation campaign', () => {
         r_multiple: '1.87214612',
         open_positions_count: 2,
         closed_positions_count: 1,
+        breached_positions_count: 0,
         as_of: '2026-11-25T14:20:00.000Z',
       }),
     );
@@ -137,6 +140,7 @@ describe('AAPL accumulation campaign', () => {
         // 1220 / 547.5 = 2.228310502...
         r_multiple: '2.22831050',
         closed_positions_count: 3,
+        breached_positions_count: 0,
         as_of: '2026-11-25T14:20:00.000Z',
       }),
     );
@@ -188,6 +192,7 @@ describe('GBPUSD accumulation campaign', () => {
         r_multiple: '1.64285714',
         open_positions_count: 1,
         closed_positions_count: 1,
+        breached_positions_count: 0,
         as_of: '2026-11-25T11:00:00.000Z',
       }),
     );
@@ -206,6 +211,7 @@ describe('GBPUSD accumulation campaign', () => {
       r_multiple: '1.27777778',
       open_positions_count: 2,
       closed_positions_count: 1,
+      breached_positions_count: 0,
       as_of: '2026-11-25T11:00:00.000Z',
     });
     expect(book.totals()).toEqual(afterLps);
@@ -281,6 +287,7 @@ describe('AAPL campaign scaling out of its Spring', () => {
         r_multiple: '2.37935484',
         open_positions_count: 1,
         closed_positions_count: 1,
+        breached_positions_count: 0,
         as_of: '2026-11-25T14:20:00.000Z',
       }),
     );

@@ -73,6 +73,8 @@ describe('campaign totals, for any positions', () => {
           r_multiple: initialRisk === 0n ? null : unitsToText(divHalfEven(net * UNIT, initialRisk)),
           open_positions_count: open.length,
           closed_positions_count: closed.length,
+          // Section 8: OPEN positions whose stop was breached; a CLOSED one no longer counts.
+          breached_positions_count: open.filter((g) => g.stopBreachedAt !== null).length,
           as_of: marks.length === 0 ? null : new Date(Math.max(...marks)).toISOString(),
         });
       }),
@@ -113,9 +115,10 @@ describe('closing a position at its current mark', () => {
     shares: units(1n, 100_000n * UNIT),
     mark: price,
     stop: price,
+    breached: fc.boolean(),
   });
 
-  it('leaves total_pnl unchanged, moves its P&L from unrealized to realized and its fee into total_fees', () => {
+  it('leaves total_pnl unchanged, moves its P&L from unrealized to realized and its fee into total_fees, and drops it from the breached count', () => {
     fc.assert(
       fc.property(
         sideArb,
@@ -134,6 +137,7 @@ describe('closing a position at its current mark', () => {
             fees: ZERO,
             initialRisk: positionRisk(side, fromUnits(o.entry), fromUnits(o.stop), fromUnits(o.shares)),
             markedAt: new Date('2026-11-25T14:00:00Z'),
+            stopBreachedAt: o.breached ? new Date('2026-11-25T14:00:00Z') : null,
           }));
           const rest = others.map((g: GeneratedPosition) => figures(g));
           const i = pick % opens.length;
@@ -179,6 +183,8 @@ describe('closing a position at its current mark', () => {
           expect(fmt8(then.totalFees.minus(before.totalFees))).toBe(unitsToText(feeUnits));
           expect(fmt8(before.netPnl.minus(then.netPnl))).toBe(unitsToText(feeUnits));
           expect(fmt8(then.initialRisk)).toBe(fmt8(before.initialRisk));
+          // A breached position no longer counts once CLOSED (section 8).
+          expect(before.breachedPositionsCount - then.breachedPositionsCount).toBe(chosen.breached ? 1 : 0);
         },
       ),
       { numRuns: 60 },

@@ -23,6 +23,7 @@ interface Spec {
   fees?: string;
   initialRisk?: string;
   markedAt?: string | null;
+  stopBreachedAt?: string | null;
 }
 
 function pos(s: Spec): PositionFigures {
@@ -38,6 +39,7 @@ function pos(s: Spec): PositionFigures {
     fees: dec(s.fees ?? '0'),
     initialRisk: dec(s.initialRisk ?? '0'),
     markedAt: s.markedAt ? new Date(s.markedAt) : null,
+    stopBreachedAt: s.stopBreachedAt ? new Date(s.stopBreachedAt) : null,
   };
 }
 
@@ -56,6 +58,7 @@ const ZERO_TOTALS: TotalsJson = {
   r_multiple: null,
   open_positions_count: 0,
   closed_positions_count: 0,
+  breached_positions_count: 0,
   as_of: null,
 };
 
@@ -93,6 +96,7 @@ describe('campaign totals', () => {
       r_multiple: null,
       open_positions_count: 2,
       closed_positions_count: 2,
+      breached_positions_count: 0,
       as_of: '2026-11-25T14:30:00.000Z',
     });
   });
@@ -116,6 +120,7 @@ describe('campaign totals', () => {
       r_multiple: null,
       open_positions_count: 2,
       closed_positions_count: 1,
+      breached_positions_count: 0,
       as_of: null,
     });
     // The same positions in a LONG campaign have their stops on the wrong side: negative risk.
@@ -148,6 +153,7 @@ describe('campaign totals', () => {
       total_pnl: '800.00000000',
       net_pnl: '800.00000000',
       closed_positions_count: 1,
+      breached_positions_count: 0,
     });
   });
 
@@ -222,6 +228,7 @@ describe('campaign totals with exits, fees and R', () => {
       r_multiple: '1.33426484',
       open_positions_count: 2,
       closed_positions_count: 1,
+      breached_positions_count: 0,
       as_of: null,
     });
   });
@@ -240,6 +247,7 @@ describe('campaign totals with exits, fees and R', () => {
       initial_risk: '60.00000000',
       r_multiple: '1.49166667',
       closed_positions_count: 0,
+      breached_positions_count: 0,
     });
   });
 

@@ -18,6 +18,8 @@ export interface PositionFigures {
   /** The risk at entry, on every share. */
   initialRisk: Dec;
   markedAt: Date | null;
+  /** When a tick first reached its stop (section 8); null when it has not, or the stop moved beyond the price. */
+  stopBreachedAt: Date | null;
 }
 
 /**
@@ -41,6 +43,8 @@ export interface TotalsSums {
   initialRisk: Dec;
   openCount: number;
   closedCount: number;
+  /** OPEN positions whose stop has been breached. */
+  breachedCount: number;
   /** The latest `marked_at` over all positions, OPEN or CLOSED. */
   asOf: Date | null;
 }
@@ -56,6 +60,7 @@ export const EMPTY_SUMS: TotalsSums = Object.freeze({
   initialRisk: ZERO,
   openCount: 0,
   closedCount: 0,
+  breachedCount: 0,
   asOf: null,
 });
 
@@ -77,6 +82,7 @@ export function mergeSums(a: TotalsSums, b: TotalsSums): TotalsSums {
     initialRisk: a.initialRisk.plus(b.initialRisk),
     openCount: a.openCount + b.openCount,
     closedCount: a.closedCount + b.closedCount,
+    breachedCount: a.breachedCount + b.breachedCount,
     asOf: latest(a.asOf, b.asOf),
   };
 }
@@ -99,6 +105,7 @@ export function sumPositions(side: Side, positions: readonly PositionFigures[]):
             openRisk: positionRisk(side, p.entryPrice, p.stopLoss, p.openShares),
             unrealizedPnl: p.currentPnl,
             openCount: 1,
+            breachedCount: p.stopBreachedAt === null ? 0 : 1,
           }
         : { ...EMPTY_SUMS, ...every, closedCount: 1 };
     s = mergeSums(s, one);
@@ -122,6 +129,8 @@ export interface CampaignTotals {
   rMultiple: Dec | null;
   openPositionsCount: number;
   closedPositionsCount: number;
+  /** OPEN positions with `stop_breached_at` set (section 8). */
+  breachedPositionsCount: number;
   asOf: Date | null;
 }
 
@@ -145,6 +154,7 @@ export function totalsFromSums(s: TotalsSums): CampaignTotals {
     rMultiple: rMultiple(netPnl, s.initialRisk),
     openPositionsCount: s.openCount,
     closedPositionsCount: s.closedCount,
+    breachedPositionsCount: s.breachedCount,
     asOf: s.asOf,
   };
 }
@@ -168,6 +178,7 @@ export interface TotalsJson {
   r_multiple: string | null;
   open_positions_count: number;
   closed_positions_count: number;
+  breached_positions_count: number;
   as_of: string | null;
 }
 
@@ -186,6 +197,7 @@ export function totalsToJson(t: CampaignTotals): TotalsJson {
     r_multiple: t.rMultiple === null ? null : fmt8(t.rMultiple),
     open_positions_count: t.openPositionsCount,
     closed_positions_count: t.closedPositionsCount,
+    breached_positions_count: t.breachedPositionsCount,
     as_of: t.asOf === null ? null : t.asOf.toISOString(),
   };
 }

@@ -70,6 +70,8 @@ export interface GeneratedPosition {
   feesUnits: bigint;
   initialRiskUnits: bigint;
   markedAt: Date | null;
+  /** When its stop was breached (section 8), or null. */
+  stopBreachedAt: Date | null;
 }
 
 export const positionArb: fc.Arbitrary<GeneratedPosition> = fc.record({
@@ -82,6 +84,7 @@ export const positionArb: fc.Arbitrary<GeneratedPosition> = fc.record({
   feesUnits: feeUnits,
   initialRiskUnits: units(0n, 1_000_000_000n * UNIT),
   markedAt: fc.option(dateArb, { nil: null }),
+  stopBreachedAt: fc.option(dateArb, { nil: null }),
 });
 
 /** The figures a store would hold for a generated position (a CLOSED one holds no open shares). */
@@ -97,5 +100,6 @@ export function figures(g: GeneratedPosition): PositionFigures {
     fees: fromUnits(g.feesUnits),
     initialRisk: fromUnits(g.initialRiskUnits),
     markedAt: g.markedAt,
+    stopBreachedAt: g.stopBreachedAt,
   };
 }

@@ -11,6 +11,7 @@ import {
   type NewPositionInput,
   openPosition,
 } from '../src/rules.js';
+import { isThroughStop } from '../src/stops.js';
 import { campaignTotals, type PositionFigures, type TotalsJson, totalsToJson } from '../src/totals.js';
 
 /** A stored position, as a repository would hold it. */
@@ -54,6 +55,7 @@ export class CampaignBook {
       exitedNotional: ZERO,
       lastExitDate: null,
       markedAt: null,
+      stopBreachedAt: null,
       exitPrice: null,
       closedDate: null,
     };
@@ -71,6 +73,8 @@ export class CampaignBook {
       p.currentPrice = price;
       p.currentPnl = positionPnl(this.campaign.side, p.entryPrice, p.openShares, price);
       p.markedAt = ts;
+      // Section 8: the first mark at or through the stop breaches it.
+      if (p.stopBreachedAt === null && isThroughStop(this.campaign.side, price, p.stopLoss)) p.stopBreachedAt = ts;
       moved += 1;
     }
     return moved;

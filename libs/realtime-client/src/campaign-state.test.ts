@@ -39,6 +39,8 @@ function position(id: string, entry: string, over: Partial<PositionJson> = {}): 
     mfe_r: '0.00000000',
     mae_r: '0.00000000',
     marked_at: null,
+    stop_breached_at: null,
+    stop_breach_price: null,
     created_at: entry,
     updated_at: entry,
     ...over,
@@ -73,6 +75,7 @@ const totals = (unrealized: string, open: number, closed = 0, realized = '0.0000
     r_multiple: initialRisk === 0n ? null : ratio(total, initialRisk),
     open_positions_count: open,
     closed_positions_count: closed,
+    breached_positions_count: 0,
     as_of: '2026-11-25T10:00:00.000Z',
   };
 };
@@ -177,6 +180,7 @@ describe('campaign state', () => {
     expect(s?.data.open_positions_count).toBe(1);
     expect(s?.data).toMatchObject({
       closed_positions_count: 1,
+      breached_positions_count: 0,
       realized_pnl: '80.00000000',
       net_pnl: '80.00000000',
       r_multiple: '1.00000000',

@@ -58,6 +58,8 @@ export function position(id: string, pnl: string): PositionJson {
     mfe_r: '1.50000000',
     mae_r: '0.00000000',
     marked_at: '2026-11-25T10:00:00.000Z',
+    stop_breached_at: null,
+    stop_breach_price: null,
     created_at: '2026-11-25T09:00:00.000Z',
     updated_at: '2026-11-25T10:00:00.000Z',
   };
@@ -84,6 +86,7 @@ export function event(seq: number, pnl = `${seq}.00000000`, campaignId = CAMPAIG
       r_multiple: rOf40(pnl),
       open_positions_count: 1,
       closed_positions_count: 0,
+      breached_positions_count: 0,
       as_of: '2026-11-25T10:00:00.000Z',
     },
     changed_positions: [position('aaaaaaaa-8a55-4b8e-9d43-2f6c1c1e9e10', pnl)],

@@ -100,6 +100,7 @@ export function view(campaignId: string, seq: number): CampaignPositionsJson {
     r_multiple: null,
     open_positions_count: 0,
     closed_positions_count: 0,
+    breached_positions_count: 0,
     as_of: null,
   };
 }

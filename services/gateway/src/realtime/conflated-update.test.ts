@@ -69,6 +69,8 @@ describe('ConflatedUpdate', () => {
       max_adverse_price: '1.25000000',
       mfe_r: '2.00000000',
       mae_r: '0.00000000',
+      stop_breached_at: null,
+      stop_breach_price: null,
       updated_at: '2026-11-25T12:00:01.000Z',
     });
     const u = new ConflatedUpdate({ ...withPositions(event(2, '1.00000000'), whole), reason: 'position_opened' });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ExitJson } from '@cpt/contracts';
 import {
+  breachAfterStopMove,
   type Caller,
   CLOSE_FIELDS,
   checkRiskLimits,
@@ -113,6 +114,9 @@ export function addPosition(
       exitPrice: null,
       realizedPnl: null,
       markedAt: opened.markedAt,
+      // Section 8: a mark already through the stop breaches it at once (and never exits it).
+      stopBreachedAt: opened.stopBreach?.at ?? null,
+      stopBreachPrice: opened.stopBreach ? fmt8(opened.stopBreach.price) : null,
       createdAt: now,
       updatedAt: now,
     });
@@ -226,6 +230,12 @@ export async function moveStop(
     await checkRisk(em, risk, caller.accountId, c.id, exposureOf(moved.risk).minus(exposureOf(dec(p.risk))));
     p.stopLoss = fmt8(moved.stopLoss);
     p.risk = fmt8(moved.risk);
+    // Section 8: the mark it carries breaches the new stop, or no longer does (never an exit).
+    const mark = p.markedAt ? { price: dec(p.currentPrice), at: p.markedAt } : null;
+    const before = p.stopBreachedAt && p.stopBreachPrice != null ? { at: p.stopBreachedAt, price: dec(p.stopBreachPrice) } : null;
+    const breach = breachAfterStopMove(c.side, moved.stopLoss, mark, before);
+    p.stopBreachedAt = breach?.at ?? null;
+    p.stopBreachPrice = breach ? fmt8(breach.price) : null;
     p.updatedAt = now;
     return { positionId: p.id, details: { stop_loss: p.stopLoss } };
   }) as Promise<PositionResult>;

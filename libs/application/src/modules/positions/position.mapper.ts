@@ -45,6 +45,8 @@ export const POSITION = rowShape<PositionColumnsJson>()({
   max_favorable_price: 'decimal',
   max_adverse_price: 'decimal',
   marked_at: 'timestamp',
+  stop_breached_at: 'timestamp',
+  stop_breach_price: 'decimal',
   created_at: 'timestamp',
   updated_at: 'timestamp',
 });
@@ -70,5 +72,7 @@ export const markedPositionJson = (r: PositionRow): MarkedPositionJson => ({
   max_adverse_price: r.max_adverse_price,
   mfe_r: excursionR(r.entry_price, r.initial_stop, r.max_favorable_price),
   mae_r: excursionR(r.entry_price, r.initial_stop, r.max_adverse_price),
+  stop_breached_at: r.stop_breached_at === null ? null : utcMillis(r.stop_breached_at),
+  stop_breach_price: r.stop_breach_price,
   updated_at: utcMillis(r.updated_at),
 });

@@ -13,6 +13,7 @@ interface SumsRow {
   initial_risk: string;
   open_count: number;
   closed_count: number;
+  breached_count: number;
   as_of: Date | string | null;
 }
 
@@ -28,6 +29,7 @@ const SUMS_SQL = `
     coalesce(sum(initial_risk), 0)::text as initial_risk,
     (count(*) filter (where status = 'OPEN'))::int as open_count,
     (count(*) filter (where status = 'CLOSED'))::int as closed_count,
+    (count(*) filter (where status = 'OPEN' and stop_breached_at is not null))::int as breached_count,
     max(marked_at) as as_of
   from positions where campaign_id = any(?::uuid[]) and (account_id = ? or ?::uuid is null) group by campaign_id`;
 
@@ -41,6 +43,7 @@ const toSums = (r: SumsRow): TotalsSums => ({
   initialRisk: dec(r.initial_risk),
   openCount: r.open_count,
   closedCount: r.closed_count,
+  breachedCount: r.breached_count,
   asOf: asDateOrNull(r.as_of),
 });
 
