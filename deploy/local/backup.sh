@@ -11,8 +11,8 @@
 # pg_dump succeeded, so that a failed run never leaves a truncated backup under the final name.
 # Prints the file's path on stdout, everything else on stderr.
 #
-# pg_dump takes one consistent snapshot (a repeatable-read transaction) and blocks no writer: the
-# services can run meanwhile. Its version must be at least the server's (15); PG_BIN names where
+# pg_dump takes one consistent snapshot (a repeatable-read transaction) and blocks no reader or
+# writer, only schema changes (a migration waits until it is done): the services can run meanwhile. Its version must be at least the server's (15); PG_BIN names where
 # the binaries are (default /usr/lib/postgresql/15/bin when it has them, else PATH).
 set -euo pipefail
 
