@@ -233,7 +233,8 @@ describe('the dashboard in Chromium', () => {
       const c = await api().get(`/api/v1/campaigns/${campaignId}`);
       expect([c.body.auto_exit_on_stop, c.body.version]).toEqual([on, before + 1]);
     }
-    const [entry] = (await api().get(`/api/v1/campaigns/${campaignId}/journal?limit=1`)).body.items;
+    const journal = await api().get<{ items: { action: string; details: unknown }[] }>(`/api/v1/campaigns/${campaignId}/journal?limit=1`);
+    const [entry] = journal.body.items;
     expect(entry).toMatchObject({ action: 'campaign_updated', details: { auto_exit_on_stop: false } });
   });
 
