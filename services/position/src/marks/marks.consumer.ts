@@ -6,11 +6,12 @@ import type { Logger, MetricsRegistry } from '@cpt/platform';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Kafka } from 'kafkajs';
 import { decodeTick } from './decode-tick.js';
+import { earlyTicksCheck } from './early-ticks.js';
 import { marksMetrics } from './marks.metrics.js';
 
 /** The marks consumer, and what it counted since it started. */
 export interface MarksConsumer extends BatchConsumer {
-  stats(): { marksSkipped: number };
+  stats(): { marksSkipped: number; ticksBeforeEntry: number };
 }
 
 export interface MarksConsumerOptions {
@@ -31,11 +32,13 @@ export interface MarksConsumerOptions {
  * per symbol and applied in one transaction; its offsets are committed after that commit.
  */
 export function createMarksConsumer(opts: MarksConsumerOptions): MarksConsumer {
-  const stats = { marksSkipped: 0 };
+  const stats = { marksSkipped: 0, ticksBeforeEntry: 0 };
   const record = opts.metrics && marksMetrics(opts.metrics);
+  const marksLog = opts.log.child({ component: 'marks' });
+  const checkEarlyTicks = earlyTicksCheck({ em: opts.em, log: marksLog, metrics: opts.metrics });
   const consumer = createBatchConsumer<TickEnvelope>({
     kafka: opts.kafka,
-    log: opts.log.child({ component: 'marks' }),
+    log: marksLog,
     groupId: opts.groupId,
     ...(opts.sessionTimeoutMs ? { sessionTimeoutMs: opts.sessionTimeoutMs } : {}),
     fromBeginning: opts.fromBeginning ?? true,
@@ -52,10 +55,8 @@ export function createMarksConsumer(opts: MarksConsumerOptions): MarksConsumer {
       const started = performance.now();
       // Every tick: the newest of each symbol marks, and all of them move excursions (section 9).
       // Their price and ts stay text: the batch is reduced on it before anything is converted.
-      const result = await markTicks(
-        opts.em,
-        items.map((i) => ({ symbol: i.value.symbol, price: i.value.price, ts: i.value.ts, requestId: i.requestId })),
-      );
+      const ticks = items.map((i) => ({ symbol: i.value.symbol, price: i.value.price, ts: i.value.ts, requestId: i.requestId }));
+      const result = await markTicks(opts.em, ticks);
       const requestIds = [...new Set(items.map((i) => i.requestId).filter((r): r is string => r !== null))];
       // Section 6: a mark whose P&L would not fit NUMERIC(18,8) is not applied, and is reported.
       stats.marksSkipped += result.skipped.length;
@@ -72,6 +73,13 @@ export function createMarksConsumer(opts: MarksConsumerOptions): MarksConsumer {
         },
         'marks committed',
       );
+      // After the commit, and never failing the batch: a tick that predates every open entry of its
+      // symbol marked nothing, which the 202 of price-ingest did not tell its sender.
+      try {
+        stats.ticksBeforeEntry += await checkEarlyTicks(ticks, result);
+      } catch (err) {
+        log.debug({ err }, 'could not check the batch for ticks dated before every open entry');
+      }
     },
   });
   return { ...consumer, stats: () => ({ ...stats }) };
