@@ -15,8 +15,8 @@ import {
   positionsOf,
   post,
   type Res,
-  totalsIn,
 } from './api.js';
+import { totals8In } from './exits-support.js';
 import { WsProbe } from './realtime-probe.js';
 import { type RealtimeGateway, startRealtimeGateway, TestRelay } from './realtime-support.js';
 
@@ -128,7 +128,7 @@ describe('PATCH /api/v1/campaigns/{id}', () => {
       ['campaign_updated', 4, 'stop_moved', 5],
     ]);
     expect(frames[1]?.changed_positions).toEqual([]);
-    expect(frames[1]?.totals).toEqual(totalsIn(afterOn));
+    expect(frames[1]?.totals).toEqual(totals8In(afterOn));
     expect(frames[3]?.changed_positions).toEqual([]);
     expect((await journalOf(id)).map((e) => [e.action, e.version, e.details])).toEqual([
       ['stop_moved', 5, expect.anything()],
