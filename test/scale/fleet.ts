@@ -108,8 +108,10 @@ export class Fleet {
   /** SIGKILL: the process crashes, with whatever it had in flight. */
   async kill(inst: Instance): Promise<void> {
     inst.serving = false;
-    await inst.process?.kill();
+    // Gone before it dies: a request it cuts off is then known to be cut by the crash.
+    const process = inst.process;
     inst.process = undefined;
+    await process?.kill();
   }
 
   async stopAll(): Promise<void> {
@@ -124,6 +126,9 @@ export class Fleet {
     init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
   ): Promise<Answer | undefined> {
     inst.inflight++;
+    // A request in flight when its process is killed is cut by the crash, not left unanswered by a
+    // process that was up.
+    const process = inst.process;
     try {
       const r = await fetch(`${inst.url}${path}`, {
         method: init.method ?? 'GET',
@@ -135,7 +140,8 @@ export class Fleet {
       this.o.http.answered(inst.service, inst.name, what, r.status, body);
       return { status: r.status, body };
     } catch (err) {
-      this.o.http.failed(inst.name, what, err);
+      if (inst.process !== process) this.o.http.cutByCrash(inst.name, what);
+      else this.o.http.failed(inst.name, what, err);
       return undefined;
     } finally {
       inst.inflight--;

@@ -29,6 +29,8 @@ export class HttpLog {
   readonly byService = new Map<string, Map<number, number>>();
   readonly unexpected: Odd[] = [];
   readonly noAnswer: Odd[] = [];
+  /** Requests in flight to a process when it was killed (SIGKILL takes them down with it). */
+  readonly cut: Odd[] = [];
   private readonly unavailable = new Map<string, number[]>();
 
   constructor(readonly t0: number) {}
@@ -54,6 +56,10 @@ export class HttpLog {
   failed(who: string, what: string, error: unknown): void {
     const detail = error instanceof Error ? `${error.name}: ${error.message}${causeOf(error)}` : String(error);
     this.noAnswer.push({ at: this.now(), who, what, detail });
+  }
+
+  cutByCrash(who: string, what: string): void {
+    this.cut.push({ at: this.now(), who, what, detail: 'its process was killed' });
   }
 
   /** The 503 answers of each instance and route, grouped into episodes. */

@@ -51,7 +51,10 @@ export function printHttp(report: Report, http: HttpLog, fleet: Fleet, faults: r
         .join(', ')}`,
   );
   report.say(`HTTP answers during the run: ${parts.join('; ')}`);
-  report.say(`HTTP answers other than 2xx or 503: ${http.unexpected.length}; requests without an answer: ${http.noAnswer.length}`);
+  report.say(
+    `HTTP answers other than 2xx or 503: ${http.unexpected.length}; requests without an answer: ${http.noAnswer.length}` +
+      (http.cut.length > 0 ? ` (besides ${http.cut.length} in flight to a process when it was killed)` : ''),
+  );
   for (const o of http.unexpected.slice(0, 10)) report.problem(`t=${secs(o.at)} ${o.who} ${o.what}: ${o.status} ${o.detail}`);
   for (const o of http.noAnswer.slice(0, 10)) report.problem(`t=${secs(o.at)} ${o.who} ${o.what}: no answer (${o.detail})`);
   const episodes = http.episodes();
