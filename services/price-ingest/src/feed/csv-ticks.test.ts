@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CsvError, parseTicksCsv, splitCsvLine } from './csv-ticks.js';
-import { checkReplayRows } from './tick-sources.js';
+import { checkReplayRows, shiftToNow } from './tick-sources.js';
 
 describe('splitCsvLine', () => {
   it.each([
@@ -75,5 +75,28 @@ describe('the sample file', () => {
     const times = rows.map((r) => Date.parse(r.ts));
     expect(times).toEqual([...times].sort((a, b) => a - b));
     expect(rows.every((r) => r.ts.endsWith('Z'))).toBe(true);
+  });
+});
+
+describe('shiftToNow', () => {
+  it('moves every row by one amount so that the latest is dated now, whatever its offset', () => {
+    const rows = parseTicksCsv(
+      'symbol,price,ts\nGBPUSD,1.2575,2026-11-25T14:30:01Z\nAAPL,187,2026-11-25T15:30:00.500+01:00\nGBPUSD,1.2576,2026-11-25T14:30:02Z\n',
+    );
+    const { rows: moved, shiftMs } = shiftToNow(rows, new Date('2026-11-30T08:00:00.000Z'));
+    expect(moved.map((r) => [r.symbol, r.price, r.ts, r.line])).toEqual([
+      ['GBPUSD', '1.2575', '2026-11-30T07:59:59.000Z', 2],
+      ['AAPL', '187', '2026-11-30T07:59:58.500Z', 3],
+      ['GBPUSD', '1.2576', '2026-11-30T08:00:00.000Z', 4],
+    ]);
+    expect(shiftMs).toBe(Date.parse('2026-11-30T08:00:00Z') - Date.parse('2026-11-25T14:30:02Z'));
+  });
+
+  it('makes the sample file end now', () => {
+    const rows = parseTicksCsv(readFileSync(new URL('../../fixtures/sample-ticks.csv', import.meta.url), 'utf8'));
+    const now = new Date();
+    const moved = shiftToNow(rows, now).rows;
+    expect(moved.at(-1)?.ts).toBe(now.toISOString());
+    expect(() => checkReplayRows(moved)).not.toThrow();
   });
 });

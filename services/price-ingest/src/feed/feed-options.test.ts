@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultBatch, parseFeedArgs } from './feed-options.js';
 
-const parse = (...argv: string[]) => parseFeedArgs(argv, () => 12345);
+const parse = (...argv: string[]) => parseFeedArgs(argv, () => 12345, {});
 
 describe('parseFeedArgs', () => {
   it('fills in the defaults', () => {
@@ -9,6 +9,8 @@ describe('parseFeedArgs', () => {
       ok: true,
       options: {
         url: 'http://127.0.0.1:8081/api/v1/ticks',
+        api: 'http://127.0.0.1:8080',
+        key: undefined,
         keyFile: '.run/dev-api-key',
         source: { kind: 'walk', symbols: ['GBPUSD', 'AAPL'], seed: 12345, startUnits: new Map() },
         rate: 10,
@@ -39,6 +41,8 @@ describe('parseFeedArgs', () => {
       ok: true,
       options: {
         url: 'http://localhost:18181/api/v1/ticks',
+        api: 'http://127.0.0.1:8080',
+        key: undefined,
         keyFile: '.run/dev-api-key',
         source: {
           kind: 'walk',
@@ -58,7 +62,26 @@ describe('parseFeedArgs', () => {
 
   it('reads a replay at full speed', () => {
     const r = parse('--replay', 'ticks.csv', '--rate', '0', '--batch', '100');
-    expect(r).toMatchObject({ ok: true, options: { source: { kind: 'replay', file: 'ticks.csv' }, rate: 0, batch: 100 } });
+    expect(r).toMatchObject({
+      ok: true,
+      options: { source: { kind: 'replay', file: 'ticks.csv', shiftToNow: false }, rate: 0, batch: 100 },
+    });
+    expect(parse('--replay', 'ticks.csv', '--shift-to-now')).toMatchObject({
+      ok: true,
+      options: { source: { kind: 'replay', file: 'ticks.csv', shiftToNow: true } },
+    });
+  });
+
+  it('takes the addresses and the key from the environment, and the command line over it', () => {
+    const env = { CPT_TICKS_URL: 'http://ingest:8081/api/v1/ticks', CPT_API_URL: 'http://gw:8080/api/v1/', CPT_API_KEY: ' cpt_env \n' };
+    expect(parseFeedArgs([], () => 1, env)).toMatchObject({
+      ok: true,
+      options: { url: 'http://ingest:8081/api/v1/ticks', api: 'http://gw:8080', key: 'cpt_env' },
+    });
+    expect(parseFeedArgs(['--url', 'http://a/t', '--api', 'http://b', '--key', 'cpt_arg'], () => 1, env)).toMatchObject({
+      ok: true,
+      options: { url: 'http://a/t', api: 'http://b', key: 'cpt_arg' },
+    });
   });
 
   it('asks for help', () => {
@@ -81,6 +104,9 @@ describe('parseFeedArgs', () => {
     [['--start-price', 'EURUSD=1.1'], /EURUSD, which is not in --symbols/],
     [['--url', 'ftp://x/ticks'], /--url must be an http\(s\) URL/],
     [['--replay', 'a.csv', '--seed', '3'], /--replay takes its symbols/],
+    [['--shift-to-now'], /--shift-to-now moves the times of a --replay file/],
+    [['--api', 'gateway'], /--api must be an http\(s\) URL/],
+    [['--key', ' '], /--key must not be empty/],
     [['--speed', '3'], /Unknown option '--speed'/],
     [['extra'], /positional/],
   ])('refuses %j', (argv, message) => {

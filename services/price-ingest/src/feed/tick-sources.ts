@@ -46,3 +46,16 @@ export function checkReplayRows(rows: readonly CsvTick[], maxFaults = 10): void 
   if (rows.length === 0) faults.push('the file has no ticks');
   if (faults.length > 0) throw new CsvError(faults.slice(0, maxFaults).join('\n'));
 }
+
+/**
+ * The rows of a replay file moved in time by one amount, so that the latest of them is dated `now`
+ * and the spacing between them is kept (`--shift-to-now`): a recorded session then marks positions
+ * opened before it starts. Takes rows {@link checkReplayRows} has passed.
+ */
+export function shiftToNow(rows: readonly CsvTick[], now: Date): { rows: CsvTick[]; shiftMs: number } {
+  const times = rows.map((r) => Date.parse(r.ts));
+  let latest = Number.NEGATIVE_INFINITY;
+  for (const t of times) if (t > latest) latest = t;
+  const shiftMs = rows.length === 0 ? 0 : now.getTime() - latest;
+  return { rows: rows.map((r, i) => ({ ...r, ts: new Date((times[i] as number) + shiftMs).toISOString() })), shiftMs };
+}
