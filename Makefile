@@ -3,8 +3,6 @@
 SHELL := /usr/bin/env bash
 .DEFAULT_GOAL := help
 
-SERVICE_LOGS := .run/services/gateway.log .run/services/price-ingest.log .run/services/position.log
-
 .PHONY: help up down status test fuzz lint typecheck build bench logs observe observe-down clean
 
 help: ## list the targets
@@ -56,8 +54,8 @@ build: node_modules/.package-lock.json ## compile every package's src/ to <pkg>/
 bench: node_modules/.package-lock.json ## run the benchmarks (npm run bench)
 	npm run bench
 
-logs: ## follow the services' logs (pino JSON lines; Ctrl-C stops)
-	tail -n 20 -F $(SERVICE_LOGS)
+logs: ## follow the services' logs, through pino-pretty (make logs RAW=1: the JSON lines; Ctrl-C stops)
+	@deploy/local/logs.sh
 
 observe: ## Prometheus on 127.0.0.1:9090 scraping the services' /metrics, with the alert rules (installs it when missing)
 	@deploy/local/observe.sh

@@ -5,9 +5,12 @@
 #                                build (and bundle the dashboard), migrate, start the three
 #                                services in the background,
 #                                wait until each answers /health/ready, print where to connect
-#   deploy/local/up.sh status    the state of each service and of PostgreSQL and Kafka
+#   deploy/local/up.sh status    the state of each service and of PostgreSQL and Kafka (exits 0;
+#                                with --check, 1 unless everything runs and is ready)
 #
-# Idempotent: a service that already runs is left alone (`make down && make up` restarts it
+# It prints one line per step and then where to go; what the steps themselves print (npm ci,
+# PostgreSQL's and Kafka's start, the migration) goes to .run/up.log, whose end is shown when a step
+# fails. Idempotent: a service that already runs is left alone (`make down && make up` restarts it
 # with a new build); a stale pid file is removed. Each service has a pid file and a log file
 # (pino JSON) in .run/services/. deploy/local/down.sh stops everything.
 #
@@ -32,6 +35,8 @@ declare -A PORT=(
 )
 READY_TIMEOUT="${SERVICES_READY_TIMEOUT:-60}"
 LOG_ROTATE_BYTES=$((50 * 1024 * 1024))
+
+UP_LOG="$REPO/.run/up.log"
 
 log() { echo "[up] $*"; }
 die() {
@@ -106,13 +111,27 @@ tail_log() {
   fi
 }
 
+# Runs a step with its output appended to .run/up.log; when it fails, shows the end of that output.
+quietly() {
+  local from
+  from="$(($(stat -c %s "$UP_LOG" 2>/dev/null || echo 0) + 1))"
+  echo "---- $(date -u +%FT%TZ) $*" >>"$UP_LOG"
+  if "$@" >>"$UP_LOG" 2>&1 7>&-; then
+    return 0
+  fi
+  echo "[up] ---- the end of what it printed (all of it in ${UP_LOG#"$REPO/"}) ----" >&2
+  tail -c +"$from" "$UP_LOG" | tail -n 30 >&2 || true
+  echo "[up] ----" >&2
+  return 1
+}
+
 # npm ci when node_modules is missing or older than package-lock.json.
 ensure_dependencies() {
   if [[ -f node_modules/.package-lock.json && ! package-lock.json -nt node_modules/.package-lock.json ]]; then
     return 0
   fi
-  log "installing dependencies (npm ci)"
-  npm ci --no-audit --no-fund 7>&- || die "npm ci failed"
+  log "installing the npm dependencies (npm ci, a minute or two)"
+  quietly npm ci --no-audit --no-fund || die "npm ci failed"
 }
 
 # Environment of one service: the connection settings of env.sh, the secret keys are hashed
@@ -137,7 +156,7 @@ ensure_key_secret() {
     mkdir -p "$(dirname "$file")"
     chmod 700 "$(dirname "$file")"
     (umask 077 && head -c 32 /dev/urandom | base64 | tr -d '\n' >"$file")
-    log "made the secret API keys are hashed under (${file#"$REPO/"})"
+    log "made the secret API keys are hashed under (${file#"$REPO/"}, readable by you only)"
   fi
   API_KEY_SECRET="$(cat "$file")"
   export API_KEY_SECRET
@@ -180,7 +199,6 @@ start_service() {
   pid=$!
   echo "$pid" >"$pid_file"
   STARTED[$name]="$pid"
-  log "$name: started (pid $pid, port ${PORT[$name]}, log ${log_file#"$REPO/"})"
 }
 
 # Waits until every service in WAITING answers /health/ready with 200, or fails it.
@@ -204,7 +222,7 @@ wait_ready() {
       code="$(http_status "${PORT[$name]}" /health/ready)"
       last_code[$name]="$code"
       if [[ "$code" == 200 ]]; then
-        log "$name: ready (pid $pid, http://127.0.0.1:${PORT[$name]})"
+        READY+=("$name")
         unset "WAITING[$name]"
       fi
     done
@@ -220,49 +238,41 @@ wait_ready() {
   done
 }
 
-feed_hint() {
-  if node -e 'process.exit(require("./package.json").scripts?.feed ? 0 : 1)' 2>/dev/null; then
-    echo "  npm run feed -- --symbols GBPUSD,AAPL --rate 50"
-  else
-    echo "  npm run feed -- --symbols GBPUSD,AAPL --rate 50   (not in this checkout yet: package.json has no \"feed\" script)"
-  fi
-}
-
+# Where to go, and the first tick to paste: its timestamp is taken when it is pasted, to the
+# millisecond, so that it is not before the entry_date (with milliseconds) of a position opened a
+# moment earlier (a tick before every entry marks nothing).
 print_welcome() {
   local gw="${PORT[gateway]}" ingest="${PORT[price-ingest]}"
   cat <<EOF
 
-Campaign position tracking runs on this machine:
-  gateway       http://127.0.0.1:$gw        dashboard, REST, WebSocket, OpenAPI
-  price-ingest  http://127.0.0.1:$ingest        ticks in
-  position      http://127.0.0.1:${PORT[position]}        marks positions (health only)
-  PostgreSQL    $(printf '%s' "$DATABASE_URL" | sed -E 's#//([^:@/]+):[^@]*@#//\1:***@#')
-  Kafka         $KAFKA_BROKERS
+Campaign position tracking runs on this machine (make up took $1 s):
+  dashboard   http://127.0.0.1:$gw/            paste the key of .run/dev-api-key when it asks
+  API docs    http://127.0.0.1:$gw/docs        (ticks: http://127.0.0.1:$ingest/docs)
+  REST        http://127.0.0.1:$gw/api/v1      WebSocket ws://127.0.0.1:$gw/api/v1/ws
 
-Point a browser at:
-  http://127.0.0.1:$gw/                      the dashboard: paste the dev key when it asks (cat .run/dev-api-key)
-  http://127.0.0.1:$gw/docs                  API documentation (OpenAPI at /openapi.json)
-  http://127.0.0.1:$gw/api/v1                REST base, e.g. GET http://127.0.0.1:$gw/api/v1/campaigns
-  ws://127.0.0.1:$gw/api/v1/ws               WebSocket (subscribe to campaigns)
-
-Every request but the dashboard's files, /health, /docs and /openapi.json needs an API key. The account
-dev has one with every scope in .run/dev-api-key, readable by you only (more: source deploy/local/env.sh;
-npm run admin):
+Feed a price (the README's Walkthrough goes on from here):
   KEY=\$(cat .run/dev-api-key)
-  curl -sS http://127.0.0.1:$gw/api/v1/campaigns -H "authorization: Bearer \$KEY"
+  curl -sS http://127.0.0.1:$ingest/api/v1/ticks -H "authorization: Bearer \$KEY" -H 'content-type: application/json' \\
+    -d "{\\"symbol\\": \\"GBPUSD\\", \\"price\\": \\"1.2575\\", \\"ts\\": \\"\$(date -u +%FT%T.%3NZ)\\"}"
+  npm run feed -- --symbols GBPUSD,AAPL --rate 50     # a random walk from each symbol's last price
 
-Feed prices with POST http://127.0.0.1:$ingest/api/v1/ticks (the timestamp is taken when you paste it), e.g.
-  curl -sS -X POST http://127.0.0.1:$ingest/api/v1/ticks -H "authorization: Bearer \$KEY" -H 'content-type: application/json' \\
-    -d "{\\"symbol\\": \\"GBPUSD\\", \\"price\\": \\"1.25750000\\", \\"ts\\": \\"\$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)\\", \\"source\\": \\"manual\\"}"
-or a continuous feed:
-$(feed_hint)
-
-Logs: make logs (files in .run/services/)   State: make status   Stop: make down
+make status · make logs · make down
 EOF
 }
 
+join_names() {
+  local out="$1"
+  shift
+  for n in "$@"; do out+=", $n"; done
+  echo "$out"
+}
+
+# The state of each service and of PostgreSQL and Kafka, then one line: what runs, what does not
+# and what to do about it. Exits 0 whatever it finds (a stopped system is an answer, not an
+# error); with --check, exits 1 unless everything runs and is ready.
 cmd_status() {
-  local name pid code rc=0
+  local name pid code
+  local -a stopped=() unready=()
   for name in "${SERVICES[@]}"; do
     if pid="$(service_pid "$name" 2>/dev/null)"; then
       code="$(http_status "${PORT[$name]}" /health/ready)"
@@ -272,58 +282,74 @@ cmd_status() {
       else
         printf '[%s] running but not ready: GET /health/ready answered %s (pid %s, http://127.0.0.1:%s)\n' \
           "$name" "$code" "$pid" "${PORT[$name]}"
-        rc=1
+        unready+=("$name")
       fi
     else
-      printf '[%s] not running\n' "$name"
-      rc=1
+      printf '[%s] stopped\n' "$name"
+      stopped+=("$name")
     fi
   done
-  "$SCRIPT_DIR/infra.sh" status || rc=1
-  return "$rc"
+  "$SCRIPT_DIR/postgres.sh" status || stopped+=(PostgreSQL)
+  "$SCRIPT_DIR/kafka.sh" status || stopped+=(Kafka)
+  if ((${#stopped[@]} == 0 && ${#unready[@]} == 0)); then
+    echo "everything runs: the dashboard is at http://127.0.0.1:${PORT[gateway]}/ (make logs follows the services)"
+    return 0
+  fi
+  if ((${#stopped[@]} == ${#SERVICES[@]} + 2)); then
+    echo "everything is stopped: make up starts it"
+  else
+    ((${#stopped[@]} == 0)) || echo "stopped: $(join_names "${stopped[@]}") (make up starts what is stopped)"
+    ((${#unready[@]} == 0)) || echo "not ready: $(join_names "${unready[@]}") (a service that just started needs a few seconds; make logs says why)"
+  fi
+  [[ "${1:-}" != --check ]]
 }
 
 cmd_up() {
-  local t0 name pid
+  local t0 t name pid
   t0="$(now)"
   cd "$REPO"
   mkdir -p "$RUN_DIR"
   # One `up` at a time; fd 7 is closed for everything that outlives this script.
   exec 7>"$RUN_DIR/.up.lock"
   flock -w 300 7 || die "timed out waiting for $RUN_DIR/.up.lock (another 'make up' running?)"
+  : >"$UP_LOG"
 
   ensure_dependencies
-  "$SCRIPT_DIR/infra.sh" up 7>&- || die "PostgreSQL or Kafka did not start (deploy/local/infra.sh up, output above)"
-  log "PostgreSQL and Kafka are up"
+  t="$(now)"
+  if [[ ! -d "$REPO/.run/postgres" || ! -d "$REPO/.cache/kafka/lib" ]]; then
+    log "starting PostgreSQL and Kafka; the first time installs postgresql-15, Java 17 and Maven and fetches the Kafka jars (a few minutes; tail -f ${UP_LOG#"$REPO/"} shows how far)"
+  fi
+  quietly "$SCRIPT_DIR/infra.sh" up || die "PostgreSQL or Kafka did not start (deploy/local/infra.sh up)"
+  log "PostgreSQL and Kafka are up ($(elapsed_since "$t") s)"
   # shellcheck source=deploy/local/env.sh
   source "$SCRIPT_DIR/env.sh"
   ensure_key_secret
 
   # Services that already run are left alone; the build and the migration are for the others.
   declare -gA FAILED=() STARTED=() WAITING=() LOG_OFFSET=()
-  local -a to_start=()
+  declare -ga READY=()
+  local -a to_start=() running=()
   for name in "${SERVICES[@]}"; do
     if pid="$(service_pid "$name")"; then
-      if [[ "$(http_status "${PORT[$name]}" /health/ready)" == 200 ]]; then
-        log "$name: already running and ready (pid $pid); left alone"
-      else
-        log "$name: already running (pid $pid) but not ready yet; waiting for it"
-        WAITING[$name]="$pid"
-      fi
+      running+=("$name")
+      [[ "$(http_status "${PORT[$name]}" /health/ready)" == 200 ]] || WAITING[$name]="$pid"
     else
       to_start+=("$name")
     fi
   done
+  if ((${#running[@]} > 0)); then
+    log "already running, left alone: $(join_names "${running[@]}") ('make down && make up' restarts them on a fresh build)"
+  fi
 
   if ((${#to_start[@]} > 0)); then
-    log "building (tsc -b)"
+    t="$(now)"
     npx tsc -b || die "the build failed (npx tsc -b, errors above)"
     # Before the gateway starts, which serves the bundle at / (a gateway without it answers / 503).
-    log "bundling the dashboard (npm run build -w @cpt/dashboard)"
-    npm run --silent build -w @cpt/dashboard 7>&- >/dev/null || die "the dashboard's bundle failed (npm run build -w @cpt/dashboard, errors above)"
-    log "migrating the database"
-    node libs/application/dist/src/migrate-cli.js || die "the migration failed (node libs/application/dist/src/migrate-cli.js)"
+    quietly npm run --silent build -w @cpt/dashboard || die "the dashboard's bundle failed (npm run build -w @cpt/dashboard)"
+    log "built: tsc -b and the dashboard ($(elapsed_since "$t") s)"
+    quietly node libs/application/dist/src/migrate-cli.js || die "the migration failed (node libs/application/dist/src/migrate-cli.js)"
     ensure_dev_key
+    t="$(now)"
     for name in "${to_start[@]}"; do
       start_service "$name"
       if [[ -n "${STARTED[$name]:-}" ]]; then
@@ -331,10 +357,12 @@ cmd_up() {
       fi
     done
   else
-    log "every service already runs: nothing to build or start ('make down && make up' restarts them on a fresh build)"
     ensure_dev_key
   fi
   wait_ready
+  if ((${#READY[@]} > 0)); then
+    log "ready: $(join_names "${READY[@]}") ($(elapsed_since "$t") s; logs: make logs)"
+  fi
 
   if ((${#FAILED[@]} > 0)); then
     for name in "${SERVICES[@]}"; do
@@ -348,15 +376,14 @@ cmd_up() {
     done
     die "${failed_names}did not come up (after $(elapsed_since "$t0") s); 'make status' shows what runs, 'make down' stops it"
   fi
-  print_welcome
-  echo "make up: done in $(elapsed_since "$t0") s"
+  print_welcome "$(elapsed_since "$t0")"
 }
 
 case "${1:-up}" in
   up) cmd_up ;;
-  status) cmd_status ;;
+  status) cmd_status "${2:-}" ;;
   *)
-    echo "usage: $0 [up|status]" >&2
+    echo "usage: $0 [up|status [--check]]" >&2
     exit 2
     ;;
 esac
