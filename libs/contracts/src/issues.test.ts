@@ -4,6 +4,7 @@ import { createKeyBody } from './access.js';
 import { createCampaignBody, createPositionBody, listCampaignsQuery, updateCampaignBody } from './campaigns.js';
 import { fieldIssues, formatPath, safeParseInput } from './issues.js';
 import { tickInput } from './ticks.js';
+import { wsClientMessage } from './ws.js';
 
 /** The contract's `details` of a value a schema refuses; fails when the schema takes it. */
 function details(schema: z.ZodType, value: unknown, prefix: PropertyKey[] = []) {
@@ -65,6 +66,12 @@ describe('fieldIssues with the contract’s words (section 1)', () => {
     expect(details(createKeyBody, { name: 'k', scopes: ['root'] })).toEqual([
       { path: 'scopes[0]', message: 'must be one of campaigns:read, campaigns:write, ticks:write, admin' },
     ]);
+  });
+
+  it('lists the kinds of a message a discriminated union takes, and says `required` without one', () => {
+    expect(details(wsClientMessage, { type: 'sub' })).toEqual([{ path: 'type', message: 'must be one of subscribe, unsubscribe, ping' }]);
+    expect(details(wsClientMessage, { campaign_ids: [] })).toEqual([{ path: 'type', message: 'required' }]);
+    expect(details(wsClientMessage, { type: 'subscribe' })).toEqual([{ path: 'campaign_ids', message: 'required' }]);
   });
 
   it('states sizes and bounds in words', () => {

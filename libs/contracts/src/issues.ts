@@ -69,8 +69,15 @@ export const contractErrorMap: z.core.$ZodErrorMap = (issue: RawIssue) => {
       return issue.format === 'regex' ? 'is not in the expected format' : `must be a valid ${issue.format}`;
     case 'not_multiple_of':
       return `must be a multiple of ${issue.divisor}`;
-    case 'invalid_union':
+    case 'invalid_union': {
+      // A discriminated union names the values its discriminator takes.
+      const options = Array.isArray(issue.options) ? issue.options.map(String) : [];
+      if (options.length > 0 && typeof issue.discriminator === 'string') {
+        const value = (issue.input as Record<string, unknown> | undefined)?.[issue.discriminator];
+        return value === undefined ? REQUIRED : `must be one of ${options.join(', ')}`;
+      }
       return 'matches none of the accepted forms';
+    }
     default:
       return undefined;
   }
