@@ -221,10 +221,32 @@ describe('query plans over a realistic table', () => {
     });
 
     it('updates the marked positions without reading the whole table', async () => {
-      const text = await plan(statementLike(statements, /^\s*update positions/));
+      const text = await plan(statementLike(statements, /update positions p set\s+current_price/));
       expect(text).toContain('positions_open_symbol_idx');
       expect(text).toMatch(/positions_(campaign_status|campaign_entry)_idx|positions_pkey/);
       expect(text).not.toContain('Seq Scan on positions');
+    });
+
+    // Section 8: a position whose stop the batch cannot have reached (stops at 95, ticks 99 to 104)
+    // costs no look at the batch's crossings, nor at its ticks, which are not even parsed.
+    it('reads neither crossings nor ticks of positions whose stops the batch did not reach', async () => {
+      const update = statementLike(statements, /update positions p set\s+current_price/);
+      const analyzed = await orm.em.fork().transactional(async (em) => {
+        const order: unknown[] = [];
+        const sql = update.sql.replace(/\$(\d+)/g, (_, n: string) => {
+          // The same batch a month later: its newest tick marks every OPEN position again.
+          const value = update.bindings[Number(n) - 1];
+          order.push(typeof value === 'string' ? value.replaceAll('2026-03-01T', '2026-04-01T') : value);
+          return '?';
+        });
+        const rows = await query<{ 'QUERY PLAN': string }>(em, `explain (analyze, costs off, timing off) ${sql}`, order);
+        await em.rollback();
+        return rows.map((r) => r['QUERY PLAN']).join('\n');
+      });
+      expect(analyzed).toMatch(/Subquery Scan on m \(actual rows=667 /);
+      expect(analyzed).toMatch(/Function Scan on json_to_recordset k \(never executed\)/);
+      expect(analyzed).toMatch(/CTE Scan on instants d \(never executed\)/);
+      expect(analyzed).toMatch(/CTE instants\n\s+->\s+Function Scan on json_to_recordset \w+ \(never executed\)/);
     });
 
     it('moved the marks and excursions it planned for', async () => {

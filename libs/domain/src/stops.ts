@@ -83,10 +83,18 @@ export function stopCrossings<P = Dec, T = Date>(
   comparePrice: Compare<P> = defaultPrice<P>(),
   compareTs: Compare<T> = defaultTs<T>(),
 ): StopTick<P, T>[] {
+  return crossingsOf(firstAtEachInstant(ticks, compareTs), comparePrice);
+}
+
+/** {@link stopCrossings} of ticks already reduced by {@link firstAtEachInstant}. */
+export function crossingsOf<P = Dec, T = Date>(
+  instants: readonly StopTick<P, T>[],
+  comparePrice: Compare<P> = defaultPrice<P>(),
+): StopTick<P, T>[] {
   const out: StopTick<P, T>[] = [];
   let lo: P | undefined;
   let hi: P | undefined;
-  for (const t of firstAtEachInstant(ticks, compareTs)) {
+  for (const t of instants) {
     const lower = lo === undefined || comparePrice(t.price, lo) < 0;
     const higher = hi === undefined || comparePrice(t.price, hi) > 0;
     if (lower) lo = t.price;

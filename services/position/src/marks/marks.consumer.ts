@@ -62,12 +62,23 @@ export function createMarksConsumer(opts: MarksConsumerOptions): MarksConsumer {
       stats.marksSkipped += result.skipped.length;
       record?.({ ticks: items.length, seconds: (performance.now() - started) / 1000, result });
       for (const skipped of result.skipped.slice(0, 20)) log.warn(skipped, 'mark not applied: its P&L would not fit NUMERIC(18,8)');
+      // Section 8: each automatic exit at a stop, as a command's change would be logged.
+      for (const e of result.stopExits) {
+        log.info(
+          { campaignId: e.campaignId, positionId: e.positionId, price: e.exit.price, date: e.exit.date, requestId: e.requestId },
+          'position exited at its stop',
+        );
+      }
+      for (const r of result.refusedStopExits) log.warn(r, 'stop breached, automatic exit refused by the exit rules');
       log.info(
         {
           ticks: items.length,
           marked: result.marked,
           skipped: result.skipped.length,
           campaigns: result.campaigns,
+          breached: result.breached,
+          stopExits: result.stopExits.length,
+          perTick: result.perTick,
           requestIds: requestIds.slice(0, 100),
           ms: Math.round(performance.now() - started),
         },

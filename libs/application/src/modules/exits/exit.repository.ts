@@ -1,5 +1,5 @@
 import type { ExitJson } from '@cpt/contracts';
-import { dec, type ExitFigures, fmt8 } from '@cpt/domain';
+import { type Dec, dec, type ExitFigures, fmt8 } from '@cpt/domain';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { asDateOrNull, pgArray, query } from '../../db/sql.js';
 import { EXIT, type ExitRow } from './exit.mapper.js';
@@ -40,6 +40,26 @@ export async function exitHistory(em: EntityManager, accountId: string, position
     [positionId, accountId],
   );
   return { exitedNotional: dec(row?.notional ?? '0'), lastExitDate: asDateOrNull(row?.last_date ?? null) };
+}
+
+/**
+ * {@link exitHistory} of several positions at once, for the marks, which serve no caller: those
+ * without exits are left out.
+ */
+export async function exitHistories(
+  em: EntityManager,
+  positionIds: readonly string[],
+): Promise<Map<string, { exitedNotional: Dec; lastExitDate: Date | null }>> {
+  const out = new Map<string, { exitedNotional: Dec; lastExitDate: Date | null }>();
+  if (positionIds.length === 0) return out;
+  const rows = await query<{ position_id: string; notional: string; last_date: Date | string | null }>(
+    em,
+    `select position_id, sum(price * shares)::text as notional, max(date) as last_date from exits
+     where position_id = any(?::uuid[]) group by position_id`,
+    [pgArray(positionIds)],
+  );
+  for (const r of rows) out.set(r.position_id, { exitedNotional: dec(r.notional), lastExitDate: asDateOrNull(r.last_date) });
+  return out;
 }
 
 /** Records one exit; returns it as the contract shows it. */

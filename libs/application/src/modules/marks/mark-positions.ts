@@ -1,12 +1,16 @@
-import type { CampaignUpdated, MarkedPositionJson } from '@cpt/contracts';
-import { comparePriceText, type Dec, type ExcursionStep, excursionSteps, fmt8 } from '@cpt/domain';
+import { randomUUID } from 'node:crypto';
+import type { CampaignUpdated, ChangedPositionJson } from '@cpt/contracts';
+import { comparePriceText, crossingsOf, type Dec, type ExcursionStep, excursionSteps, firstAtEachInstant, fmt8 } from '@cpt/domain';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { asDate } from '../../db/sql.js';
 import { utcMillis } from '../../db/timestamps.js';
+import { insertJournalEntry } from '../journal/journal.repository.js';
 import { recordEvents } from '../outbox/outbox.commands.js';
 import type { PositionRow } from '../positions/position.mapper.js';
 import { markedPositionJson } from '../positions/position.mapper.js';
-import { bumpSeqs, lockMarkedCampaigns, type TicksJson, updateMarks } from './marks.repository.js';
+import { positionsJson, selectPositionRows } from '../positions/position.repository.js';
+import { bumpSeqs, type InstantsJson, lockMarkedCampaigns, type MarkedRow, type TicksJson, updateMarks } from './marks.repository.js';
+import { applyStopExits, type RefusedStopExit, type StopExit } from './stop-exits.js';
 import { upsertSymbolMarks } from './symbol-marks.repository.js';
 
 /** The price of a symbol at an instant. */
@@ -29,7 +33,7 @@ export interface SkippedMark {
 
 /** What one call of {@link markPositions} committed. */
 export interface MarkResult {
-  /** Positions whose mark or excursions moved. */
+  /** Positions whose mark, excursions or stop breach moved, or that a stop exited. */
   marked: number;
   /** Positions the mark reached but could not move (section 6): each kept its last mark. */
   skipped: SkippedMark[];
@@ -37,9 +41,29 @@ export interface MarkResult {
   campaigns: number;
   /** Those events. */
   events: CampaignUpdated[];
+  /** Positions whose stop the batch breached (section 8), those it exited included. */
+  breached: number;
+  /** The automatic exits at stops (section 8), in the order of their ticks. */
+  stopExits: StopExit[];
+  /** Breaches whose automatic exit the rules refused: those positions are breached, not exited. */
+  refusedStopExits: RefusedStopExit[];
+  /**
+   * Positions for which the batch's ticks were read one by one: a breach the crossings could not
+   * tell, or an exit's excursions. Every other position costs the same whatever the batch's size.
+   */
+  perTick: number;
 }
 
-const NOTHING: MarkResult = Object.freeze({ marked: 0, skipped: [], campaigns: 0, events: [] });
+const NOTHING: MarkResult = Object.freeze({
+  marked: 0,
+  skipped: [],
+  campaigns: 0,
+  events: [],
+  breached: 0,
+  stopExits: [],
+  refusedStopExits: [],
+  perTick: 0,
+});
 
 /**
  * A tick as the position service decodes it: its price and time as the contract's text (at most 8
@@ -55,8 +79,13 @@ export interface TickText {
 
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** The batch as the statements take it: per symbol, its newest tick and what its ticks do to excursions. */
-function batchJson(ticks: readonly TickText[]): { newest: TickText[]; json: TicksJson } {
+/** The batch as the statements take it: per symbol, its newest tick and what its ticks do to excursions and stops. */
+function batchJson(ticks: readonly TickText[]): {
+  newest: TickText[];
+  json: TicksJson;
+  instants: InstantsJson;
+  bySymbol: Map<string, TickText[]>;
+} {
   const bySymbol = new Map<string, TickText[]>();
   for (const t of ticks) {
     const list = bySymbol.get(t.symbol);
@@ -64,10 +93,16 @@ function batchJson(ticks: readonly TickText[]): { newest: TickText[]; json: Tick
     else bySymbol.set(t.symbol, [t]);
   }
   const newest: TickText[] = [];
+  // Every tick that may be a mark, for the rare breach its symbol's crossings cannot tell. Written
+  // out by hand: prices and instants are the contract's text, the symbol is quoted once.
+  const instants: string[] = [];
   const rows = [...bySymbol.values()].map((list) => {
+    const once = firstAtEachInstant(list, compareText);
     // The newest by ts; of equal ones, the first processed (section 6).
-    const mark = list.reduce((n, t) => (t.ts > n.ts ? t : n));
+    const mark = once[once.length - 1] as TickText;
     newest.push(mark);
+    const symbol = JSON.stringify(mark.symbol);
+    for (const t of once) instants.push(`{"symbol":${symbol},"ts":"${t.ts}","price":"${t.price}"}`);
     const steps = excursionSteps(list, comparePriceText, compareText);
     const first = steps[0] as ExcursionStep<string, string>;
     return {
@@ -78,18 +113,26 @@ function batchJson(ticks: readonly TickText[]): { newest: TickText[]; json: Tick
       hi: first.hi,
       lo: first.lo,
       steps: steps.length > 1 ? steps : null,
+      crossings: crossingsOf(once, comparePriceText).map((t) => ({ ts: t.ts, price: t.price })),
     };
   });
-  return { newest, json: JSON.stringify(rows) };
+  return { newest, json: JSON.stringify(rows), instants: `[${instants.join(',')}]`, bySymbol };
 }
 
 /**
  * Applies a batch of ticks in one transaction of set-based statements: lock the campaigns whose
  * OPEN positions the batch reaches (in id order, as every writer does), move each symbol's mark to
  * its newest tick, mark the positions it reaches and move the excursions of those its ticks
- * reach (every tick counts for excursions, the newest for the mark), bump each campaign's
- * `last_seq`, and record one event per campaign in the outbox. Replayed, late and duplicate ticks
- * change no mark; excursions are maxima and minima, so replays change nothing either.
+ * reach (every tick counts for excursions, the newest for the mark), record the first tick at or
+ * through each stop (section 8) and exit at it the positions of campaigns that exit at stops,
+ * bump each campaign's `last_seq` (and its version by its exits), and record one event per
+ * campaign in the outbox. Replayed, late and duplicate ticks change no mark and breach no stop;
+ * excursions are maxima and minima, so replays change nothing either.
+ *
+ * A campaign the batch only marked gets a `marked` event of compact positions; one in which a stop
+ * exited a position gets a `position_closed` event of whole positions (every one the batch
+ * changed), its version raised by one per exit and each exit journaled (`stop_exit`) at its
+ * version: one event per campaign and batch either way, each with its next seq.
  */
 export function markPositions(em: EntityManager, marks: Iterable<Mark>, opts: { now?: Date } = {}): Promise<MarkResult> {
   const ticks = [...marks].map((m) => ({ symbol: m.symbol, price: fmt8(m.price), ts: m.ts.toISOString(), requestId: m.requestId ?? null }));
@@ -98,7 +141,7 @@ export function markPositions(em: EntityManager, marks: Iterable<Mark>, opts: { 
 
 /** {@link markPositions} of ticks as the position service decodes them (see {@link TickText}). */
 export async function markTicks(em: EntityManager, batch: readonly TickText[], opts: { now?: Date } = {}): Promise<MarkResult> {
-  const { newest, json: ticks } = batchJson(batch);
+  const { newest, json: ticks, instants, bySymbol } = batchJson(batch);
   if (newest.length === 0) return NOTHING;
   const requestIdOf = new Map(newest.map((m) => [m.symbol, m.requestId ?? null]));
   return em.fork().transactional(async (tx) => {
@@ -108,41 +151,132 @@ export async function markTicks(em: EntityManager, batch: readonly TickText[], o
     // After the campaigns' locks, as a command that opens a position takes them.
     await upsertSymbolMarks(tx, ticks, now);
     if (locked.length === 0) return NOTHING;
-    const reached = await updateMarks(tx, ticks, locked, now);
+    const reached = await updateMarks(tx, ticks, instants, locked, now);
     const skipped: SkippedMark[] = [];
     const byCampaign = new Map<string, PositionRow[]>();
+    const held: MarkedRow[] = [];
     let marked = 0;
-    for (const { applies, moves, fits, tick_price, tick_ts, ...row } of reached) {
+    let breached = 0;
+    let perTick = 0;
+    for (const r of reached) {
+      if (r.breach_ts !== null) breached++;
+      if (r.from_ticks) perTick++;
+      if (r.held) {
+        held.push(r);
+        continue;
+      }
+      const {
+        applies,
+        moves,
+        fits,
+        tick_price,
+        tick_ts,
+        breach_ts,
+        breach_price: _price,
+        from_ticks: _from,
+        held: _held,
+        long: _long,
+        ...row
+      } = r;
       if (applies && !fits) {
         skipped.push({ positionId: row.id, campaignId: row.campaign_id, symbol: row.symbol, price: tick_price, ts: utcMillis(tick_ts) });
-        if (!moves) continue;
+        if (!moves && breach_ts === null) continue;
       }
       marked++;
       const list = byCampaign.get(row.campaign_id) ?? [];
       list.push(row);
       byCampaign.set(row.campaign_id, list);
     }
+    // Section 8: the positions breached in campaigns that exit at stops, exited at their ticks.
+    const { exits, refused } =
+      held.length === 0 ? { exits: [], refused: [] } : await applyStopExits(tx, held, (s) => bySymbol.get(s) ?? [], now);
+    if (held.length > 0) {
+      perTick += held.length;
+      for (const row of await selectPositionRows(
+        tx,
+        held.map((r) => r.id),
+      )) {
+        marked++;
+        const list = byCampaign.get(row.campaign_id) ?? [];
+        list.push(row);
+        byCampaign.set(row.campaign_id, list);
+      }
+    }
     if (marked === 0) return { ...NOTHING, skipped };
-    const bumped = await bumpSeqs(tx, [...byCampaign.keys()]);
+    const exitsOf = new Map<string, StopExit[]>();
+    for (const e of exits) exitsOf.set(e.campaignId, [...(exitsOf.get(e.campaignId) ?? []), e]);
+    const campaignIds = [...byCampaign.keys()];
+    const bumped = await bumpSeqs(
+      tx,
+      campaignIds,
+      campaignIds.map((id) => exitsOf.get(id)?.length ?? 0),
+      now,
+    );
+    await journalStopExits(tx, bumped, exitsOf, now);
     // A `marked` update carries, of each position, its id and what the batch changed (section 3):
-    // no exits to read, a tenth of the bytes of a whole position to store, publish and parse.
-    const changed = new Map<string, MarkedPositionJson[]>();
-    for (const [campaignId, rows] of byCampaign) changed.set(campaignId, inEntryOrder(rows).map(markedPositionJson));
+    // no exits to read, a tenth of the bytes of a whole position to store, publish and parse. A
+    // campaign a stop exit changed structurally gets whole positions.
+    const changed = new Map<string, ChangedPositionJson[]>();
+    for (const [campaignId, rows] of byCampaign) {
+      const inOrder = inEntryOrder(rows);
+      changed.set(campaignId, exitsOf.has(campaignId) ? await positionsJson(tx, null, inOrder) : inOrder.map(markedPositionJson));
+    }
     const events = await recordEvents(
       tx,
-      bumped.map((b) => ({
-        campaignId: b.id,
-        seq: Number(b.last_seq),
-        version: b.version,
-        reason: 'marked' as const,
-        changedPositions: changed.get(b.id) ?? [],
-        requestId: requestIdOf.get(byCampaign.get(b.id)?.[0]?.symbol ?? '') ?? null,
-      })),
+      bumped.map((b) => {
+        const closed = exitsOf.get(b.id);
+        return {
+          campaignId: b.id,
+          seq: Number(b.last_seq),
+          version: b.version,
+          reason: closed ? ('position_closed' as const) : ('marked' as const),
+          changedPositions: changed.get(b.id) ?? [],
+          requestId: closed ? (closed[0]?.requestId ?? null) : (requestIdOf.get(byCampaign.get(b.id)?.[0]?.symbol ?? '') ?? null),
+        };
+      }),
       now,
       null,
     );
-    return { marked, skipped, campaigns: bumped.length, events };
+    return { marked, skipped, campaigns: bumped.length, events, breached, stopExits: exits, refusedStopExits: refused, perTick };
   });
+}
+
+/**
+ * One journal entry per automatic exit (`stop_exit`, section 7): no key acted, the request is the
+ * breaching tick's. The exits of a campaign take, in the order of their ticks, the versions its
+ * bump gave it, the last one the campaign's version now.
+ */
+async function journalStopExits(
+  tx: EntityManager,
+  bumped: readonly { id: string; version: number }[],
+  exitsOf: ReadonlyMap<string, readonly StopExit[]>,
+  at: Date,
+): Promise<void> {
+  for (const b of bumped) {
+    const exits = exitsOf.get(b.id) ?? [];
+    for (const [i, e] of exits.entries()) {
+      await insertJournalEntry(tx, {
+        id: randomUUID(),
+        accountId: e.accountId,
+        campaignId: b.id,
+        at,
+        action: 'stop_exit',
+        version: b.version - exits.length + i + 1,
+        positionId: e.positionId,
+        keyId: null,
+        keyName: null,
+        requestId: e.requestId,
+        details: {
+          exit_id: e.exit.id,
+          shares: e.exit.shares,
+          price: e.exit.price,
+          date: e.exit.date,
+          fee: e.exit.fee,
+          stop_loss: e.stopLoss,
+        },
+      });
+    }
+  }
 }
 
 /** Positions as the contract lists them: by entry date, then id (each date read once, not at every comparison). */

@@ -15,10 +15,12 @@ const EXTREMES_SINCE = (bound: 'hi' | 'lo') => `case when p.entry_date <= t.firs
   else (select ${bound === 'hi' ? 'max' : 'min'}(s.${bound}) from json_to_recordset(t.steps) as s(ts timestamptz, hi numeric, lo numeric)
         where s.ts >= p.entry_date) end`;
 const MATCHES = `
-  select x.id, x.campaign_id, x.entry_price, x.open_shares, x.applies, x.moves, x.hi, x.lo, t.symbol, t.price, t.ts
-  from json_to_recordset(?::json) as t(symbol text, price numeric, ts timestamptz, first_ts timestamptz, hi numeric, lo numeric, steps json)
+  select x.id, x.campaign_id, x.entry_price, x.open_shares, x.applies, x.moves, x.hi, x.lo, t.symbol, t.price, t.ts,
+    x.stop_loss, x.entry_date, x.marked_at, x.stop_breached_at, t.crossings
+  from json_to_recordset(?::json) as t(symbol text, price numeric, ts timestamptz, first_ts timestamptz, hi numeric, lo numeric, steps json,
+    crossings json)
   cross join lateral (
-    select p.id, p.campaign_id, p.entry_price, p.open_shares, e.hi, e.lo,
+    select p.id, p.campaign_id, p.entry_price, p.open_shares, e.hi, e.lo, p.stop_loss, p.entry_date, p.marked_at, p.stop_breached_at,
       p.marked_at is null or p.marked_at < t.ts as applies,
       coalesce(e.hi > greatest(p.max_favorable_price, p.max_adverse_price) or e.lo < least(p.max_favorable_price, p.max_adverse_price), false) as moves
     from positions p
@@ -27,15 +29,40 @@ const MATCHES = `
       and (p.marked_at is null or p.marked_at < t.ts
         or e.hi > greatest(p.max_favorable_price, p.max_adverse_price) or e.lo < least(p.max_favorable_price, p.max_adverse_price))
     offset 0) x`;
+
+// Section 8: a price at or through the stop of the match's side, and a tick that may mark it.
+const THROUGH = (price: string) => `case when c.side = 'LONG' then ${price} <= x.stop_loss else ${price} >= x.stop_loss end`;
+const MAY_MARK = (ts: string) => `${ts} >= x.entry_date and (x.marked_at is null or ${ts} > x.marked_at)`;
+// The tick that breaches a match, if any. Only a position not yet breached whose stop the batch's
+// extremes since its entry reach looks further (a gate on the outer row: nothing else is
+// evaluated for the others): the first of the symbol's crossings through the stop is the first
+// tick through it; when that one may not mark the position (before its entry, or late), the
+// symbol's ticks, one per instant (`instants`, read only then), are searched from its window on.
+const BREACH = `
+  select f.ts, f.price, f.from_ticks from (
+    select k.ts, k.price from json_to_recordset(x.crossings) as k(ts timestamptz, price numeric)
+    where x.stop_breached_at is null and case when c.side = 'LONG' then x.lo <= x.stop_loss else x.hi >= x.stop_loss end
+      and ${THROUGH('k.price')}
+    order by k.ts limit 1) k
+  cross join lateral (
+    select k.ts, k.price, false as from_ticks where ${MAY_MARK('k.ts')}
+    union all
+    (select d.ts, d.price, true from instants d
+     where not (${MAY_MARK('k.ts')}) and d.symbol = x.symbol and ${MAY_MARK('d.ts')} and ${THROUGH('d.price')}
+     order by d.ts limit 1)) f`;
 // The P&L of the shares still open (section 8): partial exits have taken the rest.
 const PNL = `case when c.side = 'LONG' then (x.price - x.entry_price) * x.open_shares else (x.entry_price - x.price) * x.open_shares end`;
 
 /**
  * What a batch does to each of its symbols, as the JSON the statements take: the newest tick
- * (`symbol, price, ts`), the batch's first instant and extremes (`first_ts, hi, lo`), and the
- * excursion steps when there are several (`steps: [{ts, hi, lo}]`, else null).
+ * (`symbol, price, ts`), the batch's first instant and extremes (`first_ts, hi, lo`), the
+ * excursion steps when there are several (`steps: [{ts, hi, lo}]`, else null), and the stop
+ * crossings (`crossings: [{ts, price}]`, section 8).
  */
 export type TicksJson = string;
+
+/** Every tick of the batch that may be a mark, one per symbol and instant: `[{symbol, ts, price}]`. */
+export type InstantsJson = string;
 
 /** Locks the campaigns whose OPEN positions the ticks would mark, in id order (as every writer does). */
 export async function lockMarkedCampaigns(em: EntityManager, ticks: TicksJson): Promise<string[]> {
@@ -58,6 +85,18 @@ export type MarkedRow = PositionRow & {
   /** The tick that reached it. */
   tick_price: string;
   tick_ts: Date | string;
+  /** The tick that breached its stop in this batch (section 8), or null. */
+  breach_ts: Date | string | null;
+  breach_price: string | null;
+  /** Whether that tick was found among the batch's ticks, not its crossings. */
+  from_ticks: boolean;
+  /**
+   * Breached in a campaign with `auto_exit_on_stop`: left as it was, to be exited at the
+   * breaching tick (the batch's later ticks no longer touch it).
+   */
+  held: boolean;
+  /** Whether its campaign is LONG. */
+  long: boolean;
 };
 
 /** The largest magnitude NUMERIC(18,8) holds. */
@@ -68,36 +107,65 @@ const MAX_AMOUNT = '9999999999.99999999';
  * them. Re-matched under the locks: a position that a command closed meanwhile is not marked. Each
  * match carries its new P&L, computed once and rounded half-even, and reaches its row by primary
  * key. A P&L that would not fit NUMERIC(18,8) leaves the position as it was and comes back with
- * `fits` false, so that the caller can report it (section 6).
+ * `fits` false, so that the caller can report it (section 6). The first tick at or through a stop
+ * breaches it (section 8); a position so breached in a campaign that exits at stops is `held`:
+ * returned unchanged, for the caller to exit.
  */
-export function updateMarks(em: EntityManager, ticks: TicksJson, campaignIds: readonly string[], now: Date): Promise<MarkedRow[]> {
-  const marks = 'm.applies and m.fits';
+export function updateMarks(
+  em: EntityManager,
+  ticks: TicksJson,
+  instants: InstantsJson,
+  campaignIds: readonly string[],
+  now: Date,
+): Promise<MarkedRow[]> {
+  const marks = 'm.applies and m.fits and not m.held';
   return query<MarkedRow>(
     em,
-    `update positions p set
+    `with instants as materialized (
+       select d.symbol, d.ts, d.price from json_to_recordset(?::json) as d(symbol text, ts timestamptz, price numeric))
+     update positions p set
        current_price = case when ${marks} then m.price else p.current_price end,
        current_pnl = case when ${marks} then m.pnl else p.current_pnl end,
        marked_at = case when ${marks} then m.ts else p.marked_at end,
-       max_favorable_price = case when m.long then greatest(p.max_favorable_price, m.hi) else least(p.max_favorable_price, m.lo) end,
-       max_adverse_price = case when m.long then least(p.max_adverse_price, m.lo) else greatest(p.max_adverse_price, m.hi) end,
-       updated_at = case when ${marks} or m.moves then ?::timestamptz else p.updated_at end
+       max_favorable_price = case when m.held then p.max_favorable_price
+         when m.long then greatest(p.max_favorable_price, m.hi) else least(p.max_favorable_price, m.lo) end,
+       max_adverse_price = case when m.held then p.max_adverse_price
+         when m.long then least(p.max_adverse_price, m.lo) else greatest(p.max_adverse_price, m.hi) end,
+       stop_breached_at = case when m.held then p.stop_breached_at else coalesce(p.stop_breached_at, m.breach_ts) end,
+       stop_breach_price = case when m.held or p.stop_breached_at is not null then p.stop_breach_price else m.breach_price end,
+       updated_at = case when ${marks} or (not m.held and (m.moves or m.breach_ts is not null)) then ?::timestamptz else p.updated_at end
      from (
-       select x.id, x.price, x.ts, x.applies, x.moves, x.hi, x.lo, c.side = 'LONG' as long, r.pnl, abs(r.pnl) <= ${MAX_AMOUNT} as fits
+       select x.id, x.price, x.ts, x.applies, x.moves, x.hi, x.lo, c.side = 'LONG' as long, r.pnl, abs(r.pnl) <= ${MAX_AMOUNT} as fits,
+         b.ts as breach_ts, b.price as breach_price, coalesce(b.from_ticks, false) as from_ticks,
+         c.auto_exit_on_stop and b.ts is not null as held
        from (${MATCHES}) x join campaigns c on c.id = x.campaign_id
        cross join lateral (select round_half_even(${PNL}, 8) as pnl) r
+       left join lateral (${BREACH}) b on true
        where x.campaign_id = any(?::uuid[])
        offset 0) m
      where p.id = m.id and p.status = 'OPEN'
-     returning ${POSITION.columns('p')}, m.applies, m.moves, m.fits, m.price::text as tick_price, m.ts as tick_ts`,
-    [now, ticks, pgArray(campaignIds)],
+     returning ${POSITION.columns('p')}, m.applies, m.moves, m.fits, m.price::text as tick_price, m.ts as tick_ts,
+       m.breach_ts, m.breach_price::text as breach_price, m.from_ticks, m.held, m.long`,
+    [instants, now, ticks, pgArray(campaignIds)],
   );
 }
 
-/** Gives each campaign its next event seq (marks do not change the version). */
-export function bumpSeqs(em: EntityManager, campaignIds: readonly string[]): Promise<{ id: string; last_seq: string; version: number }[]> {
+/**
+ * Gives each campaign its next event seq. Marks do not change the version; each automatic exit
+ * at a stop is a structural change, one version each (`exits[i]` of `campaignIds[i]`).
+ */
+export function bumpSeqs(
+  em: EntityManager,
+  campaignIds: readonly string[],
+  exits: readonly number[],
+  now: Date,
+): Promise<{ id: string; last_seq: string; version: number }[]> {
   return query<{ id: string; last_seq: string; version: number }>(
     em,
-    'update campaigns set last_seq = last_seq + 1 where id = any(?::uuid[]) returning id, last_seq::text, version',
-    [pgArray(campaignIds)],
+    `update campaigns c set last_seq = c.last_seq + 1, version = c.version + v.exits,
+       updated_at = case when v.exits > 0 then ?::timestamptz else c.updated_at end
+     from unnest(?::uuid[], ?::int[]) as v(id, exits) where c.id = v.id
+     returning c.id, c.last_seq::text, c.version`,
+    [now, pgArray(campaignIds), pgArray(exits.map(String))],
   );
 }

@@ -7,11 +7,9 @@ import {
   checkRiskLimits,
   type Dec,
   dec,
-  divText8,
   EXIT_FIELDS,
   type ExitOutcome,
   type ExitRequest,
-  excursionR,
   exitPositionRule,
   exposureOf,
   fmt8,
@@ -28,6 +26,7 @@ import { type ChangeResult, type CommandOptions, changeCampaign } from '../campa
 import { exitHistory, insertExit } from '../exits/exit.repository.js';
 import { selectSymbolMark } from '../marks/symbol-marks.repository.js';
 import { exposureNow } from '../risk/risk.repository.js';
+import { exitColumns } from './exit-columns.js';
 import { Position, type PositionEntity } from './position.entity.js';
 import { campaignIdOf, loadPosition } from './position.repository.js';
 
@@ -177,21 +176,8 @@ export async function exitPosition(
 }
 
 function applyExit(p: PositionEntity, out: ExitOutcome, now: Date): void {
-  p.openShares = fmt8(out.openShares);
-  p.realizedPnl = fmt8(out.realizedPnl);
-  p.fees = fmt8(out.fees);
-  p.risk = fmt8(out.risk);
-  p.currentPrice = fmt8(out.currentPrice);
-  p.currentPnl = fmt8(out.currentPnl);
-  if (out.closes) {
-    p.status = 'CLOSED';
-    p.exitPrice = fmt8(out.exitPrice as Dec);
-    p.closedDate = out.closedDate;
-    // The figures a closed position keeps, frozen for the statistics.
-    p.rMultiple = divText8(fmt8(out.realizedPnl.minus(out.fees)), p.initialRisk);
-    p.mfeR = excursionR(p.entryPrice, p.initialStop, p.maxFavorablePrice);
-    p.maeR = excursionR(p.entryPrice, p.initialStop, p.maxAdversePrice);
-  }
+  const { closing, ...columns } = exitColumns(p, out);
+  Object.assign(p, columns, closing ?? {});
   p.updatedAt = now;
 }
 

@@ -1,7 +1,7 @@
 import type { PositionJson } from '@cpt/contracts';
 import { excursionR, NotFoundError } from '@cpt/domain';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { query } from '../../db/sql.js';
+import { pgArray, query } from '../../db/sql.js';
 import { selectExits } from '../exits/exit.repository.js';
 import { Position, type PositionEntity } from './position.entity.js';
 import { POSITION, type PositionRow, rMultipleOf } from './position.mapper.js';
@@ -40,6 +40,11 @@ export async function positionsJson(em: EntityManager, accountId: string | null,
     p.exits = exits.get(r.id) ?? [];
     return p;
   });
+}
+
+/** The named positions' rows, whatever their account: for the marks, which serve no caller. */
+export function selectPositionRows(em: EntityManager, ids: readonly string[]): Promise<PositionRow[]> {
+  return query<PositionRow>(em, `select ${COLUMNS} from positions p where p.id = any(?::uuid[])`, [pgArray(ids)]);
 }
 
 /** One position of the account, as the contract shows it. */
