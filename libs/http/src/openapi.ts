@@ -61,7 +61,8 @@ function swaggerSchemaOf(d: RouteDeclaration): Json {
     ...(r.params ? { params: parametersOf(r.params) } : {}),
     ...(r.querystring ? { querystring: parametersOf(r.querystring) } : {}),
     headers: parametersOf(r.headers, commonHeaders.request),
-    ...(r.body ? { body: jsonSchemaOf(r.body, 'input') } : {}),
+    // @fastify/swagger moves `x-examples` beside the body's schema, as the media type's `examples`.
+    ...(r.body ? { body: { ...jsonSchemaOf(r.body, 'input'), ...(d.examples ? { 'x-examples': d.examples } : {}) } } : {}),
     response: Object.fromEntries(Object.entries(responses).map(([status, doc]) => [status, responseOf(doc as ResponseDoc)])),
     ...(d.access === 'public' ? {} : { security: [{ apiKey: [] }], 'x-scope': d.access }),
     ...d.extensions,
@@ -106,9 +107,13 @@ function completeResponses(document: Json): Json {
 }
 
 export interface OpenApiOptions {
+  /** The document's title, and the docs page's. */
   title: string;
+  /** The introduction at the top of the page (CommonMark). */
   description: string;
   version: string;
+  /** The groups of operations (`tags` of their declarations), in the order the page lists them, each introduced. */
+  tags?: { name: string; description: string }[];
 }
 
 /**
@@ -121,6 +126,7 @@ const plugin: FastifyPluginAsync<OpenApiOptions> = async (app, opts) => {
     openapi: {
       openapi: '3.0.3',
       info: { title: opts.title, description: opts.description, version: opts.version },
+      ...(opts.tags ? { tags: opts.tags } : {}),
       components: {
         securitySchemes: {
           apiKey: {
@@ -149,6 +155,7 @@ const plugin: FastifyPluginAsync<OpenApiOptions> = async (app, opts) => {
     // the ingress, see the README).
     await docs.register(swaggerUi, {
       routePrefix: '/docs',
+      theme: { title: opts.title },
       staticCSP:
         "default-src 'self'; base-uri 'self'; font-src 'self' data:; frame-ancestors 'none'; img-src 'self' data:; " +
         "object-src 'none'; script-src 'self'; script-src-attr 'none'; style-src 'self' 'unsafe-inline'; connect-src 'self'",

@@ -18,6 +18,13 @@ export interface ResponseDoc {
   links?: Record<string, { operation: string; parameters: Record<string, string>; description?: string }>;
 }
 
+/** A request body for the docs page: an OpenAPI Example Object. */
+export interface BodyExample {
+  summary: string;
+  description?: string;
+  value: unknown;
+}
+
 /** The parts of a request a route declares. Each is a zod object; `headers` names lower-case headers. */
 export interface RequestSchemas {
   params?: z.ZodType;
@@ -48,6 +55,13 @@ export interface RouteDeclaration<S extends RequestSchemas = RequestSchemas> {
    */
   bodyValidatedByHandler?: boolean;
   responses: Partial<Record<number, ResponseDoc>>;
+  /**
+   * Bodies the operation accepts, by name, shown on the docs page (the first fills its "Try it
+   * out"). Each passes the body's schema, which is checked when the route is declared; the services'
+   * tests post every one of them and expect success, so they must also pass the rules beyond the
+   * schema (a LONG stop below the entry, say).
+   */
+  examples?: Record<string, BodyExample>;
   /** OpenAPI extension fields (`x-…`) of the operation. */
   extensions?: Record<`x-${string}`, unknown>;
 }
@@ -82,6 +96,15 @@ const plainJson = () => (data: unknown) => JSON.stringify(data);
  * compilers that leave validation to the handler. Spread them into `app.route()` with a handler.
  */
 export function declaredRoute(declaration: RouteDeclaration) {
+  for (const [name, example] of Object.entries(declaration.examples ?? {})) {
+    const body = declaration.request?.body;
+    const r = body?.safeParse(example.value);
+    if (!r?.success) {
+      throw new Error(
+        `${declaration.method} ${declaration.url}: example ${name} ${body ? `breaks the body's schema: ${r?.error.message}` : 'documents a body the route does not take'}`,
+      );
+    }
+  }
   const schema: DeclaredSchema = { [DECLARATION]: declaration };
   return {
     method: declaration.method,

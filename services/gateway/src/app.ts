@@ -49,6 +49,8 @@ export interface GatewayDeps {
   dashboardDir?: string;
   /** The process's metrics, served at `GET /metrics`; a registry of its own by default. */
   metrics?: MetricsRegistry;
+  /** Where people reach price-ingest, whose docs page the gateway's links to (`DOCS_PRICE_INGEST_URL`). */
+  priceIngestUrl?: string;
 }
 
 /** Turns database outages into the contract's `unavailable`. */
@@ -73,7 +75,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
     },
   });
   // First of the routes, so that the document sees every route registered after it.
-  await app.register(openApiDocs, gatewayDocs);
+  await app.register(openApiDocs, gatewayDocs(deps.priceIngestUrl));
   await app.register(healthRoutes, { probes: deps.probes, accepting: deps.accepting ?? (() => true) });
   await app.register(campaignRoutes, { commands, reads });
   await app.register(positionRoutes, { commands });

@@ -58,6 +58,8 @@ export const configSchema = z.object({
     .string()
     .regex(/^[\w.-]{1,100}$/, { message: 'must be 1–100 characters of A-Z a-z 0-9 _ . -' })
     .default('gateway'),
+  /** The address people reach price-ingest at: the docs page links to its own docs page there. */
+  DOCS_PRICE_INGEST_URL: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).default('http://127.0.0.1:8081'),
   /**
    * The dashboard's build (index.html and assets/), served at `/`; by default the `dist` folder of
    * the installed @cpt/dashboard. A folder without index.html is no error: `/` answers 503 until

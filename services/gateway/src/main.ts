@@ -43,6 +43,7 @@ const app = await buildApp({
   accepting: () => accepting,
   dashboardDir: config.DASHBOARD_DIR,
   metrics,
+  priceIngestUrl: config.DOCS_PRICE_INGEST_URL,
   realtime: {
     hub,
     eventsReady: () => events.ready(),

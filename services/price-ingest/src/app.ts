@@ -22,6 +22,8 @@ export interface IngestDeps {
   accepting?: () => boolean;
   /** The process's metrics, served at `GET /metrics`; a registry of its own by default. */
   metrics?: MetricsRegistry;
+  /** Where people reach the gateway, whose docs page price-ingest's links to (`DOCS_GATEWAY_URL`). */
+  gatewayUrl?: string;
 }
 
 /** Builds price-ingest from explicit dependencies; `main.ts` owns the process. */
@@ -37,7 +39,7 @@ export async function buildApp(deps: IngestDeps): Promise<FastifyInstance> {
     auth: { verify: deps.access.verify, rateMax: deps.access.rateMax, rateWindowMs: deps.access.rateWindowMs },
   });
   // First, so that the document sees every route registered after it.
-  await app.register(openApiDocs, ingestDocs);
+  await app.register(openApiDocs, ingestDocs(deps.gatewayUrl));
   await app.register(healthRoutes, { probes: deps.probes, accepting: deps.accepting ?? (() => true) });
   await app.register(tickRoutes, { publisher: deps.publisher, metrics });
   return app;

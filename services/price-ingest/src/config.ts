@@ -35,6 +35,8 @@ export const configSchema = z.object({
   KEY_CACHE_MS: z.coerce.number().int().min(0).max(10_000).default(5000),
   /** Origins whose browser pages may post ticks (comma-separated; none by default). */
   CORS_ORIGINS: originsVar,
+  /** The address people reach the gateway at: the docs page links to its docs page there. */
+  DOCS_GATEWAY_URL: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).default('http://127.0.0.1:8080'),
 });
 export type IngestConfig = z.output<typeof configSchema>;
 

@@ -39,6 +39,7 @@ const app = await buildApp({
   probes: { kafka: kafkaReady.check },
   accepting: () => accepting,
   metrics,
+  gatewayUrl: config.DOCS_GATEWAY_URL,
 });
 
 onShutdown(

@@ -2,6 +2,7 @@ import type { AccountRisk, SettingsChange } from '@cpt/application';
 import { accountSchema, accountViewSchema, settingsBody } from '@cpt/contracts';
 import { addRoute, callerOf, errorResponses, type RouteDeclaration } from '@cpt/http';
 import type { FastifyPluginAsync } from 'fastify';
+import { examples } from './examples.js';
 
 const tags = ['account'];
 
@@ -25,6 +26,7 @@ export const updateSettings = {
   summary: 'Change the account’s risk settings: equity and the two limits',
   tags,
   request: { body: settingsBody },
+  examples: examples.updateSettings,
   responses: {
     200: { description: 'the account', body: accountSchema },
     ...errorResponses(400, 413, 422, 503, 500),

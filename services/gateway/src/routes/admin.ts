@@ -12,6 +12,7 @@ import {
 } from '@cpt/contracts';
 import { addRoute, errorResponses, type RouteDeclaration, validationRules } from '@cpt/http';
 import type { FastifyPluginAsync } from 'fastify';
+import { examples } from './examples.js';
 
 const tags = ['admin'];
 
@@ -22,6 +23,7 @@ export const createAccount = {
   summary: 'Create an account',
   tags,
   request: { body: createAccountBody },
+  examples: examples.createAccount,
   responses: { 201: { description: 'the account', body: accountSchema }, ...errorResponses(400, 413, 422, 503, 500) },
 } satisfies RouteDeclaration;
 
@@ -46,6 +48,7 @@ export const createKey = {
   summary: 'Create an API key for an account; the answer is the only time the key is shown',
   tags,
   request: { params: accountIdParams, body: createKeyBody },
+  examples: examples.createKey,
   responses: {
     201: { description: 'the key record, with `key`', body: createdKeySchema },
     ...errorResponses(400, 404, 413, 503, 500),

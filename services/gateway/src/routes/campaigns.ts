@@ -17,6 +17,7 @@ import {
 import { addRoute, callerOf, errorResponses, ifMatchVersion, type RouteDeclaration, riskLimitedRules, setVersionTag } from '@cpt/http';
 import type { FastifyPluginAsync } from 'fastify';
 import { commandHeaders } from './command-headers.js';
+import { examples } from './examples.js';
 
 export interface CampaignRoutesOptions {
   commands: CampaignCommands;
@@ -32,6 +33,7 @@ export const createCampaign = {
   summary: 'Create a campaign',
   tags,
   request: { body: createCampaignBody },
+  examples: examples.createCampaign,
   responses: {
     201: { description: 'the campaign', body: campaignSchema, headers: { ETag: etagHeader, Location: campaignLocationHeader } },
     ...errorResponses(400, 413, 422, 503, 500),
@@ -75,6 +77,7 @@ export const updateCampaign = {
     'has changes nothing: 200 with the campaign at its version, no journal entry, no update. A CLOSED campaign is 409 `conflict`.',
   tags,
   request: { params: idParams, headers: commandHeaders, body: updateCampaignBody },
+  examples: examples.updateCampaign,
   responses: {
     200: { description: 'the campaign', body: campaignSchema, headers: { ETag: etagHeader } },
     ...errorResponses(400, 404, 409, 413, 422, 503, 500),
@@ -114,6 +117,7 @@ export const addPosition = {
   summary: 'Open a position in a campaign',
   tags,
   request: { params: idParams, headers: commandHeaders, body: createPositionBody },
+  examples: examples.addPosition,
   responses: {
     201: {
       description: 'the position',

@@ -13,6 +13,7 @@ import {
 } from '@cpt/http';
 import type { FastifyPluginAsync } from 'fastify';
 import { commandHeaders } from './command-headers.js';
+import { examples } from './examples.js';
 
 export interface PositionRoutesOptions {
   commands: CampaignCommands;
@@ -27,6 +28,7 @@ export const moveStop = {
   summary: 'Move the stop of an open position (a trailing stop)',
   tags,
   request: { params: idParams, headers: commandHeaders, body: moveStopBody },
+  examples: examples.moveStop,
   responses: {
     200: { description: 'the position', body: positionSchema, headers: { ETag: etagHeader } },
     ...errorResponses(400, 404, 409, 413, 503, 500),
@@ -41,6 +43,7 @@ export const closePosition = {
   summary: 'Close a position: exit all its open shares at exit_price',
   tags,
   request: { params: idParams, headers: commandHeaders, body: closePositionBody },
+  examples: examples.closePosition,
   responses: {
     200: { description: 'the closed position', body: positionSchema, headers: { ETag: etagHeader } },
     ...errorResponses(400, 404, 409, 413, 503, 500),
@@ -58,6 +61,7 @@ export const exitPosition = {
   summary: 'Exit part (or all) of an open position’s shares',
   tags,
   request: { params: idParams, headers: commandHeaders, body: exitPositionBody },
+  examples: examples.exitPosition,
   responses: {
     201: { description: 'the exit and the position after it', body: exitResultSchema, headers: { ETag: etagHeader } },
     ...errorResponses(400, 404, 409, 413, 503, 500),

@@ -29,6 +29,21 @@ export const postTicks = {
   request: { body: ticksBody },
   // parse-ticks.ts validates with the tick schema, with a fast path for plain ticks and a bound on the faults reported.
   bodyValidatedByHandler: true,
+  examples: {
+    one: {
+      summary: 'One tick',
+      description: 'Put the current time in ts: a tick marks only the positions entered at or before it.',
+      value: { symbol: 'GBPUSD', price: '1.25750000', ts: '2026-11-25T14:00:00.250Z', source: 'feed-a' },
+    },
+    batch: {
+      summary: 'A batch: a symbol’s ticks in the order of their ts',
+      value: [
+        { symbol: 'GBPUSD', price: '1.2575', ts: '2026-11-25T14:00:00.250Z', source: 'feed-a' },
+        { symbol: 'AAPL', price: 186.93, ts: '2026-11-25T15:00:00.500+01:00', source: 'feed-a' },
+        { symbol: 'GBPUSD', price: '1.2576', ts: '2026-11-25T14:00:01.250Z', source: 'feed-a' },
+      ],
+    },
+  },
   responses: {
     202: { description: 'every tick was published', body: z.object({ accepted: z.number().int().min(1).max(MAX_TICKS_PER_REQUEST) }) },
     ...errorResponses(400, 413, 503, 500),
