@@ -2,7 +2,7 @@
  * `make bench`: every stage of the system beside its baseline, measured in one run on this
  * machine, then a JSON file and a Markdown table in bench/results/. See bench/README.md.
  *
- *   npm run bench -- [--quick] [--only ingest,auth,consume,latency,sustain,rest,fanout,dashboard] [--profile DIR]
+ *   npm run bench -- [--quick] [--only ingest,guarantee,auth,consume,latency,sustain,rest,fanout,dashboard] [--profile DIR]
  *
  * It builds first (`tsc -b`, and the dashboard's bundle, which the gateway serves): the services it
  * starts run from their build.
@@ -18,6 +18,7 @@ import { authStage } from './auth.js';
 import { consumeStage } from './consume.js';
 import { type DashboardCampaigns, dashboardStage } from './dashboard.js';
 import { latencyStage, SUSTAINED, sustainStage } from './end-to-end.js';
+import { guaranteeStage } from './guarantee.js';
 import { ingestStage } from './ingest.js';
 import { benchKey, freshDatabase, localInfra, progress } from './lib/bench-env.js';
 import { benchKafka, benchKafkaClient, kafkaVersion, recreateTopics } from './lib/bench-kafka.js';
@@ -103,6 +104,7 @@ const ctx: BenchContext = {
 
 const stages: [Stage, () => Promise<void>][] = [
   ['ingest', () => ingestStage(ctx)],
+  ['guarantee', () => guaranteeStage(ctx)],
   ['auth', () => authStage(ctx, authCampaign as string)],
   ['consume', () => consumeStage(ctx)],
   ['latency', () => latencyStage(ctx)],

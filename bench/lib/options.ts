@@ -4,7 +4,7 @@
  * (`--quick` or the full default).
  */
 
-export const STAGES = ['ingest', 'auth', 'consume', 'latency', 'sustain', 'rest', 'fanout', 'dashboard'] as const;
+export const STAGES = ['ingest', 'guarantee', 'auth', 'consume', 'latency', 'sustain', 'rest', 'fanout', 'dashboard'] as const;
 export type Stage = (typeof STAGES)[number];
 
 export interface BenchOptions {
