@@ -14,3 +14,22 @@ export interface SocketLike {
 
 /** `WebSocket.OPEN`, the same in every implementation. */
 export const SOCKET_OPEN = 1;
+
+/** A WHATWG `WebSocket` class: a browser's, Node's (22 and later), Deno's, or the `ws` package's. */
+export type WebSocketConstructor = new (url: string) => SocketLike;
+
+/** The global `WebSocket`, where the platform has one. */
+export function globalWebSocket(): WebSocketConstructor | undefined {
+  return (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+}
+
+/**
+ * Opens a WHATWG WebSocket to the gateway with the key as `?access_token=`: such a socket cannot
+ * set headers, and the gateway takes the key from the query on `/api/v1/ws` (and keeps it out of
+ * its logs).
+ */
+export function openWithAccessToken(Impl: WebSocketConstructor, url: string, apiKey: string | undefined): SocketLike {
+  const u = new URL(url);
+  if (apiKey) u.searchParams.set('access_token', apiKey);
+  return new Impl(u.toString());
+}
