@@ -2,7 +2,7 @@ import { openOrm } from '@cpt/application';
 import type { OutgoingMessage } from '@cpt/messaging';
 import { createLogger } from '@cpt/platform';
 import { createTestKey, testAccess, testDatabaseUrl } from '@cpt/testkit';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
 
@@ -29,13 +29,13 @@ describe('the docs page of price-ingest', () => {
       log: createLogger('price-ingest-test', 'silent'),
       publisher,
       access,
+      probes: {},
       gatewayUrl: 'https://campaigns.example.com/',
     });
     await app.ready();
     const key = await createTestKey(orm, { scopes: ['ticks:write'] });
     const inject = app.inject.bind(app);
-    app.inject = ((o: Parameters<typeof inject>[0]) =>
-      inject({ ...(o as object), headers: { ...key.headers, ...(o as { headers?: object }).headers } })) as typeof app.inject;
+    app.inject = ((o: InjectOptions) => inject({ ...o, headers: { ...key.headers, ...o.headers } })) as typeof app.inject;
     close = async () => {
       await app.close();
       await access.keys.close();
