@@ -45,7 +45,7 @@ export function blockAfter(markdown: string, marker: string): string {
   return m[1] as string;
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * Whether output matches what the README shows: line by line, where `…` stands for any text within
@@ -54,7 +54,7 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 export function matchesShown(shown: string, output: string): boolean {
   const want = shown.trimEnd().split('\n');
   const got = output.trimEnd().split('\n');
-  const line = want.map((w) => (w === '…' ? null : new RegExp(`^${w.split('…').map(escape).join('.*')}$`)));
+  const line = want.map((w) => (w === '…' ? null : new RegExp(`^${w.split('…').map(escapeRegExp).join('.*')}$`)));
   const memo = new Map<string, boolean>();
   const from = (i: number, j: number): boolean => {
     const k = `${i},${j}`;
