@@ -316,7 +316,8 @@ cmd_up() {
 
   ensure_dependencies
   t="$(now)"
-  if [[ ! -d "$REPO/.run/postgres" || ! -d "$REPO/.cache/kafka/lib" ]]; then
+  # What makes the first start long: the packages apt-get installs, and the jars Maven resolves.
+  if [[ ! -x "${PG_BIN:-/usr/lib/postgresql/15/bin}/postgres" || ! -d "$REPO/.cache/kafka/lib" ]]; then
     log "starting PostgreSQL and Kafka; the first time installs postgresql-15, Java 17 and Maven and fetches the Kafka jars (a few minutes; tail -f ${UP_LOG#"$REPO/"} shows how far)"
   fi
   quietly "$SCRIPT_DIR/infra.sh" up || die "PostgreSQL or Kafka did not start (deploy/local/infra.sh up)"
