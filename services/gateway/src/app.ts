@@ -25,6 +25,7 @@ import { journalRoutes } from './routes/journal.js';
 import { unservedLiveUpdates } from './routes/live-updates.js';
 import { gatewayDocs } from './routes/openapi.js';
 import { positionRoutes } from './routes/positions.js';
+import { RenderedReads, registerRenderedReadsMetrics } from './routes/rendered-reads.js';
 
 /** Who may call, and how often. */
 export interface AccessDeps {
@@ -51,6 +52,8 @@ export interface GatewayDeps {
   metrics?: MetricsRegistry;
   /** Where people reach price-ingest, whose docs page the gateway's links to (`DOCS_PRICE_INGEST_URL`). */
   priceIngestUrl?: string;
+  /** The most bytes of rendered campaign reads kept (`READ_CACHE_BYTES`); 0 keeps none. 64 MiB by default. */
+  readCacheBytes?: number;
 }
 
 /** Turns database outages into the contract's `unavailable`. */
@@ -65,6 +68,8 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   // Before every other route, so that each is measured.
   await app.register(metricsEndpoint, { registry: metrics });
   registerPoolMetrics(metrics, deps.em);
+  const rendered = new RenderedReads({ maxBytes: deps.readCacheBytes ?? 64 * 1_048_576, stampOf: (a, id) => reads.stamp(a, id) });
+  registerRenderedReadsMetrics(metrics, rendered);
   await registerEdge(app, {
     corsOrigins: deps.access.corsOrigins,
     auth: {
@@ -77,7 +82,7 @@ export async function buildApp(deps: GatewayDeps): Promise<FastifyInstance> {
   // First of the routes, so that the document sees every route registered after it.
   await app.register(openApiDocs, gatewayDocs(deps.priceIngestUrl));
   await app.register(healthRoutes, { probes: deps.probes, accepting: deps.accepting ?? (() => true) });
-  await app.register(campaignRoutes, { commands, reads });
+  await app.register(campaignRoutes, { commands, reads, rendered });
   await app.register(positionRoutes, { commands });
   await app.register(journalRoutes, { reads });
   await app.register(accountRoutes, { risk: new AccountRisk(deps.em) });

@@ -53,6 +53,16 @@ export const configSchema = z.object({
   WS_MAX_PENDING_SUBSCRIPTIONS: z.coerce.number().int().min(1).default(2000),
   /** How often the keys of open WebSockets are checked; a revoked or expired one closes its sockets with 4401. */
   WS_KEY_CHECK_MS: z.coerce.number().int().min(100).max(9000).default(4000),
+  /**
+   * The most bytes of rendered `GET /api/v1/campaigns/{id}` and `…/positions` bodies kept in the
+   * process, until their campaign changes (least recently used out first); 0 keeps none.
+   */
+  READ_CACHE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(4 * 1_073_741_824)
+    .default(64 * 1_048_576),
   /** The gateway's consumer group of `campaign.events` is `<prefix>-<hostname>-<pid>-<random>`. */
   EVENTS_CONSUMER_GROUP_PREFIX: z
     .string()

@@ -44,6 +44,7 @@ const app = await buildApp({
   dashboardDir: config.DASHBOARD_DIR,
   metrics,
   priceIngestUrl: config.DOCS_PRICE_INGEST_URL,
+  readCacheBytes: config.READ_CACHE_BYTES,
   realtime: {
     hub,
     eventsReady: () => events.ready(),

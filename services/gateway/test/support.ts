@@ -22,6 +22,8 @@ export interface GatewayOptions {
   dashboardDir?: string;
   /** The gateway's logger; by default one at TEST_LOG_LEVEL (silent unless set). */
   log?: Logger;
+  /** The bytes of rendered reads the gateway keeps (`READ_CACHE_BYTES`; the gateway's default unless set). */
+  readCacheBytes?: number;
 }
 
 export interface Gateway {
@@ -56,6 +58,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     ...(opts.bodyLimit === undefined ? {} : { bodyLimit: opts.bodyLimit }),
     ...(opts.accepting === undefined ? {} : { accepting: opts.accepting }),
     ...(opts.dashboardDir === undefined ? {} : { dashboardDir: opts.dashboardDir }),
+    ...(opts.readCacheBytes === undefined ? {} : { readCacheBytes: opts.readCacheBytes }),
   });
   await app.ready();
   // Each test gateway acts as one account; a request that sets its own Authorization (or removes

@@ -15,14 +15,27 @@ import {
   updateCampaignBody,
 } from '@cpt/contracts';
 import { addRoute, callerOf, errorResponses, ifMatchVersion, type RouteDeclaration, riskLimitedRules, setVersionTag } from '@cpt/http';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { commandHeaders } from './command-headers.js';
 import { examples } from './examples.js';
+import type { RenderedRead, RenderedReads } from './rendered-reads.js';
 
 export interface CampaignRoutesOptions {
   commands: CampaignCommands;
   reads: CampaignReads;
+  /** The bodies of `GET …/{id}` and `GET …/{id}/positions`, kept until their campaign changes. */
+  rendered: RenderedReads;
 }
+
+// The bytes fastify's serializer would send for the same value: `JSON.stringify`, in UTF-8.
+const renderedRead = (data: unknown, seq: number, version: number): RenderedRead => ({
+  body: Buffer.from(JSON.stringify(data)),
+  stamp: { seq, version },
+});
+
+/** A rendered read as fastify sends a serialized one: its ETag, then the JSON type. */
+const sendRendered = (reply: FastifyReply, r: RenderedRead): FastifyReply =>
+  setVersionTag(reply, r.stamp.version).type('application/json; charset=utf-8').send(r.body);
 
 const tags = ['campaigns'];
 
@@ -141,7 +154,7 @@ export const addPosition = {
 } satisfies RouteDeclaration;
 
 /** `/api/v1/campaigns…`: campaigns, their positions and totals. */
-export const campaignRoutes: FastifyPluginAsync<CampaignRoutesOptions> = async (app, { commands, reads }) => {
+export const campaignRoutes: FastifyPluginAsync<CampaignRoutesOptions> = async (app, { commands, reads, rendered }) => {
   addRoute(app, createCampaign, async ({ body }, req, reply) => {
     const { auto_exit_on_stop: autoExitOnStop, ...fields } = body;
     const campaign = await commands.createCampaign(callerOf(req), { ...fields, autoExitOnStop }, { requestId: req.id });
@@ -158,8 +171,12 @@ export const campaignRoutes: FastifyPluginAsync<CampaignRoutesOptions> = async (
   );
 
   addRoute(app, getCampaign, async ({ params: { id } }, req, reply) => {
-    const campaign = await reads.getCampaign(callerOf(req).accountId, id);
-    return setVersionTag(reply, campaign.version).send(campaign);
+    const { accountId } = callerOf(req);
+    const r = await rendered.read(accountId, id, 'campaign', async () => {
+      const view = await reads.getCampaignView(accountId, id);
+      return renderedRead(view.data, view.seq, view.data.version);
+    });
+    return sendRendered(reply, r);
   });
 
   addRoute(app, updateCampaign, async ({ params: { id }, headers, body }, req, reply) => {
@@ -183,8 +200,13 @@ export const campaignRoutes: FastifyPluginAsync<CampaignRoutesOptions> = async (
   });
 
   addRoute(app, getCampaignPositions, async ({ params: { id }, query }, req, reply) => {
-    const view = await reads.getCampaignPositions(callerOf(req).accountId, id, { includeClosed: query.include_closed });
-    return setVersionTag(reply, view.data.version).send(view.data);
+    const { accountId } = callerOf(req);
+    const includeClosed = query.include_closed;
+    const r = await rendered.read(accountId, id, includeClosed ? 'positions' : 'open-positions', async () => {
+      const view = await reads.getCampaignPositions(accountId, id, { includeClosed });
+      return renderedRead(view.data, view.seq, view.data.version);
+    });
+    return sendRendered(reply, r);
   });
 
   addRoute(app, addPosition, async ({ params: { id }, headers, body: b }, req, reply) => {

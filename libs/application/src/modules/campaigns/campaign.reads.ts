@@ -7,13 +7,26 @@ import { decodePageCursor, encodePageCursor } from '../paging/page-cursor.js';
 import { positionsJson, selectCampaignPositions } from '../positions/position.repository.js';
 import { loadTotals } from '../totals/totals.repository.js';
 import { type CampaignRow, campaignJson } from './campaign.mapper.js';
-import { selectCampaign, selectCampaignPage, selectOwnedCampaignIds } from './campaign.repository.js';
+import {
+  type CampaignStamp,
+  selectCampaign,
+  selectCampaignPage,
+  selectCampaignStamp,
+  selectOwnedCampaignIds,
+} from './campaign.repository.js';
 
 const withTotals = (c: CampaignRow, t: CampaignTotals): CampaignWithTotalsJson => ({ ...campaignJson(c), ...totalsToJson(t) });
 
 /** A campaign's positions and totals, with the event sequence number they are consistent with. */
 export interface CampaignPositionsView {
   data: CampaignPositionsJson;
+  /** The `seq` of the last event recorded for the campaign when this view was read. */
+  seq: number;
+}
+
+/** A campaign with its totals, with the event sequence number it is consistent with. */
+export interface CampaignView {
+  data: CampaignWithTotalsJson;
   /** The `seq` of the last event recorded for the campaign when this view was read. */
   seq: number;
 }
@@ -37,11 +50,24 @@ export class CampaignReads {
 
   /** One campaign with all its totals. */
   async getCampaign(accountId: string, id: string): Promise<CampaignWithTotalsJson> {
+    return (await this.getCampaignView(accountId, id)).data;
+  }
+
+  /** {@link getCampaign}, with the `last_seq` it is consistent with. */
+  async getCampaignView(accountId: string, id: string): Promise<CampaignView> {
     return this.snapshot(async (em) => {
       const c = await this.campaign(em, accountId, id);
       const totals = await loadTotals(em, [id], accountId);
-      return withTotals(c, totals.get(id) as CampaignTotals);
+      return { seq: Number(c.last_seq), data: withTotals(c, totals.get(id) as CampaignTotals) };
     });
+  }
+
+  /**
+   * Where the account's campaign stands now (one indexed read outside any snapshot): what a read
+   * rendered earlier is checked against. Undefined when the account has no such campaign.
+   */
+  stamp(accountId: string, id: string): Promise<CampaignStamp | undefined> {
+    return selectCampaignStamp(this.em.fork(), accountId, id);
   }
 
   /**

@@ -14,6 +14,26 @@ export async function selectCampaign(em: EntityManager, accountId: string, id: s
   return row;
 }
 
+/** Where a campaign of the account stands: its `last_seq` and version; undefined when the account has no such campaign. */
+export async function selectCampaignStamp(em: EntityManager, accountId: string, id: string): Promise<CampaignStamp | undefined> {
+  const [row] = await query<{ seq: string; version: number }>(
+    em,
+    'select c.last_seq::text as seq, c.version from campaigns c where c.id = ? and c.account_id = ?',
+    [id, accountId],
+  );
+  return row && { seq: Number(row.seq), version: row.version };
+}
+
+/**
+ * A campaign's `last_seq` and version. Every change of a campaign or of its positions and exits
+ * (a command, a batch of marks) bumps `last_seq` in its transaction, under the campaign's lock:
+ * two reads with the same stamp saw the same campaign.
+ */
+export interface CampaignStamp {
+  seq: number;
+  version: number;
+}
+
 /**
  * The campaign, locked for the rest of the transaction. Every writer of a campaign's positions
  * takes this lock first (marks take it too, in id order), so changes and their seq never interleave.
