@@ -49,7 +49,7 @@ const admin = kafka.admin();
 await admin.connect();
 // Only the benchmark's own broker is emptied; the shared one keeps what it holds.
 if (opts.kafka === 'bench') await recreateTopics(kafka);
-const databaseUrl = await freshDatabase(infra.adminUrl, 'campaigns_bench');
+const databaseUrl = await freshDatabase(infra.adminUrl, opts.database);
 const orm = await openOrm({ url: databaseUrl, poolMax: 4 });
 // One key with every scope: every client of the run presents it, and the campaigns are its account's.
 const key = await benchKey(orm);

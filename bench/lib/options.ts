@@ -57,6 +57,8 @@ export interface BenchOptions {
   logsDir: string | undefined;
   logLevel: string | undefined;
   resultsDir: string;
+  /** The scratch database the run wipes and migrates (its name contains "bench"). */
+  database: string;
 }
 
 type Raw = Map<string, string>;
@@ -137,8 +139,10 @@ export function parseOptions(argv: readonly string[] = process.argv.slice(2), en
     logsDir: text('logs'),
     logLevel: text('log-level'),
     resultsDir: text('results') ?? 'bench/results',
+    database: text('database') ?? 'campaigns_bench',
   };
   for (const flag of raw.keys()) if (!known.has(flag)) throw new Error(`unknown flag --${flag}`);
+  if (!/^\w*bench\w*$/.test(o.database)) throw new Error('--database must be letters, digits and _, and contain "bench"');
   if (o.campaigns > o.symbols) throw new Error('--campaigns may not exceed --symbols: campaign i trades symbol i');
   if (o.dashboardPositions === 0 || o.dashboardBaselinePositions === 0 || o.dashboardLoads === 0 || o.dashboardSeconds === 0)
     throw new Error('--dashboard-positions, --dashboard-baseline-positions, --dashboard-loads and --dashboard-seconds must be positive');
