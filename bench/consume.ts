@@ -33,6 +33,9 @@ interface BatchLine {
   ticks: number;
   marked: number;
   campaigns: number;
+  /** Stops the batch breached (section 8), and positions for which it read its ticks one by one. */
+  breached: number;
+  perTick: number;
   startMs: number;
   endMs: number;
 }
@@ -43,7 +46,8 @@ async function resetMarks(databaseUrl: string): Promise<void> {
   try {
     await client.query(
       `update positions set current_price = entry_price, current_pnl = 0, marked_at = null,
-         max_favorable_price = entry_price, max_adverse_price = entry_price where status = 'OPEN'`,
+         max_favorable_price = entry_price, max_adverse_price = entry_price, stop_breached_at = null, stop_breach_price = null
+       where status = 'OPEN'`,
     );
     await client.query('truncate symbol_marks');
     await client.query('vacuum analyze positions');
@@ -147,6 +151,8 @@ export async function consumeStage(ctx: BenchContext): Promise<void> {
         ticks: l.ticks as number,
         marked: l.marked as number,
         campaigns: l.campaigns as number,
+        breached: (l.breached as number | undefined) ?? 0,
+        perTick: (l.perTick as number | undefined) ?? 0,
         startMs: endMs - (l.ms as number),
         endMs,
       };
@@ -155,6 +161,10 @@ export async function consumeStage(ctx: BenchContext): Promise<void> {
   const seconds = (Math.max(...lines.map((b) => b.endMs)) - Math.min(...lines.map((b) => b.startMs))) / 1000;
   const marked = lines.reduce((a, b) => a + b.marked, 0);
   const events = lines.reduce((a, b) => a + b.campaigns, 0);
+  // Section 8: how many batches breached a stop, and how many read their ticks one by one for any position.
+  const breachBatches = lines.filter((b) => b.breached > 0).length;
+  const perTickBatches = lines.filter((b) => b.perTick > 0).length;
+  const breached = lines.reduce((a, b) => a + b.breached, 0);
   const serviceMessages = total / seconds;
   const serviceMarks = marked / seconds;
   progress(`consume: the service read ${Math.round(serviceMessages)} messages/s and committed ${Math.round(serviceMarks)} marks/s`);
@@ -195,7 +205,7 @@ export async function consumeStage(ctx: BenchContext): Promise<void> {
       unit: 'marks/s',
       baseline: { name: 'raw set-based UPDATE of the same batches (pg)', value: rawMarks },
       target: { text: '≥ 60% of the raw UPDATE', met: serviceMarks >= 0.6 * rawMarks },
-      note: `${lines.length} batches of ${Math.round(total / lines.length)} ticks`,
+      note: `${lines.length} batches of ${Math.round(total / lines.length)} ticks; ${breached} stops breached in ${breachBatches}; ${perTickBatches} read ticks one by one`,
       cpu: markCpu,
     },
     {
@@ -213,5 +223,6 @@ export async function consumeStage(ctx: BenchContext): Promise<void> {
     outbox: { drainSecondsAfterLastBatch: drainSeconds },
     idleConsumer: { messagesPerSecond: idleRate, cpu: idleCpu },
     rawUpdate: { seconds: rawSeconds, marks: rawMarked, marksPerSecond: rawMarks, cpu: rawCpu },
+    stops: { breached, batchesThatBreached: breachBatches, batchesReadingTicks: perTickBatches },
   };
 }

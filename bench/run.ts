@@ -55,7 +55,11 @@ const orm = await openOrm({ url: databaseUrl, poolMax: 4 });
 const key = await benchKey(orm);
 
 const positionsPerCampaign = Math.floor(opts.positions / opts.campaigns);
-const seeded = await seed(orm, { symbols: opts.symbols, campaigns: opts.campaigns, positionsPerCampaign }, key.accountId);
+const seeded = await seed(
+  orm,
+  { symbols: opts.symbols, campaigns: opts.campaigns, positionsPerCampaign, nearStops: opts.nearStops },
+  key.accountId,
+);
 const campaigns = [...seeded].map(([id, symbol]) => ({ id, symbol })).sort((a, b) => (a.symbol < b.symbol ? -1 : 1));
 const readCampaigns = new Map<number, string>();
 if (opts.stages.has('rest')) for (const size of opts.restSizes) readCampaigns.set(size, await seedReadCampaign(orm, key.caller, size));
@@ -153,7 +157,7 @@ const header: RunHeader = {
   profile: opts.quick ? 'quick' : 'full',
   machine: host,
   versions: { node: process.version, postgresql: pgVersion ?? 'unknown', kafka: kafkaVersion(), ...packageVersions() },
-  scenario: `${opts.symbols.toLocaleString('en-US')} symbols, ${opts.campaigns} campaigns, ${(positionsPerCampaign * opts.campaigns).toLocaleString('en-US')} open positions, ${opts.subscribers} WebSocket subscribers following ${opts.campaignsPerSubscriber} campaigns each, ${opts.fanoutSubscribers.toLocaleString('en-US')} for fan-out; seeded random walk (seed ${opts.seed}); Kafka: ${opts.kafka === 'bench' ? "the benchmark's own broker" : 'the shared local broker'}, 6 partitions`,
+  scenario: `${opts.symbols.toLocaleString('en-US')} symbols, ${opts.campaigns} campaigns, ${(positionsPerCampaign * opts.campaigns).toLocaleString('en-US')} open positions, ${opts.subscribers} WebSocket subscribers following ${opts.campaignsPerSubscriber} campaigns each, ${opts.fanoutSubscribers.toLocaleString('en-US')} for fan-out; seeded random walk (seed ${opts.seed})${opts.nearStops === null ? '' : `; each campaign's stops spread over ${opts.nearStops} bp of the entry`}; Kafka: ${opts.kafka === 'bench' ? "the benchmark's own broker" : 'the shared local broker'}, 6 partitions`,
   definitions: [
     SUSTAINED,
     'Ratio: value ÷ baseline (for throughput, higher is better; for latency, lower is better).',

@@ -59,6 +59,12 @@ export interface BenchOptions {
   resultsDir: string;
   /** The scratch database the run wipes and migrates (its name contains "bench"). */
   database: string;
+  /**
+   * Basis points of the entry over which each campaign's stops are spread (its n-th of k positions
+   * n/k of them from the entry), so that the walk reaches some (section 8); null: every stop 5%
+   * from the entry, which the walk never reaches.
+   */
+  nearStops: number | null;
 }
 
 type Raw = Map<string, string>;
@@ -140,6 +146,7 @@ export function parseOptions(argv: readonly string[] = process.argv.slice(2), en
     logLevel: text('log-level'),
     resultsDir: text('results') ?? 'bench/results',
     database: text('database') ?? 'campaigns_bench',
+    nearStops: text('near-stops') === undefined ? null : int('near-stops', 0),
   };
   for (const flag of raw.keys()) if (!known.has(flag)) throw new Error(`unknown flag --${flag}`);
   if (!/^\w*bench\w*$/.test(o.database)) throw new Error('--database must be letters, digits and _, and contain "bench"');

@@ -6,14 +6,16 @@ export interface Scenario {
   symbols: number;
   campaigns: number;
   positionsPerCampaign: number;
+  /** Basis points over which each campaign's stops are spread from the entry; null or absent: all at 5%. */
+  nearStops?: number | null;
 }
 
 export const symbolName = (i: number): string => `SYM${String(i).padStart(5, '0')}`;
 
 /**
  * Seeds campaigns of the account in bulk with one statement each: campaign i trades symbol i, with
- * `positionsPerCampaign` OPEN positions entered on 2026-01-01; symbols past `campaigns` have ticks
- * but no positions.
+ * `positionsPerCampaign` OPEN positions entered on 2026-01-01 at 100, their stops 5% away (or
+ * spread over `nearStops` basis points); symbols past `campaigns` have ticks but no positions.
  */
 export async function seed(orm: MikroORM, s: Scenario, accountId: string): Promise<Map<string, string>> {
   const em = orm.em.fork();
@@ -28,11 +30,12 @@ export async function seed(orm: MikroORM, s: Scenario, accountId: string): Promi
     `insert into positions (id, account_id, campaign_id, signal_id, symbol, timeframe, pattern_type, entry_date, entry_price, shares,
        open_shares, stop_loss, initial_stop, risk, initial_risk, entry_fee, fees, current_price, current_pnl, status, created_at, updated_at, max_favorable_price, max_adverse_price)
      select gen_random_uuid(), c.account_id, c.id, null, c.symbol, '1h', case when c.side = 'LONG' then 'SPRING' else 'UTAD' end,
-       timestamptz '2026-01-01', 100, 10 + n, 10 + n, case when c.side = 'LONG' then 95 else 105 end, case when c.side = 'LONG' then 95 else 105 end,
-       5 * (10 + n), 5 * (10 + n), 0, 0, 100, 0, 'OPEN', now(), now(), 100, 100
+       timestamptz '2026-01-01', 100, 10 + n, 10 + n, case when c.side = 'LONG' then 100 - g.gap else 100 + g.gap end,
+       case when c.side = 'LONG' then 100 - g.gap else 100 + g.gap end, g.gap * (10 + n), g.gap * (10 + n), 0, 0, 100, 0, 'OPEN', now(), now(), 100, 100
      from campaigns c cross join generate_series(1, ?::int) n
+     cross join lateral (select coalesce(round(?::numeric * n / ?::int / 100, 8), 5) as gap) g
      where c.account_id = ?::uuid`,
-    [s.positionsPerCampaign, accountId],
+    [s.positionsPerCampaign, s.nearStops ?? null, s.positionsPerCampaign, accountId],
   );
   await em.execute('analyze', [], 'run');
   return new Map(rows.map((r) => [r.id, r.symbol]));
