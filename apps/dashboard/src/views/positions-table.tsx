@@ -1,7 +1,7 @@
 import type { PositionJson } from '@cpt/contracts';
 import { Component, createRef, type JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { Age, NumCell, Time } from '../ui/format.js';
+import { Age, Num, NumCell, Time } from '../ui/format.js';
 import { ROW_PX, visibleRange, WINDOW_FROM } from './table-window.js';
 
 /** Whether the viewer asked for less motion: then cells do not flash. */
@@ -88,7 +88,10 @@ class Row extends Component<RowProps> {
         </td>
         <NumCell field="entry_price" value={p.entry_price} />
         <NumCell field="open_shares" value={p.open_shares} />
-        <NumCell field="stop_loss" value={p.stop_loss} />
+        <td data-field="stop_loss">
+          <Num value={p.stop_loss} />
+          {p.stop_breached_at && <BreachedBadge at={p.stop_breached_at} price={p.stop_breach_price} />}
+        </td>
         <NumCell field="current_price" value={p.current_price} />
         <NumCell field="current_pnl" value={p.current_pnl} signed />
         <NumCell field="net_pnl" value={p.net_pnl} signed />
@@ -99,6 +102,20 @@ class Row extends Component<RowProps> {
       </tr>
     );
   }
+}
+
+/** A stop a tick has reached (section 8): when and at what price, on hover and for assistive technology. */
+function BreachedBadge({ at, price }: { at: string; price: string | null }): JSX.Element {
+  const when = `${at.replace('T', ' ').replace('Z', ' UTC')}`;
+  return (
+    <span class="badge badge-breached" title={`stop breached at ${price ?? '?'} on ${when}`}>
+      breached
+      <span class="visually-hidden">
+        {' '}
+        at {price} on {when}
+      </span>
+    </span>
+  );
 }
 
 const HEADERS = ['Position', 'Entry date', 'Entry', 'Open shares', 'Stop', 'Price', 'P&L', 'Net P&L', 'R', 'MFE R', 'MAE R', 'Last mark'];
