@@ -109,6 +109,7 @@ describe('live campaign updates through real processes', () => {
       r_multiple: '1.94285714',
       open_positions_count: 0,
       closed_positions_count: 2,
+      breached_positions_count: 0,
       as_of: '2026-11-25T11:00:00.000Z',
     });
     expect(replay(frames)?.data).toEqual((await stack.rest.get(`/api/v1/campaigns/${id}/positions`)).body);

@@ -106,6 +106,7 @@ export interface Totals {
   r_multiple: string | null;
   open_positions_count: number;
   closed_positions_count: number;
+  breached_positions_count: number;
   as_of: string | null;
 }
 
@@ -122,6 +123,7 @@ const ZERO_TOTALS: Totals = {
   r_multiple: null,
   open_positions_count: 0,
   closed_positions_count: 0,
+  breached_positions_count: 0,
   as_of: null,
 };
 

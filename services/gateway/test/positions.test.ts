@@ -22,7 +22,7 @@ afterAll(async () => gw.close());
 
 const POSITION_KEYS = `campaign_id closed_date created_at current_pnl current_price entry_date entry_fee entry_price exit_price exits
   fees id initial_risk initial_stop mae_r marked_at max_adverse_price max_favorable_price mfe_r net_pnl open_shares pattern_type
-  r_multiple realized_pnl shares signal_id status stop_loss symbol timeframe updated_at`.split(/\s+/);
+  r_multiple realized_pnl shares signal_id status stop_breach_price stop_breached_at stop_loss symbol timeframe updated_at`.split(/\s+/);
 const UNKNOWN = '7b0e3c52-5d0f-4b52-9a61-2f4c1c0d9e11';
 
 describe('POST /api/v1/campaigns/{id}/positions', () => {

@@ -74,6 +74,8 @@ describe('SHORT (distribution) campaigns', () => {
       total_pnl: '-3500.00000000',
       net_pnl: '-3500.00000000',
       r_multiple: '-2.33333333',
+      // Section 8: 52 is at or above both stops (51 and 50).
+      breached_positions_count: 2,
       as_of: at('12:00'),
     });
 
@@ -111,6 +113,8 @@ describe('SHORT (distribution) campaigns', () => {
         r_multiple: '0.60606061',
         open_positions_count: 2,
         closed_positions_count: 1,
+        // The SOW is still breached; the LPSY, entered after the mark of 52, is not marked by it.
+        breached_positions_count: 1,
         as_of: at('12:00'),
       }),
     );
