@@ -29,7 +29,7 @@ import { buildApp as buildGateway } from '../services/gateway/src/app.js';
 import { buildApp as buildIngest } from '../services/price-ingest/src/app.js';
 import { percentiles, progress } from './lib/bench-env.js';
 import type { BenchContext } from './lib/context.js';
-import { expectStatus, timedGets, timedPosts } from './lib/http-load.js';
+import { expectStatus, postInTurns, timedGets } from './lib/http-load.js';
 import { tickStream } from './lib/ticks.js';
 
 const MODES = ['with keys', 'without'] as const;
@@ -142,32 +142,11 @@ export async function authStage(ctx: BenchContext, campaignId: string): Promise<
       const body = () => JSON.stringify(next(perRequest));
       const perTurn = Math.max(opts.ingestClients, Math.round(TURN_TICKS / perRequest));
       const turns = Math.max(2, Math.round(opts.ingestTicks / (perTurn * perRequest)));
-      for (const mode of MODES) {
-        const warm = await timedPosts(
-          `${urls[mode].ingest}/api/v1/ticks`,
-          headers,
-          Array.from({ length: 2 * perTurn }, body),
-          opts.ingestClients,
-        );
-        expectStatus(`POST /api/v1/ticks (${mode})`, warm.statuses, 202);
-      }
       progress(
         `auth: POST /api/v1/ticks, arrays of ${perRequest}, ${opts.ingestClients} clients, ${turns} turns of ${perTurn} requests each, with keys and without`,
       );
-      const spent: Record<Mode, { ticks: number; seconds: number; turnRates: number[] }> = {
-        'with keys': { ticks: 0, seconds: 0, turnRates: [] },
-        without: { ticks: 0, seconds: 0, turnRates: [] },
-      };
-      for (let t = 0; t < 2 * turns; t++) {
-        // with, without, without, with, with, without, …
-        const mode = MODES[(t + Math.floor(t / 2)) % 2] as Mode;
-        const bodies = Array.from({ length: perTurn }, body);
-        const r = await timedPosts(`${urls[mode].ingest}/api/v1/ticks`, headers, bodies, opts.ingestClients);
-        expectStatus(`POST /api/v1/ticks (${mode})`, r.statuses, 202);
-        spent[mode].ticks += perTurn * perRequest;
-        spent[mode].seconds += r.seconds;
-        spent[mode].turnRates.push((perTurn * perRequest) / r.seconds);
-      }
+      const ingestUrls = { 'with keys': `${urls['with keys'].ingest}/api/v1/ticks`, without: `${urls.without.ingest}/api/v1/ticks` };
+      const spent = await postInTurns(MODES, ingestUrls, headers, { body, perRequest, perTurn, turns, clients: opts.ingestClients });
       const rate = (m: Mode) => spent[m].ticks / spent[m].seconds;
       const label = `JSON arrays of ${perRequest.toLocaleString('en-US')}`;
       details[`ticks ${perRequest}`] = {

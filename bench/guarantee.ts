@@ -20,7 +20,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp as buildIngest } from '../services/price-ingest/src/app.js';
 import { progress } from './lib/bench-env.js';
 import type { BenchContext } from './lib/context.js';
-import { expectStatus, timedPosts } from './lib/http-load.js';
+import { postInTurns } from './lib/http-load.js';
 import { tickStream } from './lib/ticks.js';
 
 const MODES = ['strict', 'without'] as const;
@@ -71,24 +71,10 @@ export async function guaranteeStage(ctx: BenchContext): Promise<void> {
       const body = () => JSON.stringify(next(perRequest));
       const perTurn = Math.max(opts.ingestClients, Math.round(TURN_TICKS / perRequest));
       const turns = Math.max(2, Math.round(opts.ingestTicks / (perTurn * perRequest)));
-      for (const mode of MODES) {
-        const warm = await timedPosts(urls[mode], headers, Array.from({ length: 2 * perTurn }, body), opts.ingestClients);
-        expectStatus(`POST /api/v1/ticks (${mode})`, warm.statuses, 202);
-      }
       progress(
         `guarantee: POST /api/v1/ticks, arrays of ${perRequest}, ${opts.ingestClients} clients, ${turns} turns of ${perTurn} requests, strict and without`,
       );
-      const spent: Record<Mode, { ticks: number; seconds: number }> = {
-        strict: { ticks: 0, seconds: 0 },
-        without: { ticks: 0, seconds: 0 },
-      };
-      for (let t = 0; t < 2 * turns; t++) {
-        const mode = MODES[(t + Math.floor(t / 2)) % 2] as Mode;
-        const r = await timedPosts(urls[mode], headers, Array.from({ length: perTurn }, body), opts.ingestClients);
-        expectStatus(`POST /api/v1/ticks (${mode})`, r.statuses, 202);
-        spent[mode].ticks += perTurn * perRequest;
-        spent[mode].seconds += r.seconds;
-      }
+      const spent = await postInTurns(MODES, urls, headers, { body, perRequest, perTurn, turns, clients: opts.ingestClients });
       const rate = (m: Mode) => spent[m].ticks / spent[m].seconds;
       const label = `JSON arrays of ${perRequest.toLocaleString('en-US')}`;
       details[`ticks ${perRequest}`] = {
