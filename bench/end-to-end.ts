@@ -73,7 +73,8 @@ function slope(samples: { t: number; y: number }[]): number {
   return den === 0 ? 0 : num / den;
 }
 
-async function pipeline(ctx: BenchContext) {
+/** The three services, started once for the end-to-end stages. */
+export async function pipeline(ctx: BenchContext) {
   const ingest = await ctx.services.start('price-ingest');
   const position = await positionService(ctx);
   const gateway = await ctx.services.start('gateway');
@@ -86,15 +87,23 @@ async function pipeline(ctx: BenchContext) {
  */
 async function scenarioSubscribers(ctx: BenchContext, gatewayUrl: string): Promise<Subscribers> {
   if (ctx.subscribers) return ctx.subscribers;
+  ctx.subscribers = await followingSubscribers(
+    ctx,
+    gatewayUrl,
+    ctx.campaigns.map((c) => c.id),
+  );
+  return ctx.subscribers;
+}
+
+/** `--subscribers` WebSocket subscribers of `ids`: subscriber i follows ids i·k … i·k+k-1 (mod their number). */
+export async function followingSubscribers(ctx: BenchContext, gatewayUrl: string, ids: readonly string[]): Promise<Subscribers> {
   const { subscribers, campaignsPerSubscriber: k } = ctx.opts;
-  const ids = ctx.campaigns.map((c) => c.id);
   const subscriptions = Array.from({ length: subscribers }, (_, i) =>
     Array.from({ length: k }, (_, j) => ids[(i * k + j) % ids.length] as string),
   );
   progress(`end to end: connecting ${subscribers} WebSocket subscribers, ${k} campaigns each`);
   const subs = await startSubscribers(`${gatewayUrl.replace('http', 'ws')}/api/v1/ws`, ctx.key.key, subscriptions, true);
   progress(`end to end: subscribers connected in ${(subs.connectMs / 1000).toFixed(1)} s`);
-  ctx.subscribers = subs;
   return subs;
 }
 
@@ -155,7 +164,7 @@ export async function latencyStage(ctx: BenchContext): Promise<void> {
   ctx.details.latency = details;
 }
 
-interface Step {
+export interface Step {
   rate: number;
   sustained: boolean;
   why: string[];
@@ -229,37 +238,65 @@ function eventsRecorded(position: Awaited<ReturnType<typeof positionService>>): 
   return position.logs.filter((l) => l.msg === 'marks committed').reduce((a, l) => a + (l.campaigns as number), 0);
 }
 
+/** The outcome of a search for the highest sustained rate. */
+export interface Search {
+  /** The highest rate sustained (0: none), and the lowest not sustained (Infinity: none). */
+  pass: number;
+  fail: number;
+  steps: Step[];
+}
+
+/**
+ * The highest sustained rate, searched from `startRate`: doubled until a rate is not sustained,
+ * halved until one is, then bisected, each rate rounded to `grain` ticks/s; `maxSteps` rates at most.
+ */
+export async function searchSustained(
+  ctx: BenchContext,
+  services: Awaited<ReturnType<typeof pipeline>>,
+  next: (n: number) => unknown[],
+  startRate: number,
+  maxSteps: number,
+  label = 'sustain',
+  grain = 250,
+): Promise<Search> {
+  const steps: Step[] = [];
+  let rate = startRate;
+  let pass = 0;
+  let fail = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < maxSteps; i++) {
+    progress(`${label}: step ${i + 1}/${maxSteps}, offering ${rate} ticks/s`);
+    const s = await step(ctx, rate, services, next);
+    steps.push(s);
+    progress(
+      `${label}: ${rate} ticks/s ${s.sustained ? 'sustained' : `not sustained (${s.why.join('; ')})`}; lag slope ${Math.round(s.lagSlope)} ticks/s, outbox slope ${Math.round(s.outboxSlope)} events/s, ${s.stalls} stalls`,
+    );
+    if (s.sustained) pass = Math.max(pass, rate);
+    else fail = Math.min(fail, rate);
+    const nextRate = fail === Number.POSITIVE_INFINITY ? rate * 2 : pass === 0 ? rate / 2 : (pass + fail) / 2;
+    rate = Math.max(Math.min(100, grain), Math.round(nextRate / grain) * grain);
+    if (rate === pass || rate === fail) break;
+  }
+  return { pass, fail, steps };
+}
+
+/** `first rate not sustained …`, and the CPU of the rate sustained. */
+export const searchNote = (s: Search) => ({
+  note: `${s.steps.length} steps; first rate not sustained ${s.fail === Number.POSITIVE_INFINITY ? 'none' : s.fail.toLocaleString('en-US')}`,
+  ...(s.steps.find((x) => x.rate === s.pass) ? { cpu: s.steps.find((x) => x.rate === s.pass)?.cpu } : {}),
+});
+
 export async function sustainStage(ctx: BenchContext): Promise<void> {
   const services = await pipeline(ctx);
   await scenarioSubscribers(ctx, services.gateway.url);
   const next = tickStream(ctx.opts.symbols, ctx.opts.seed + 3);
-  const steps: Step[] = [];
-  {
-    let rate = ctx.opts.sustainStartRate;
-    let pass = 0;
-    let fail = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < ctx.opts.sustainSteps; i++) {
-      progress(`sustain: step ${i + 1}/${ctx.opts.sustainSteps}, offering ${rate} ticks/s`);
-      const s = await step(ctx, rate, services, next);
-      steps.push(s);
-      progress(
-        `sustain: ${rate} ticks/s ${s.sustained ? 'sustained' : `not sustained (${s.why.join('; ')})`}; lag slope ${Math.round(s.lagSlope)} ticks/s, outbox slope ${Math.round(s.outboxSlope)} events/s, ${s.stalls} stalls`,
-      );
-      if (s.sustained) pass = Math.max(pass, rate);
-      else fail = Math.min(fail, rate);
-      const nextRate = fail === Number.POSITIVE_INFINITY ? rate * 2 : pass === 0 ? rate / 2 : (pass + fail) / 2;
-      rate = Math.max(100, Math.round(nextRate / 250) * 250);
-      if (rate === pass || rate === fail) break;
-    }
-    ctx.figures.push({
-      stage: 'end to end',
-      name: 'highest sustained rate, bounded lag',
-      value: pass,
-      unit: 'ticks/s',
-      target: { text: '≥ 25,000 ticks/s', met: pass >= 25_000 },
-      note: `${steps.length} steps; first rate not sustained ${fail === Number.POSITIVE_INFINITY ? 'none' : fail.toLocaleString('en-US')}`,
-      ...(steps.find((s) => s.rate === pass) ? { cpu: steps.find((s) => s.rate === pass)?.cpu } : {}),
-    });
-  }
-  ctx.details.sustain = { definition: SUSTAINED, steps };
+  const search = await searchSustained(ctx, services, next, ctx.opts.sustainStartRate, ctx.opts.sustainSteps);
+  ctx.figures.push({
+    stage: 'end to end',
+    name: 'highest sustained rate, bounded lag',
+    value: search.pass,
+    unit: 'ticks/s',
+    target: { text: '≥ 25,000 ticks/s', met: search.pass >= 25_000 },
+    ...searchNote(search),
+  });
+  ctx.details.sustain = { definition: SUSTAINED, steps: search.steps };
 }

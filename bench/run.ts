@@ -2,7 +2,7 @@
  * `make bench`: every stage of the system beside its baseline, measured in one run on this
  * machine, then a JSON file and a Markdown table in bench/results/. See bench/README.md.
  *
- *   npm run bench -- [--quick] [--only ingest,guarantee,auth,consume,latency,sustain,rest,fanout,dashboard] [--profile DIR]
+ *   npm run bench -- [--quick] [--only ingest,guarantee,auth,consume,latency,sustain,scale,rest,fanout,dashboard] [--profile DIR]
  *
  * It builds first (`tsc -b`, and the dashboard's bundle, which the gateway serves): the services it
  * starts run from their build.
@@ -29,6 +29,7 @@ import { type Figure, machine, markdown, packageVersions, type RunHeader } from 
 import { seed, seedFanoutCampaign, seedReadCampaign } from './lib/scenario.js';
 import { closeHttp } from './lib/ticks.js';
 import { restStage } from './rest.js';
+import { scaleStage } from './scale.js';
 import { fanoutStage } from './ws-fanout.js';
 
 const opts = parseOptions();
@@ -113,6 +114,7 @@ const stages: [Stage, () => Promise<void>][] = [
   ['consume', () => consumeStage(ctx)],
   ['latency', () => latencyStage(ctx)],
   ['sustain', () => sustainStage(ctx)],
+  ['scale', () => scaleStage(ctx)],
   ['rest', () => restStage(ctx, readCampaigns)],
   ['fanout', () => fanoutStage(ctx, fanoutCampaign as string)],
   ['dashboard', () => dashboardStage(ctx, dashboardCampaigns as DashboardCampaigns, dashboardBuild)],

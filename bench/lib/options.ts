@@ -4,7 +4,7 @@
  * (`--quick` or the full default).
  */
 
-export const STAGES = ['ingest', 'guarantee', 'auth', 'consume', 'latency', 'sustain', 'rest', 'fanout', 'dashboard'] as const;
+export const STAGES = ['ingest', 'guarantee', 'auth', 'consume', 'latency', 'sustain', 'scale', 'rest', 'fanout', 'dashboard'] as const;
 export type Stage = (typeof STAGES)[number];
 
 export interface BenchOptions {
@@ -34,6 +34,13 @@ export interface BenchOptions {
   sustainStartRate: number;
   sustainWindowSeconds: number;
   sustainSteps: number;
+  /**
+   * Scaling stage: open positions over `symbols` campaigns (one a symbol), the first size the
+   * baseline of the others; the first rate of the baseline's search; and the most rates tried at each size.
+   */
+  scalePositions: number[];
+  scaleStartRate: number;
+  scaleSteps: number;
   /** Campaign sizes of the REST stage, and how long each autocannon run lasts. */
   restSizes: number[];
   restSeconds: number;
@@ -129,6 +136,9 @@ export function parseOptions(argv: readonly string[] = process.argv.slice(2), en
     sustainStartRate: int('sustain-start-rate', 4000),
     sustainWindowSeconds: int('sustain-window-seconds', 10, 5),
     sustainSteps: int('sustain-steps', 7, 3),
+    scalePositions: list('scale-positions', [10_000, 100_000]),
+    scaleStartRate: int('scale-start-rate', 1000),
+    scaleSteps: int('scale-steps', 5, 4),
     restSizes: list('rest-sizes', [150, 1000]),
     restSeconds: int('rest-seconds', 10, 1),
     restConnections: int('rest-connections', 8),
@@ -153,6 +163,8 @@ export function parseOptions(argv: readonly string[] = process.argv.slice(2), en
   if (o.campaigns > o.symbols) throw new Error('--campaigns may not exceed --symbols: campaign i trades symbol i');
   if (o.dashboardPositions === 0 || o.dashboardBaselinePositions === 0 || o.dashboardLoads === 0 || o.dashboardSeconds === 0)
     throw new Error('--dashboard-positions, --dashboard-baseline-positions, --dashboard-loads and --dashboard-seconds must be positive');
+  if (o.scalePositions.some((n) => n % o.symbols !== 0))
+    throw new Error('--scale-positions must be multiples of --symbols: the scaling stage spreads them evenly, one campaign a symbol');
   if (o.campaigns === 0 || o.positions < o.campaigns) throw new Error('at least one campaign, and one position per campaign');
   return o;
 }

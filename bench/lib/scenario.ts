@@ -8,23 +8,28 @@ export interface Scenario {
   positionsPerCampaign: number;
   /** Basis points over which each campaign's stops are spread from the entry; null or absent: all at 5%. */
   nearStops?: number | null;
+  /** The letters before each symbol's number (`SYM` unless given): a second set of campaigns seeded later takes symbols of its own. */
+  prefix?: string;
 }
 
-export const symbolName = (i: number): string => `SYM${String(i).padStart(5, '0')}`;
+export const symbolName = (i: number, prefix = 'SYM'): string => `${prefix}${String(i).padStart(5, '0')}`;
 
 /**
  * Seeds campaigns of the account in bulk with one statement each: campaign i trades symbol i, with
  * `positionsPerCampaign` OPEN positions entered on 2026-01-01 at 100, their stops 5% away (or
  * spread over `nearStops` basis points); symbols past `campaigns` have ticks but no positions.
+ * Positions go to the campaigns of this call only (those of its symbol prefix).
  */
 export async function seed(orm: MikroORM, s: Scenario, accountId: string): Promise<Map<string, string>> {
   const em = orm.em.fork();
+  const prefix = s.prefix ?? 'SYM';
+  if (!/^[A-Z]+$/.test(prefix)) throw new Error(`a symbol prefix is capital letters, not ${prefix}`);
   const rows = (await em.execute(
     `insert into campaigns (id, account_id, name, symbol, timeframe, side, status, version, last_seq, created_at, updated_at)
-     select gen_random_uuid(), ?::uuid, 'bench ' || g, 'SYM' || lpad(g::text, 5, '0'), '1h', case when g % 2 = 0 then 'LONG' else 'SHORT' end,
+     select gen_random_uuid(), ?::uuid, 'bench ' || g, ? || lpad(g::text, 5, '0'), '1h', case when g % 2 = 0 then 'LONG' else 'SHORT' end,
        'ACTIVE', 1, 0, now(), now()
      from generate_series(0, ?::int - 1) g returning id, symbol`,
-    [accountId, s.campaigns],
+    [accountId, prefix, s.campaigns],
   )) as { id: string; symbol: string }[];
   await em.execute(
     `insert into positions (id, account_id, campaign_id, signal_id, symbol, timeframe, pattern_type, entry_date, entry_price, shares,
@@ -34,8 +39,9 @@ export async function seed(orm: MikroORM, s: Scenario, accountId: string): Promi
        case when c.side = 'LONG' then 100 - g.gap else 100 + g.gap end, g.gap * (10 + n), g.gap * (10 + n), 0, 0, 100, 0, 'OPEN', now(), now(), 100, 100
      from campaigns c cross join generate_series(1, ?::int) n
      cross join lateral (select coalesce(round(?::numeric * n / ?::int / 100, 8), 5) as gap) g
-     where c.account_id = ?::uuid`,
-    [s.positionsPerCampaign, s.nearStops ?? null, s.positionsPerCampaign, accountId],
+     where c.account_id = ?::uuid and c.symbol like ? and c.status = 'ACTIVE'
+       and not exists (select 1 from positions o where o.campaign_id = c.id)`,
+    [s.positionsPerCampaign, s.nearStops ?? null, s.positionsPerCampaign, accountId, `${prefix}%`],
   );
   await em.execute('analyze', [], 'run');
   return new Map(rows.map((r) => [r.id, r.symbol]));

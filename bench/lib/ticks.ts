@@ -11,10 +11,11 @@ export type { FeedTick };
  * The seeded random walk of the scenario's symbols (the feed's own walk, every price starting at
  * 100), stamped by `clock`: each call of the result takes the next `n` ticks, a symbol's
  * timestamps strictly increasing. The walk visits the symbols in turn; they are shuffled (with
- * the same seed) so that the symbols of campaigns, 0 to 199, are spread over every second.
+ * the same seed) so that the symbols of campaigns, 0 to 199, are spread over every second. The
+ * symbols are `SYM00000`… unless another `prefix` is given (see `seed`).
  */
-export function tickStream(symbols: number, seed: number, clock?: () => Date): (n: number) => FeedTick[] {
-  const names = Array.from({ length: symbols }, (_, i) => symbolName(i));
+export function tickStream(symbols: number, seed: number, clock?: () => Date, prefix?: string): (n: number) => FeedTick[] {
+  const names = Array.from({ length: symbols }, (_, i) => symbolName(i, prefix));
   const random = seededRandom(seed);
   for (let i = names.length - 1; i > 0; i--) {
     const j = random() % (i + 1);
