@@ -14,6 +14,12 @@ export const configSchema = z.object({
   CONSUMER_START: z.enum(['earliest', 'latest']).default('earliest'),
   /** How long the group waits for a silent member (a crashed process) before its partitions move. */
   CONSUMER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(10_000),
+  /**
+   * Partitions of `market.ticks` whose batches are marked at once, each in its own transaction
+   * (so at most `DATABASE_POOL_MAX` − 3 of them: the relay, the readiness probe and the equity
+   * pruning keep a connection each).
+   */
+  CONSUMER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   LOG_LEVEL: logLevelVar,
   /** How often the outbox relay looks for unpublished events when it was not woken. */
   OUTBOX_POLL_MS: msVar(200),

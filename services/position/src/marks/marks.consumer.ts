@@ -25,6 +25,8 @@ export interface MarksConsumerOptions {
   deadLetters: Publisher;
   /** Where the marks metrics (`cpt_mark…`) are recorded, when given. */
   metrics?: MetricsRegistry;
+  /** Batches of different partitions marked at once (default 2); a partition's own are marked in order. */
+  partitionsConcurrently?: number;
 }
 
 /**
@@ -47,9 +49,10 @@ export function createMarksConsumer(opts: MarksConsumerOptions): MarksConsumer {
     deadLetters: opts.deadLetters,
     decode: decodeTick,
     isTransient: (err) => isDatabaseUnavailable(err) || (isDomainError(err) && err.retriable),
-    // Two batches at a time: one decodes and builds events while the other waits for
-    // PostgreSQL. Partitions are keyed by symbol, so they mark different campaigns.
-    partitionsConcurrently: 2,
+    // Several batches at a time: one decodes and builds events while the others wait for
+    // PostgreSQL. Partitions are keyed by symbol and a campaign has one symbol, so concurrent
+    // batches lock different campaigns (and every writer locks campaigns in id order anyway).
+    partitionsConcurrently: opts.partitionsConcurrently ?? 2,
     handle: async (items, log) => {
       if (items.length === 0) return;
       const started = performance.now();
