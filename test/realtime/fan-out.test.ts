@@ -73,7 +73,8 @@ describe('1,000 subscribers on one gateway', () => {
         async () => {
           const rows = await sqlRows<{ id: string; last_seq: string; as_of: string | null }>(
             orm.em.fork(),
-            `select c.id::text, c.last_seq::text, (select max(p.marked_at) from positions p where p.campaign_id = c.id) as as_of
+            // Section 6: the positions carry their symbol's mark, one row a symbol.
+            `select c.id::text, c.last_seq::text, (select m.ts from symbol_marks m where m.symbol = c.symbol) as as_of
              from campaigns c where c.id in (?)`,
             [campaigns.map((c) => c.id)],
           );

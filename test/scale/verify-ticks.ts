@@ -79,7 +79,9 @@ export async function checkMarks(
 ): Promise<Map<string, unknown>> {
   const rows = await sqlRows<{ id: string; symbol: string; current_price: string; marked_at: Date | null }>(
     orm,
-    `select p.id::text, p.symbol, p.current_price::text, p.marked_at from positions p
+    // Section 6: an OPEN position carries its symbol's mark once that mark is not before its entry.
+    `select p.id::text, p.symbol, coalesce(m.price, p.current_price)::text as current_price, coalesce(m.ts, p.marked_at) as marked_at
+       from positions p left join symbol_marks m on m.symbol = p.symbol and m.ts >= p.entry_date
       where p.campaign_id in (?) and p.status = 'OPEN'`,
     [campaigns.map((c) => c.id)],
   );

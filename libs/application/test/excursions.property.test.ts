@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asDateOrNull, pgArray, query } from '../src/db/sql.js';
 import type { MikroORM } from '../src/index.js';
 import { CampaignCommands, type Mark, markPositions } from '../src/index.js';
+import { MARKED, positionsFrom } from '../src/modules/positions/position.mapper.js';
 import { at, campaignRow, newCaller, newCampaign, openTestOrm, positionRows, uniqueSymbol, unitsToText } from './support.js';
 
 /**
@@ -228,9 +229,10 @@ describe('excursions and marks of any batches in any order (sections 6 and 9)', 
   async function storedPositions(ids: string[]): Promise<Map<string, Stored>> {
     const rows = await query<Stored>(
       orm.em.fork(),
-      `select id::text, entry_date, current_price::text, current_pnl::text, marked_at,
-         max_favorable_price::text, max_adverse_price::text, updated_at
-       from positions where id = any(?::uuid[])`,
+      // As reads show them: the mark's columns derived from the symbol's mark (section 6).
+      `select p.id::text, p.entry_date, ${MARKED.currentPrice('p')}::text as current_price, ${MARKED.currentPnl('p')}::text as current_pnl,
+         ${MARKED.markedAt('p')} as marked_at, p.max_favorable_price::text, p.max_adverse_price::text, ${MARKED.updatedAt('p')} as updated_at
+       from ${positionsFrom('p')} where p.id = any(?::uuid[])`,
       [pgArray(ids)],
     );
     return new Map(rows.map((r) => [r.id, r]));

@@ -7,6 +7,7 @@ import { query } from '../src/db/sql.js';
 import type { CampaignCommands } from '../src/index.js';
 import { type MikroORM, openOrm } from '../src/index.js';
 import { createAccount } from '../src/modules/accounts/account.commands.js';
+import { MARKED, positionsFrom } from '../src/modules/positions/position.mapper.js';
 
 // The global setup of the testkit provides these. The testkit itself depends on this package,
 // so its tests cannot import it without a cycle in the project references; they declare the
@@ -121,16 +122,21 @@ export interface PositionText {
   updated_at: string;
 }
 
-/** Every column of the campaign's positions, as text, in a stable order. */
+/**
+ * Every column of the campaign's positions, as text, in a stable order, as reads show them: the
+ * mark's columns derived from the symbol's mark (section 6, `positionsFrom`).
+ */
 export async function positionRows(em: EntityManager, campaignId: string): Promise<PositionText[]> {
   return query(
     em.fork(),
     `select p.id::text, p.campaign_id::text, p.signal_id::text, p.symbol, p.timeframe, p.pattern_type,
        p.entry_date::text, p.entry_price::text, p.shares::text, p.open_shares::text, p.stop_loss::text,
-       p.initial_stop::text, p.risk::text, p.initial_risk::text, p.entry_fee::text, p.fees::text, p.current_price::text, p.current_pnl::text, p.status, p.closed_date::text, p.exit_price::text,
-       p.realized_pnl::text, p.marked_at::text, p.max_favorable_price::text, p.max_adverse_price::text, p.r_multiple::text,
-       p.mfe_r::text, p.mae_r::text, p.created_at::text, p.updated_at::text
-     from positions p where p.campaign_id = ? order by p.entry_date, p.id`,
+       p.initial_stop::text, p.risk::text, p.initial_risk::text, p.entry_fee::text, p.fees::text,
+       ${MARKED.currentPrice('p')}::text as current_price, ${MARKED.currentPnl('p')}::text as current_pnl, p.status,
+       p.closed_date::text, p.exit_price::text, p.realized_pnl::text, ${MARKED.markedAt('p')}::text as marked_at,
+       p.max_favorable_price::text, p.max_adverse_price::text, p.r_multiple::text,
+       p.mfe_r::text, p.mae_r::text, p.created_at::text, ${MARKED.updatedAt('p')}::text as updated_at
+     from ${positionsFrom('p')} where p.campaign_id = ? order by p.entry_date, p.id`,
     [campaignId],
   );
 }

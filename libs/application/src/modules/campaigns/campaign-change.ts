@@ -1,7 +1,8 @@
 import type { CampaignUpdated, PositionJson, UpdateReason } from '@cpt/contracts';
-import { type Caller, checkIfMatch, type JournalAction, NotFoundError, type RiskSettings } from '@cpt/domain';
+import { type Caller, checkIfMatch, type JournalAction, NotFoundError, type PricePoint, type RiskSettings } from '@cpt/domain';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { appendJournal } from '../journal/journal.repository.js';
+import { shareCampaignSymbolMark } from '../marks/symbol-marks.repository.js';
 import { recordEvents } from '../outbox/outbox.commands.js';
 import { selectPosition } from '../positions/position.repository.js';
 import { lockRiskSettings } from '../risk/risk.repository.js';
@@ -46,10 +47,22 @@ export interface ChangeKind {
    * settings are handed to the change, which checks them (section 8).
    */
   riskLimited?: boolean;
+  /**
+   * The change starts from the mark of the campaign's symbol (a position opened): the mark is
+   * share-locked before the campaign, as a batch of marks locks symbols before campaigns, and handed
+   * to the change.
+   */
+  readsMark?: boolean;
 }
 
 /** What a change sees: its transaction, the locked campaign, its clock, and the account's risk settings when locked. */
-export type Change = (em: EntityManager, c: CampaignEntity, now: Date, risk: RiskSettings | null) => Promise<Applied>;
+export type Change = (
+  em: EntityManager,
+  c: CampaignEntity,
+  now: Date,
+  risk: RiskSettings | null,
+  mark: PricePoint | undefined,
+) => Promise<Applied>;
 
 /**
  * Runs one structural change of a caller's campaign in one transaction: lock the account when the
@@ -69,12 +82,13 @@ export function changeCampaign(
   const now = opts.now ?? new Date();
   const requestId = opts.requestId ?? null;
   return root.fork().transactional(async (em) => {
-    // Account before campaign, always: the order every writer holding both follows.
+    // Account, then symbol mark, then campaign, always: the order every writer holding several follows.
     const risk = kind.riskLimited ? await lockRiskSettings(em, caller.accountId) : null;
+    const mark = kind.readsMark ? await shareCampaignSymbolMark(em, caller.accountId, campaignId) : undefined;
     const c = await lockCampaign(em, caller.accountId, campaignId);
     if (!c) throw new NotFoundError('campaign', campaignId);
     checkIfMatch(c.version, opts.ifMatch);
-    const applied = await change(em, c, now, risk);
+    const applied = await change(em, c, now, risk, mark);
     return commitChange(em, caller, c, kind, applied, now, requestId);
   });
 }

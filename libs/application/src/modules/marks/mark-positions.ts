@@ -9,9 +9,17 @@ import { recordEvents } from '../outbox/outbox.commands.js';
 import type { PositionRow } from '../positions/position.mapper.js';
 import { markedPositionJson } from '../positions/position.mapper.js';
 import { positionsJson, selectPositionRows } from '../positions/position.repository.js';
-import { bumpSeqs, type InstantsJson, lockMarkedCampaigns, type MarkedRow, type TicksJson, updateMarks } from './marks.repository.js';
+import {
+  bumpSeqs,
+  type InstantsJson,
+  lockMarkedCampaigns,
+  type MarkedFlags,
+  type MarkedRow,
+  type TicksJson,
+  updateMarks,
+} from './marks.repository.js';
 import { applyStopExits, type RefusedStopExit, type StopExit } from './stop-exits.js';
-import { upsertSymbolMarks } from './symbol-marks.repository.js';
+import { lockSymbolMarks, upsertSymbolMarks } from './symbol-marks.repository.js';
 
 /** The price of a symbol at an instant. */
 export interface Mark {
@@ -82,7 +90,7 @@ const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 
 /** The batch as the statements take it: per symbol, its newest tick and what its ticks do to excursions and stops. */
 function batchJson(ticks: readonly TickText[]): {
   newest: TickText[];
-  json: TicksJson;
+  rows: Record<string, unknown>[];
   instants: InstantsJson;
   bySymbol: Map<string, TickText[]>;
 } {
@@ -116,18 +124,20 @@ function batchJson(ticks: readonly TickText[]): {
       crossings: crossingsOf(once, comparePriceText).map((t) => ({ ts: t.ts, price: t.price })),
     };
   });
-  return { newest, json: JSON.stringify(rows), instants: `[${instants.join(',')}]`, bySymbol };
+  return { newest, rows, instants: `[${instants.join(',')}]`, bySymbol };
 }
 
 /**
- * Applies a batch of ticks in one transaction of set-based statements: lock the campaigns whose
- * OPEN positions the batch reaches (in id order, as every writer does), move each symbol's mark to
- * its newest tick, mark the positions it reaches and move the excursions of those its ticks
- * reach (every tick counts for excursions, the newest for the mark), record the first tick at or
- * through each stop (section 8) and exit at it the positions of campaigns that exit at stops,
- * bump each campaign's `last_seq` (and its version by its exits), and record one event per
- * campaign in the outbox. Replayed, late and duplicate ticks change no mark and breach no stop;
- * excursions are maxima and minima, so replays change nothing either.
+ * Applies a batch of ticks in one transaction of set-based statements: lock the marks of its
+ * symbols and move each to its newest tick (section 6: one row a symbol; the positions a mark
+ * reaches are not written, reads derive their `current_price`, `current_pnl` and `marked_at`), lock
+ * the campaigns whose OPEN positions the batch reaches (in id order, as every writer does), move
+ * the excursions of the positions its ticks reach (every tick counts for excursions, the newest
+ * for the mark), record the first tick at or through each stop (section 8) and exit at it the
+ * positions of campaigns that exit at stops, bump each campaign's `last_seq` (and its version by
+ * its exits), and record one event per campaign in the outbox. Replayed, late and duplicate ticks
+ * change no mark and breach no stop; excursions are maxima and minima, so replays change nothing
+ * either.
  *
  * A campaign the batch only marked gets a `marked` event of compact positions; one in which a stop
  * exited a position gets a `position_closed` event of whole positions (every one the batch
@@ -141,67 +151,66 @@ export function markPositions(em: EntityManager, marks: Iterable<Mark>, opts: { 
 
 /** {@link markPositions} of ticks as the position service decodes them (see {@link TickText}). */
 export async function markTicks(em: EntityManager, batch: readonly TickText[], opts: { now?: Date } = {}): Promise<MarkResult> {
-  const { newest, json: ticks, instants, bySymbol } = batchJson(batch);
+  const { newest, rows, instants, bySymbol } = batchJson(batch);
   if (newest.length === 0) return NOTHING;
   const requestIdOf = new Map(newest.map((m) => [m.symbol, m.requestId ?? null]));
   return em.fork().transactional(async (tx) => {
     // The batch's clock (`updated_at`, the equity points' time); a test may set it.
     const now = opts.now ?? new Date();
+    // Symbols first, then campaigns: a command that opens a position share-locks its symbol's mark
+    // before its campaign, and the others read marks without a lock.
+    const before = await lockSymbolMarks(
+      tx,
+      newest.map((t) => t.symbol),
+    );
+    for (const r of rows) {
+      const old = before.get(r.symbol as string);
+      r.old_price = old?.price ?? null;
+      r.old_ts = old?.ts ?? null;
+      r.old_updated_at = old?.updatedAt ?? null;
+    }
+    const ticks: TicksJson = JSON.stringify(rows);
+    await upsertSymbolMarks(tx, newest, now);
     const locked = await lockMarkedCampaigns(tx, ticks);
-    // After the campaigns' locks, as a command that opens a position takes them.
-    await upsertSymbolMarks(tx, ticks, now);
     if (locked.length === 0) return NOTHING;
     const reached = await updateMarks(tx, ticks, instants, locked, now);
     const skipped: SkippedMark[] = [];
-    const byCampaign = new Map<string, PositionRow[]>();
-    const held: MarkedRow[] = [];
-    let marked = 0;
+    const changedIds: string[] = [];
+    const heldFlags = new Map<string, MarkedFlags>();
     let breached = 0;
     let perTick = 0;
     for (const r of reached) {
       if (r.breach_ts !== null) breached++;
       if (r.from_ticks) perTick++;
       if (r.held) {
-        held.push(r);
+        heldFlags.set(r.id, r);
         continue;
       }
-      const {
-        applies,
-        moves,
-        fits,
-        tick_price,
-        tick_ts,
-        breach_ts,
-        breach_price: _price,
-        from_ticks: _from,
-        held: _held,
-        long: _long,
-        ...row
-      } = r;
-      if (applies && !fits) {
-        skipped.push({ positionId: row.id, campaignId: row.campaign_id, symbol: row.symbol, price: tick_price, ts: utcMillis(tick_ts) });
-        if (!moves && breach_ts === null) continue;
+      if (r.applies && !r.fits) {
+        skipped.push({ positionId: r.id, campaignId: r.campaign_id, symbol: r.symbol, price: r.tick_price, ts: utcMillis(r.tick_ts) });
+        if (!r.moves && r.breach_ts === null) continue;
       }
-      marked++;
-      const list = byCampaign.get(row.campaign_id) ?? [];
-      list.push(row);
-      byCampaign.set(row.campaign_id, list);
+      changedIds.push(r.id);
     }
     // Section 8: the positions breached in campaigns that exit at stops, exited at their ticks.
-    const { exits, refused } =
-      held.length === 0 ? { exits: [], refused: [] } : await applyStopExits(tx, held, (s) => bySymbol.get(s) ?? [], now);
-    if (held.length > 0) {
-      perTick += held.length;
-      for (const row of await selectPositionRows(
-        tx,
-        held.map((r) => r.id),
-      )) {
-        marked++;
-        const list = byCampaign.get(row.campaign_id) ?? [];
-        list.push(row);
-        byCampaign.set(row.campaign_id, list);
-      }
+    let exits: StopExit[] = [];
+    let refused: RefusedStopExit[] = [];
+    if (heldFlags.size > 0) {
+      perTick += heldFlags.size;
+      const held = (await selectPositionRows(tx, [...heldFlags.keys()])).map(
+        (row): MarkedRow => ({ ...row, ...omitKeys(heldFlags.get(row.id) as MarkedFlags) }),
+      );
+      ({ exits, refused } = await applyStopExits(tx, held, (s) => bySymbol.get(s) ?? [], now));
     }
+    // Every position the batch changed, as reads show it now (its mark derived from its symbol's).
+    const byCampaign = new Map<string, PositionRow[]>();
+    const changedRows = await selectPositionRows(tx, [...changedIds, ...heldFlags.keys()]);
+    for (const row of changedRows) {
+      const list = byCampaign.get(row.campaign_id);
+      if (list) list.push(row);
+      else byCampaign.set(row.campaign_id, [row]);
+    }
+    const marked = changedRows.length;
     if (marked === 0) return { ...NOTHING, skipped };
     const exitsOf = new Map<string, StopExit[]>();
     for (const e of exits) exitsOf.set(e.campaignId, [...(exitsOf.get(e.campaignId) ?? []), e]);
@@ -239,6 +248,11 @@ export async function markTicks(em: EntityManager, batch: readonly TickText[], o
     );
     return { marked, skipped, campaigns: bumped.length, events, breached, stopExits: exits, refusedStopExits: refused, perTick };
   });
+}
+
+/** The flags of a position the batch reached, without the keys its row already has. */
+function omitKeys({ id: _id, campaign_id: _c, symbol: _s, ...flags }: MarkedFlags): Omit<MarkedFlags, 'id' | 'campaign_id' | 'symbol'> {
+  return flags;
 }
 
 /**

@@ -1,33 +1,36 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { pgArray, query } from '../../db/sql.js';
-import { POSITION, type PositionRow } from '../positions/position.mapper.js';
+import { MAX_AMOUNT, type PositionRow, pnlAt } from '../positions/position.mapper.js';
 
 // Raw, set-based SQL: a batch marks thousands of positions, one statement for all of them
 // (bench/consume.ts measures it against a bare UPDATE of the same batches).
 
 // Each symbol of the batch looks up its open positions through the partial index (the lateral
 // subquery, fenced by OFFSET 0, is not flattened into a hash join over every open position). A
-// position matches when the symbol's newest tick marks it (section 6: a mark only moves forward in
-// time and never before the entry) or when the batch's ticks since its entry move its excursions
-// (section 9: late ticks count too). Positions entered before the batch's first tick take the
-// batch's extremes; the others, rare, those of the steps from their entry on.
+// position matches when the batch moves its symbol's mark to a tick not before its entry (section
+// 6: the mark only moves forward in time) or when the batch's ticks since its entry move its
+// excursions (section 9: late ticks count too). Positions entered before the batch's first tick
+// take the batch's extremes; the others, rare, those of the steps from their entry on. `old_*` is
+// the symbol's mark before the batch; what a position carried until now (`marked_at`) is that
+// mark once not before its entry, else what its row holds.
 const EXTREMES_SINCE = (bound: 'hi' | 'lo') => `case when p.entry_date <= t.first_ts then t.${bound}
   else (select ${bound === 'hi' ? 'max' : 'min'}(s.${bound}) from json_to_recordset(t.steps) as s(ts timestamptz, hi numeric, lo numeric)
         where s.ts >= p.entry_date) end`;
+const MOVES = 'e.hi > greatest(p.max_favorable_price, p.max_adverse_price) or e.lo < least(p.max_favorable_price, p.max_adverse_price)';
 const MATCHES = `
   select x.id, x.campaign_id, x.entry_price, x.open_shares, x.applies, x.moves, x.hi, x.lo, t.symbol, t.price, t.ts,
-    x.stop_loss, x.entry_date, x.marked_at, x.stop_breached_at, t.crossings
+    x.stop_loss, x.entry_date, x.marked_at, x.stop_breached_at, t.crossings, t.old_price, t.old_ts, t.old_updated_at
   from json_to_recordset(?::json) as t(symbol text, price numeric, ts timestamptz, first_ts timestamptz, hi numeric, lo numeric, steps json,
-    crossings json)
+    crossings json, old_price numeric, old_ts timestamptz, old_updated_at timestamptz)
   cross join lateral (
-    select p.id, p.campaign_id, p.entry_price, p.open_shares, e.hi, e.lo, p.stop_loss, p.entry_date, p.marked_at, p.stop_breached_at,
-      p.marked_at is null or p.marked_at < t.ts as applies,
-      coalesce(e.hi > greatest(p.max_favorable_price, p.max_adverse_price) or e.lo < least(p.max_favorable_price, p.max_adverse_price), false) as moves
+    select p.id, p.campaign_id, p.entry_price, p.open_shares, e.hi, e.lo, p.stop_loss, p.entry_date, p.stop_breached_at,
+      case when t.old_ts >= p.entry_date then t.old_ts else p.marked_at end as marked_at,
+      t.old_ts is null or t.old_ts < t.ts as applies,
+      coalesce(${MOVES}, false) as moves
     from positions p
     cross join lateral (select ${EXTREMES_SINCE('hi')} as hi, ${EXTREMES_SINCE('lo')} as lo) e
     where p.symbol = t.symbol and p.status = 'OPEN' and p.entry_date <= t.ts
-      and (p.marked_at is null or p.marked_at < t.ts
-        or e.hi > greatest(p.max_favorable_price, p.max_adverse_price) or e.lo < least(p.max_favorable_price, p.max_adverse_price))
+      and (t.old_ts is null or t.old_ts < t.ts or ${MOVES})
     offset 0) x`;
 
 // Section 8: a price at or through the stop of the match's side, and a tick that may mark it.
@@ -50,14 +53,13 @@ const BREACH = `
     (select d.ts, d.price, true from instants d
      where not (${MAY_MARK('k.ts')}) and d.symbol = x.symbol and ${MAY_MARK('d.ts')} and ${THROUGH('d.price')}
      order by d.ts limit 1)) f`;
-// The P&L of the shares still open (section 8): partial exits have taken the rest.
-const PNL = `case when c.side = 'LONG' then (x.price - x.entry_price) * x.open_shares else (x.entry_price - x.price) * x.open_shares end`;
 
 /**
  * What a batch does to each of its symbols, as the JSON the statements take: the newest tick
  * (`symbol, price, ts`), the batch's first instant and extremes (`first_ts, hi, lo`), the
- * excursion steps when there are several (`steps: [{ts, hi, lo}]`, else null), and the stop
- * crossings (`crossings: [{ts, price}]`, section 8).
+ * excursion steps when there are several (`steps: [{ts, hi, lo}]`, else null), the stop
+ * crossings (`crossings: [{ts, price}]`, section 8), and the symbol's mark before the batch
+ * (`old_price, old_ts, old_updated_at`, null when it had none).
  */
 export type TicksJson = string;
 
@@ -74,15 +76,18 @@ export async function lockMarkedCampaigns(em: EntityManager, ticks: TicksJson): 
   return rows.map((r) => r.id);
 }
 
-/** A position a mark reached, as it is after the statement. */
-export type MarkedRow = PositionRow & {
-  /** Whether the symbol's newest tick marks it (it may only have moved its excursions). */
+/** What the batch did to a position it reached (its figures are read afterwards, as reads derive them). */
+export interface MarkedFlags {
+  id: string;
+  campaign_id: string;
+  symbol: string;
+  /** Whether the batch moved its symbol's mark to a tick not before its entry. */
   applies: boolean;
   /** Whether the batch's ticks moved its excursions. */
   moves: boolean;
-  /** False when the mark's P&L would not fit NUMERIC(18,8): the position kept its last mark. */
+  /** False when the mark's P&L would not fit NUMERIC(18,8): the position keeps its last mark. */
   fits: boolean;
-  /** The tick that reached it. */
+  /** The symbol's new mark. */
   tick_price: string;
   tick_ts: Date | string;
   /** The tick that breached its stop in this batch (section 8), or null. */
@@ -97,19 +102,21 @@ export type MarkedRow = PositionRow & {
   held: boolean;
   /** Whether its campaign is LONG. */
   long: boolean;
-};
+}
 
-/** The largest magnitude NUMERIC(18,8) holds. */
-const MAX_AMOUNT = '9999999999.99999999';
+/** A position a mark reached, read after the batch's statements, with what the batch did to it. */
+export type MarkedRow = PositionRow & Omit<MarkedFlags, 'id' | 'campaign_id' | 'symbol'>;
 
 /**
- * Marks the matching OPEN positions of the locked campaigns and returns them as the contract shows
- * them. Re-matched under the locks: a position that a command closed meanwhile is not marked. Each
- * match carries its new P&L, computed once and rounded half-even, and reaches its row by primary
- * key. A P&L that would not fit NUMERIC(18,8) leaves the position as it was and comes back with
- * `fits` false, so that the caller can report it (section 6). The first tick at or through a stop
- * breaches it (section 8); a position so breached in a campaign that exits at stops is `held`:
- * returned unchanged, for the caller to exit.
+ * Writes what a batch changes in the rows of the matching OPEN positions of the locked campaigns,
+ * and returns what it did to every position it reached. Re-matched under the locks: a position
+ * that a command closed meanwhile is not touched. The symbol's mark itself is not written into the
+ * positions (reads derive it, see `MARK_JOIN`): only the rows whose excursions move or whose stop
+ * the batch breaches are written, and those a mark reaches whose P&L would not fit NUMERIC(18,8)
+ * (section 6), which keep the mark they carried, now written into their row, and come back with
+ * `fits` false so that the caller can report them. The first tick at or through a stop breaches it
+ * (section 8); a position so breached in a campaign that exits at stops is `held`: left unchanged,
+ * for the caller to exit.
  */
 export function updateMarks(
   em: EntityManager,
@@ -117,36 +124,41 @@ export function updateMarks(
   instants: InstantsJson,
   campaignIds: readonly string[],
   now: Date,
-): Promise<MarkedRow[]> {
-  const marks = 'm.applies and m.fits and not m.held';
-  return query<MarkedRow>(
+): Promise<MarkedFlags[]> {
+  return query<MarkedFlags>(
     em,
     `with instants as materialized (
-       select d.symbol, d.ts, d.price from json_to_recordset(?::json) as d(symbol text, ts timestamptz, price numeric))
-     update positions p set
-       current_price = case when ${marks} then m.price else p.current_price end,
-       current_pnl = case when ${marks} then m.pnl else p.current_pnl end,
-       marked_at = case when ${marks} then m.ts else p.marked_at end,
-       max_favorable_price = case when m.held then p.max_favorable_price
-         when m.long then greatest(p.max_favorable_price, m.hi) else least(p.max_favorable_price, m.lo) end,
-       max_adverse_price = case when m.held then p.max_adverse_price
-         when m.long then least(p.max_adverse_price, m.lo) else greatest(p.max_adverse_price, m.hi) end,
-       stop_breached_at = case when m.held then p.stop_breached_at else coalesce(p.stop_breached_at, m.breach_ts) end,
-       stop_breach_price = case when m.held or p.stop_breached_at is not null then p.stop_breach_price else m.breach_price end,
-       updated_at = case when ${marks} or (not m.held and (m.moves or m.breach_ts is not null)) then ?::timestamptz else p.updated_at end
-     from (
-       select x.id, x.price, x.ts, x.applies, x.moves, x.hi, x.lo, c.side = 'LONG' as long, r.pnl, abs(r.pnl) <= ${MAX_AMOUNT} as fits,
+       select d.symbol, d.ts, d.price from json_to_recordset(?::json) as d(symbol text, ts timestamptz, price numeric)),
+     m as materialized (
+       select x.id, x.campaign_id, x.symbol, x.price, x.ts, x.applies, x.moves, x.hi, x.lo, c.side = 'LONG' as long,
+         r.pnl is null or abs(r.pnl) <= ${MAX_AMOUNT} as fits, o.pnl as old_pnl, x.old_price, x.old_ts, x.old_updated_at,
          b.ts as breach_ts, b.price as breach_price, coalesce(b.from_ticks, false) as from_ticks,
          c.auto_exit_on_stop and b.ts is not null as held
        from (${MATCHES}) x join campaigns c on c.id = x.campaign_id
-       cross join lateral (select round_half_even(${PNL}, 8) as pnl) r
+       cross join lateral (select case when x.applies then ${pnlAt('x', 'x.price', "c.side = 'LONG'")} end as pnl) r
+       cross join lateral (
+         select case when abs(r.pnl) > ${MAX_AMOUNT} and x.old_ts >= x.entry_date then ${pnlAt('x', 'x.old_price', "c.side = 'LONG'")} end as pnl) o
        left join lateral (${BREACH}) b on true
        where x.campaign_id = any(?::uuid[])
-       offset 0) m
-     where p.id = m.id and p.status = 'OPEN'
-     returning ${POSITION.columns('p')}, m.applies, m.moves, m.fits, m.price::text as tick_price, m.ts as tick_ts,
-       m.breach_ts, m.breach_price::text as breach_price, m.from_ticks, m.held, m.long`,
-    [instants, now, ticks, pgArray(campaignIds)],
+       offset 0),
+     written as (
+       update positions p set
+         current_price = case when k.keeps then m.old_price else p.current_price end,
+         current_pnl = case when k.keeps then m.old_pnl else p.current_pnl end,
+         marked_at = case when k.keeps then m.old_ts else p.marked_at end,
+         max_favorable_price = case when m.long then greatest(p.max_favorable_price, m.hi) else least(p.max_favorable_price, m.lo) end,
+         max_adverse_price = case when m.long then least(p.max_adverse_price, m.lo) else greatest(p.max_adverse_price, m.hi) end,
+         stop_breached_at = coalesce(p.stop_breached_at, m.breach_ts),
+         stop_breach_price = case when p.stop_breached_at is not null then p.stop_breach_price else m.breach_price end,
+         updated_at = case when m.moves or m.breach_ts is not null then ?::timestamptz
+           when k.keeps then greatest(p.updated_at, m.old_updated_at) else p.updated_at end
+       from m cross join lateral (select m.old_pnl is not null and abs(m.old_pnl) <= ${MAX_AMOUNT} as keeps) k
+       where p.id = m.id and p.status = 'OPEN' and not m.held and (m.moves or m.breach_ts is not null or not m.fits)
+       returning p.id)
+     select m.id, m.campaign_id, m.symbol, m.applies, m.moves, m.fits, m.price::text as tick_price, m.ts as tick_ts,
+       m.breach_ts, m.breach_price::text as breach_price, m.from_ticks, m.held, m.long
+     from m`,
+    [instants, ticks, pgArray(campaignIds), now],
   );
 }
 

@@ -24,7 +24,6 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { campaignState } from '../campaigns/campaign.commands.js';
 import { type ChangeResult, type CommandOptions, changeCampaign } from '../campaigns/campaign-change.js';
 import { exitHistory, insertExit } from '../exits/exit.repository.js';
-import { selectSymbolMark } from '../marks/symbol-marks.repository.js';
 import { exposureNow } from '../risk/risk.repository.js';
 import { exitColumns } from './exit-columns.js';
 import { Position, type PositionEntity } from './position.entity.js';
@@ -81,9 +80,8 @@ export function addPosition(
   input: NewPositionInput,
   opts: CommandOptions = {},
 ): Promise<PositionResult> {
-  const kind = { reason: 'position_opened', action: 'position_opened', riskLimited: true } as const;
-  return changeCampaign(root, caller, campaignId, opts, kind, async (em, c, now, risk) => {
-    const mark = await selectSymbolMark(em, c.symbol);
+  const kind = { reason: 'position_opened', action: 'position_opened', riskLimited: true, readsMark: true } as const;
+  return changeCampaign(root, caller, campaignId, opts, kind, async (em, c, now, risk, mark) => {
     const opened = openPosition(campaignState(c), input, now, mark);
     await checkRisk(em, risk, caller.accountId, c.id, exposureOf(opened.risk));
     const p = em.create(Position, {

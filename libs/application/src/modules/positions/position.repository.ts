@@ -4,9 +4,10 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { pgArray, query } from '../../db/sql.js';
 import { selectExits } from '../exits/exit.repository.js';
 import { Position, type PositionEntity } from './position.entity.js';
-import { POSITION, type PositionRow, rMultipleOf } from './position.mapper.js';
+import { POSITION, type PositionRow, positionsFrom, rMultipleOf } from './position.mapper.js';
 
 const COLUMNS = POSITION.columns('p');
+const FROM = positionsFrom('p');
 
 /** A campaign's positions by entry date, then id; only the OPEN ones unless `includeClosed`. */
 export function selectCampaignPositions(
@@ -18,7 +19,7 @@ export function selectCampaignPositions(
   const filter = includeClosed ? '' : ` and p.status = 'OPEN'`;
   return query<PositionRow>(
     em,
-    `select ${COLUMNS} from positions p where p.campaign_id = ? and p.account_id = ?${filter} order by p.entry_date, p.id`,
+    `select ${COLUMNS} from ${FROM} where p.campaign_id = ? and p.account_id = ?${filter} order by p.entry_date, p.id`,
     [campaignId, accountId],
   );
 }
@@ -44,12 +45,12 @@ export async function positionsJson(em: EntityManager, accountId: string | null,
 
 /** The named positions' rows, whatever their account: for the marks, which serve no caller. */
 export function selectPositionRows(em: EntityManager, ids: readonly string[]): Promise<PositionRow[]> {
-  return query<PositionRow>(em, `select ${COLUMNS} from positions p where p.id = any(?::uuid[])`, [pgArray(ids)]);
+  return query<PositionRow>(em, `select ${COLUMNS} from ${FROM} where p.id = any(?::uuid[])`, [pgArray(ids)]);
 }
 
 /** One position of the account, as the contract shows it. */
 export async function selectPosition(em: EntityManager, accountId: string, id: string): Promise<PositionJson | undefined> {
-  const rows = await query<PositionRow>(em, `select ${COLUMNS} from positions p where p.id = ? and p.account_id = ?`, [id, accountId]);
+  const rows = await query<PositionRow>(em, `select ${COLUMNS} from ${FROM} where p.id = ? and p.account_id = ?`, [id, accountId]);
   const [json] = await positionsJson(em, accountId, rows);
   return json;
 }

@@ -1,6 +1,7 @@
 import { type CampaignTotals, dec, EMPTY_SUMS, type TotalsSums, totalsFromSums } from '@cpt/domain';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { asDateOrNull, pgArray, query } from '../../db/sql.js';
+import { MARKED, positionsFrom } from '../positions/position.mapper.js';
 
 interface SumsRow {
   campaign_id: string;
@@ -17,21 +18,23 @@ interface SumsRow {
   as_of: Date | string | null;
 }
 
-// Exact NUMERIC sums in SQL; the one division (weighted average) and its rounding happen in the domain.
+// Exact NUMERIC sums in SQL of per-position figures, each rounded once (a position's P&L at its
+// symbol's mark, section 6); the one division (weighted average) and its rounding happen in the domain.
 const SUMS_SQL = `
-  select campaign_id,
+  select p.campaign_id,
     coalesce(sum(open_shares) filter (where status = 'OPEN'), 0)::text as open_shares,
     coalesce(sum(entry_price * open_shares) filter (where status = 'OPEN'), 0)::text as open_notional,
     coalesce(sum(risk) filter (where status = 'OPEN'), 0)::text as open_risk,
-    coalesce(sum(current_pnl) filter (where status = 'OPEN'), 0)::text as unrealized,
+    coalesce(sum(${MARKED.currentPnl('p')}) filter (where status = 'OPEN'), 0)::text as unrealized,
     coalesce(sum(realized_pnl), 0)::text as realized,
     coalesce(sum(fees), 0)::text as fees,
     coalesce(sum(initial_risk), 0)::text as initial_risk,
     (count(*) filter (where status = 'OPEN'))::int as open_count,
     (count(*) filter (where status = 'CLOSED'))::int as closed_count,
     (count(*) filter (where status = 'OPEN' and stop_breached_at is not null))::int as breached_count,
-    max(marked_at) as as_of
-  from positions where campaign_id = any(?::uuid[]) and (account_id = ? or ?::uuid is null) group by campaign_id`;
+    max(${MARKED.markedAt('p')}) as as_of
+  from ${positionsFrom('p')}
+  where p.campaign_id = any(?::uuid[]) and (p.account_id = ? or ?::uuid is null) group by p.campaign_id`;
 
 const toSums = (r: SumsRow): TotalsSums => ({
   openShares: dec(r.open_shares),
