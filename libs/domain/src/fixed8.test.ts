@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { pnlUnits } from '../test/arbitraries.js';
-import { D, divRound8, fmt8 } from './decimal.js';
-import { absRatioText8, divText8, divUnits, fromUnits, toUnits } from './fixed8.js';
+import { D, dec, divRound8, fmt8 } from './decimal.js';
+import { absRatioText8, divText8, divUnits, fromUnits, markPnlUnits, toUnits } from './fixed8.js';
+import { positionPnl } from './pnl.js';
 
 describe('fixed8', () => {
   it('reads and prints the contract decimal text', () => {
@@ -63,5 +64,26 @@ describe('fixed8', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('markPnlUnits', () => {
+  const units = fc.bigInt({ min: 1n, max: 999_999_999_999_999_999n });
+  it('equals positionPnl rounded half-even to 8 digits, for LONG and SHORT', () => {
+    fc.assert(
+      fc.property(fc.boolean(), units, units, units, (long, entry, shares, price) => {
+        const expected = positionPnl(long ? 'LONG' : 'SHORT', dec(fromUnits(entry)), dec(fromUnits(shares)), dec(fromUnits(price)));
+        expect(fromUnits(markPnlUnits(long, entry, shares, price))).toBe(fmt8(expected));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('rounds an exact tie to the even digit, on both sides of zero', () => {
+    // (2.00000001 − 2) × 0.5 = 0.000000005 → 0.00000000; × 1.5 = 0.000000015 → 0.00000002.
+    expect(fromUnits(markPnlUnits(true, 200_000_000n, 50_000_000n, 200_000_001n))).toBe('0.00000000');
+    expect(fromUnits(markPnlUnits(true, 200_000_000n, 150_000_000n, 200_000_001n))).toBe('0.00000002');
+    expect(fromUnits(markPnlUnits(false, 200_000_000n, 150_000_000n, 200_000_001n))).toBe('-0.00000002');
+    expect(fromUnits(markPnlUnits(false, 200_000_000n, 250_000_000n, 200_000_001n))).toBe('-0.00000002');
   });
 });

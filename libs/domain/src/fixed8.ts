@@ -115,3 +115,16 @@ function unitsText(k: number): string {
   const digits = String(Math.abs(k)).padStart(9, '0');
   return `${k < 0 ? '-' : ''}${digits.slice(0, -8)}.${digits.slice(-8)}`;
 }
+
+/** The largest magnitude NUMERIC(18,8) holds, in units. */
+export const MAX_AMOUNT_UNITS = 999_999_999_999_999_999n;
+
+/**
+ * A position's P&L on its open shares at `price` (section 8), in units: `(price − entry) × shares`
+ * for LONG, `(entry − price) × shares` for SHORT, rounded once to 8 digits, half-even. Exact, in
+ * integers: the figure {@link positionPnl} gives, for the position service's marks, which derive it
+ * for every OPEN position of a campaign at each batch.
+ */
+export function markPnlUnits(long: boolean, entryPrice: bigint, shares: bigint, price: bigint): bigint {
+  return divHalfEven((long ? price - entryPrice : entryPrice - price) * shares, UNIT);
+}

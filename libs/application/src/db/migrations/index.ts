@@ -5,6 +5,7 @@ import { Migration20261130002558AccountsKeysJournal } from './migration-20261130
 import { Migration20261130024751ExitsFeesAndRisk } from './migration-20261130024751-exits-fees-and-risk.js';
 import { Migration20261130030911ExcursionsMarksEquity } from './migration-20261130030911-excursions-marks-equity.js';
 import { Migration20261130090000StopsThatAct } from './migration-20261130090000-stops-that-act.js';
+import { Migration20261130120000MarksPerSymbol } from './migration-20261130120000-marks-per-symbol.js';
 
 /**
  * The committed migrations, in order; the migrator applies what is missing. `npm run
@@ -18,4 +19,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261130024751ExitsFeesAndRisk', class: Migration20261130024751ExitsFeesAndRisk },
   { name: 'Migration20261130030911ExcursionsMarksEquity', class: Migration20261130030911ExcursionsMarksEquity },
   { name: 'Migration20261130090000StopsThatAct', class: Migration20261130090000StopsThatAct },
+  { name: 'Migration20261130120000MarksPerSymbol', class: Migration20261130120000MarksPerSymbol },
 ];

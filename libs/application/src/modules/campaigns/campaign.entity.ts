@@ -9,6 +9,8 @@ export const Campaign = defineEntity({
   // Written as expressions because they sort descending (newest first, as the listing reads them);
   // the schema comparison matches expression indexes by name.
   indexes: [
+    // A batch of marks locks the campaigns of its symbols (section 6: a mark is per symbol).
+    { name: 'campaigns_symbol_idx', expression: 'create index campaigns_symbol_idx on campaigns (symbol)' },
     {
       name: 'campaigns_account_list_idx',
       expression: 'create index campaigns_account_list_idx on campaigns (account_id, created_at desc, id desc)',

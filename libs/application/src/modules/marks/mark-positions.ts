@@ -1,6 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { CampaignUpdated, ChangedPositionJson } from '@cpt/contracts';
-import { comparePriceText, crossingsOf, type Dec, type ExcursionStep, excursionSteps, firstAtEachInstant, fmt8 } from '@cpt/domain';
+import {
+  type CampaignTotals,
+  comparePriceText,
+  crossingsOf,
+  type Dec,
+  dec,
+  type ExcursionStep,
+  excursionSteps,
+  firstAtEachInstant,
+  fmt8,
+  fromUnits,
+  MAX_AMOUNT_UNITS,
+  markPnlUnits,
+  totalsFromSums,
+  toUnits,
+} from '@cpt/domain';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { asDate } from '../../db/sql.js';
 import { utcMillis } from '../../db/timestamps.js';
@@ -9,17 +24,21 @@ import { recordEvents } from '../outbox/outbox.commands.js';
 import type { PositionRow } from '../positions/position.mapper.js';
 import { markedPositionJson } from '../positions/position.mapper.js';
 import { positionsJson, selectPositionRows } from '../positions/position.repository.js';
+import { loadMarkFreeSums, type MarkFreeSums } from '../totals/totals.repository.js';
 import {
   bumpSeqs,
   type InstantsJson,
-  lockMarkedCampaigns,
+  keepMarks,
+  lockCampaignsOfSymbols,
   type MarkedFlags,
   type MarkedRow,
+  type OpenMarkRow,
+  selectOpenMarkRows,
   type TicksJson,
   updateMarks,
 } from './marks.repository.js';
 import { applyStopExits, type RefusedStopExit, type StopExit } from './stop-exits.js';
-import { lockSymbolMarks, upsertSymbolMarks } from './symbol-marks.repository.js';
+import { lockSymbolMarks, type SymbolMarkText, upsertSymbolMarks } from './symbol-marks.repository.js';
 
 /** The price of a symbol at an instant. */
 export interface Mark {
@@ -171,26 +190,26 @@ export async function markTicks(em: EntityManager, batch: readonly TickText[], o
     }
     const ticks: TicksJson = JSON.stringify(rows);
     await upsertSymbolMarks(tx, newest, now);
-    const locked = await lockMarkedCampaigns(tx, ticks);
-    if (locked.length === 0) return NOTHING;
-    const reached = await updateMarks(tx, ticks, instants, locked, now);
-    const skipped: SkippedMark[] = [];
-    const changedIds: string[] = [];
-    const heldFlags = new Map<string, MarkedFlags>();
+    // Each symbol's mark after the batch, and whether the batch moved it.
+    const marks = new Map<string, SymbolMarkNow>();
+    for (const t of newest) {
+      const old = before.get(t.symbol);
+      if (!old || old.ts < t.ts) marks.set(t.symbol, { price: t.price, ts: t.ts, updatedAt: now.toISOString(), moved: true, before: old });
+      else marks.set(t.symbol, { ...old, moved: false, before: old });
+    }
+    const lockedRows = await lockCampaignsOfSymbols(tx, newest);
+    if (lockedRows.length === 0) return NOTHING;
+    const locked = lockedRows.map((c) => c.id);
+    const sides = new Map(lockedRows.map((c) => [c.id, c.long]));
+    const written = await updateMarks(tx, ticks, instants, lockedRows, now);
+    const flagsOf = new Map(written.map((r) => [r.id, r]));
     let breached = 0;
     let perTick = 0;
-    for (const r of reached) {
+    const heldFlags = new Map<string, MarkedFlags>();
+    for (const r of written) {
       if (r.breach_ts !== null) breached++;
       if (r.from_ticks) perTick++;
-      if (r.held) {
-        heldFlags.set(r.id, r);
-        continue;
-      }
-      if (r.applies && !r.fits) {
-        skipped.push({ positionId: r.id, campaignId: r.campaign_id, symbol: r.symbol, price: r.tick_price, ts: utcMillis(r.tick_ts) });
-        if (!r.moves && r.breach_ts === null) continue;
-      }
-      changedIds.push(r.id);
+      if (r.held) heldFlags.set(r.id, r);
     }
     // Section 8: the positions breached in campaigns that exit at stops, exited at their ticks.
     let exits: StopExit[] = [];
@@ -202,19 +221,51 @@ export async function markTicks(em: EntityManager, batch: readonly TickText[], o
       );
       ({ exits, refused } = await applyStopExits(tx, held, (s) => bySymbol.get(s) ?? [], now));
     }
-    // Every position the batch changed, as reads show it now (its mark derived from its symbol's).
-    const byCampaign = new Map<string, PositionRow[]>();
-    const changedRows = await selectPositionRows(tx, [...changedIds, ...heldFlags.keys()]);
-    for (const row of changedRows) {
-      const list = byCampaign.get(row.campaign_id);
-      if (list) list.push(row);
-      else byCampaign.set(row.campaign_id, [row]);
+    // Every OPEN position of the locked campaigns, as the batch left its row: the mark each now
+    // carries, the campaigns' totals and the compact positions of `marked` events follow from it.
+    const open = await selectOpenMarkRows(tx, locked);
+    const skipped: SkippedMark[] = [];
+    const kept: { id: string; price: string; pnl: string; ts: string; updated_at: string }[] = [];
+    const byCampaign = new Map<string, { changed: MarkedPosition[]; open: MarkedPosition[] }>();
+    for (const row of open) {
+      const mark = marks.get(row.symbol);
+      const p = markedPosition(row, sides.get(row.campaign_id) === true, mark);
+      if (mark?.moved && p.overflow) {
+        skipped.push({ positionId: row.id, campaignId: row.campaign_id, symbol: row.symbol, price: mark.price, ts: mark.ts });
+        // It keeps the mark it carried: its symbol's before the batch, when that one reached it.
+        const carried = mark.before
+          ? markedPosition(row, sides.get(row.campaign_id) === true, { ...mark.before, moved: false })
+          : undefined;
+        if (carried?.reached) {
+          kept.push({
+            id: row.id,
+            price: carried.row.current_price,
+            pnl: carried.row.current_pnl,
+            ts: mark.before?.ts as string,
+            updated_at: carried.updatedAt,
+          });
+          Object.assign(p.row, {
+            current_price: carried.row.current_price,
+            current_pnl: carried.row.current_pnl,
+            marked_at: mark.before?.ts,
+            updated_at: carried.updatedAt,
+          });
+          p.pnlUnits = carried.pnlUnits;
+          p.row.net_pnl = carried.row.net_pnl;
+        }
+      }
+      const entry = byCampaign.get(row.campaign_id) ?? { changed: [], open: [] };
+      byCampaign.set(row.campaign_id, entry);
+      entry.open.push(p);
+      const flags = flagsOf.get(row.id);
+      if ((mark?.moved && p.reached) || flags?.moves || flags?.breach_ts != null || heldFlags.has(row.id)) entry.changed.push(p);
     }
-    const marked = changedRows.length;
-    if (marked === 0) return { ...NOTHING, skipped };
+    await keepMarks(tx, kept);
     const exitsOf = new Map<string, StopExit[]>();
     for (const e of exits) exitsOf.set(e.campaignId, [...(exitsOf.get(e.campaignId) ?? []), e]);
-    const campaignIds = [...byCampaign.keys()];
+    // One event per campaign the batch changed: a mark moved, an excursion, a breach or an exit.
+    const campaignIds = locked.filter((id) => (byCampaign.get(id)?.changed.length ?? 0) > 0 || exitsOf.has(id));
+    if (campaignIds.length === 0) return { ...NOTHING, skipped };
     const bumped = await bumpSeqs(
       tx,
       campaignIds,
@@ -222,32 +273,143 @@ export async function markTicks(em: EntityManager, batch: readonly TickText[], o
       now,
     );
     await journalStopExits(tx, bumped, exitsOf, now);
+    const fixed = await loadMarkFreeSums(tx, campaignIds);
+    const totals = new Map<string, CampaignTotals>();
+    for (const id of campaignIds) totals.set(id, campaignTotals(byCampaign.get(id)?.open ?? [], fixed.get(id)));
     // A `marked` update carries, of each position, its id and what the batch changed (section 3):
     // no exits to read, a tenth of the bytes of a whole position to store, publish and parse. A
-    // campaign a stop exit changed structurally gets whole positions.
+    // campaign a stop exit changed structurally gets whole positions (every one the batch changed).
     const changed = new Map<string, ChangedPositionJson[]>();
-    for (const [campaignId, rows] of byCampaign) {
-      const inOrder = inEntryOrder(rows);
-      changed.set(campaignId, exitsOf.has(campaignId) ? await positionsJson(tx, null, inOrder) : inOrder.map(markedPositionJson));
+    let marked = 0;
+    for (const id of campaignIds) {
+      const list = byCampaign.get(id)?.changed ?? [];
+      if (exitsOf.has(id)) {
+        const ids = [...list.map((p) => p.row.id), ...(exitsOf.get(id) ?? []).map((e) => e.positionId)];
+        const rows = inEntryOrder(await selectPositionRows(tx, ids));
+        marked += rows.length;
+        changed.set(id, await positionsJson(tx, null, rows));
+      } else {
+        marked += list.length;
+        changed.set(id, inEntryOrder(list.map((p) => p.row)).map(markedPositionJson));
+      }
     }
     const events = await recordEvents(
       tx,
       bumped.map((b) => {
         const closed = exitsOf.get(b.id);
+        const first = byCampaign.get(b.id)?.changed[0]?.row.symbol ?? '';
         return {
           campaignId: b.id,
           seq: Number(b.last_seq),
           version: b.version,
           reason: closed ? ('position_closed' as const) : ('marked' as const),
           changedPositions: changed.get(b.id) ?? [],
-          requestId: closed ? (closed[0]?.requestId ?? null) : (requestIdOf.get(byCampaign.get(b.id)?.[0]?.symbol ?? '') ?? null),
+          requestId: closed ? (closed[0]?.requestId ?? null) : (requestIdOf.get(first) ?? null),
         };
       }),
       now,
       null,
+      totals,
     );
     return { marked, skipped, campaigns: bumped.length, events, breached, stopExits: exits, refusedStopExits: refused, perTick };
   });
+}
+
+/** A symbol's mark after a batch (the contract's text), whether the batch moved it, and the one before. */
+interface SymbolMarkNow extends SymbolMarkText {
+  moved: boolean;
+  before?: SymbolMarkText | undefined;
+}
+
+/** An OPEN position with the mark it carries after a batch (section 6), as a `marked` update lists it. */
+interface MarkedPosition {
+  row: PositionRow;
+  /** Its P&L on the open shares at the mark it carries, in units. */
+  pnlUnits: bigint;
+  /** Whether its symbol's mark reaches it (not before its entry, and its P&L fits). */
+  reached: boolean;
+  /** Whether the symbol's mark is not before its entry but its P&L there would not fit NUMERIC(18,8). */
+  overflow: boolean;
+  updatedAt: string;
+}
+
+/**
+ * The figures an OPEN position shows with its symbol's mark (section 6): the mark's price, P&L and
+ * instant once the mark is not before its entry and its P&L fits NUMERIC(18,8), else what its row
+ * holds. Exact, in integers of 10⁻⁸ (`markPnlUnits`), as reads compute it in SQL.
+ */
+function markedPosition(row: OpenMarkRow, long: boolean, mark: SymbolMarkNow | undefined): MarkedPosition {
+  const entryDate = utcMillis(row.entry_date);
+  const stored = {
+    current_price: row.current_price,
+    current_pnl: row.current_pnl,
+    marked_at: row.marked_at === null ? null : utcMillis(row.marked_at),
+    updated_at: utcMillis(row.updated_at),
+  };
+  let shown = stored;
+  let pnl = toUnits(row.current_pnl);
+  let reached = false;
+  let overflow = false;
+  if (mark && mark.ts >= entryDate) {
+    const at = markPnlUnits(long, toUnits(row.entry_price), toUnits(row.open_shares), toUnits(mark.price));
+    if (at <= MAX_AMOUNT_UNITS && at >= -MAX_AMOUNT_UNITS) {
+      reached = true;
+      pnl = at;
+      shown = {
+        current_price: mark.price,
+        current_pnl: fromUnits(at),
+        marked_at: mark.ts,
+        updated_at: mark.updatedAt > stored.updated_at ? mark.updatedAt : stored.updated_at,
+      };
+    } else overflow = true;
+  }
+  const net = toUnits(row.realized_pnl ?? '0') + pnl - toUnits(row.fees);
+  const positionRow = {
+    ...row,
+    ...shown,
+    net_pnl: fromUnits(net),
+  } as unknown as PositionRow;
+  return { row: positionRow, pnlUnits: pnl, reached, overflow, updatedAt: shown.updated_at };
+}
+
+/** A campaign's totals from its OPEN positions as the batch leaves them and the sums no mark changes. */
+function campaignTotals(open: readonly MarkedPosition[], fixed: MarkFreeSums | undefined): CampaignTotals {
+  let shares = 0n;
+  let notional = 0n;
+  let risk = 0n;
+  let unrealized = 0n;
+  let breachedCount = 0;
+  let asOf: string | null = fixed?.closedAsOf == null ? null : utcMillis(fixed.closedAsOf);
+  for (const p of open) {
+    const r = p.row as PositionRow & { risk: string };
+    const s = toUnits(r.open_shares);
+    shares += s;
+    notional += toUnits(r.entry_price) * s;
+    risk += toUnits(r.risk);
+    unrealized += p.pnlUnits;
+    if (r.stop_breached_at !== null) breachedCount++;
+    const at = r.marked_at === null ? null : utcMillis(r.marked_at);
+    if (at !== null && (asOf === null || at > asOf)) asOf = at;
+  }
+  return totalsFromSums({
+    openShares: dec(fromUnits(shares)),
+    openNotional: dec(units16Text(notional)),
+    openRisk: dec(fromUnits(risk)),
+    unrealizedPnl: dec(fromUnits(unrealized)),
+    realizedPnl: dec(fixed?.realizedPnl ?? '0'),
+    fees: dec(fixed?.fees ?? '0'),
+    initialRisk: dec(fixed?.initialRisk ?? '0'),
+    openCount: open.length,
+    closedCount: fixed?.closedCount ?? 0,
+    breachedCount,
+    asOf: asOf === null ? null : new Date(asOf),
+  });
+}
+
+/** A non-negative amount in units of 10⁻¹⁶ (a price times a number of shares), as exact decimal text. */
+function units16Text(n: bigint): string {
+  const scale = 10_000_000_000_000_000n;
+  return `${n / scale}.${(n % scale).toString().padStart(16, '0')}`;
 }
 
 /** The flags of a position the batch reached, without the keys its row already has. */

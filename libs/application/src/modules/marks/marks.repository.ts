@@ -1,36 +1,40 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { pgArray, query } from '../../db/sql.js';
-import { MAX_AMOUNT, type PositionRow, pnlAt } from '../positions/position.mapper.js';
+import type { PositionRow } from '../positions/position.mapper.js';
 
-// Raw, set-based SQL: a batch marks thousands of positions, one statement for all of them
-// (bench/consume.ts measures it against a bare UPDATE of the same batches).
+// Raw, set-based SQL: a batch reaches thousands of positions, one statement for all of them
+// (bench/consume.ts measures it against a bare UPDATE of the same batches). The symbol's mark is
+// one row (section 6); a position's row is written only when the batch moves its excursions or
+// breaches its stop.
 
 // Each symbol of the batch looks up its open positions through the partial index (the lateral
 // subquery, fenced by OFFSET 0, is not flattened into a hash join over every open position). A
-// position matches when the batch moves its symbol's mark to a tick not before its entry (section
-// 6: the mark only moves forward in time) or when the batch's ticks since its entry move its
-// excursions (section 9: late ticks count too). Positions entered before the batch's first tick
-// take the batch's extremes; the others, rare, those of the steps from their entry on. `old_*` is
-// the symbol's mark before the batch; what a position carried until now (`marked_at`) is that
-// mark once not before its entry, else what its row holds.
+// position matches when the batch's ticks since its entry move its excursions (section 9: late
+// ticks count too), or when the batch moves the symbol's mark and its extremes since the entry
+// reach the stop of a position not yet breached (section 8); only positions of the locked
+// campaigns (`pc`, with their sides) match. Positions entered before the batch's
+// first tick take the batch's extremes; the others, rare, those of the steps from their entry on.
+// `old_*` is the symbol's mark before the batch; what a position carried until now (`marked_at`)
+// is that mark once not before its entry, else what its row holds.
 const EXTREMES_SINCE = (bound: 'hi' | 'lo') => `case when p.entry_date <= t.first_ts then t.${bound}
   else (select ${bound === 'hi' ? 'max' : 'min'}(s.${bound}) from json_to_recordset(t.steps) as s(ts timestamptz, hi numeric, lo numeric)
         where s.ts >= p.entry_date) end`;
 const MOVES = 'e.hi > greatest(p.max_favorable_price, p.max_adverse_price) or e.lo < least(p.max_favorable_price, p.max_adverse_price)';
+const REACHES_STOP = `p.stop_breached_at is null and (t.old_ts is null or t.old_ts < t.ts)
+        and case when pc.long then e.lo <= p.stop_loss else e.hi >= p.stop_loss end`;
 const MATCHES = `
-  select x.id, x.campaign_id, x.entry_price, x.open_shares, x.applies, x.moves, x.hi, x.lo, t.symbol, t.price, t.ts,
-    x.stop_loss, x.entry_date, x.marked_at, x.stop_breached_at, t.crossings, t.old_price, t.old_ts, t.old_updated_at
+  select x.id, x.campaign_id, x.moves, x.hi, x.lo, t.symbol, x.stop_loss, x.entry_date, x.marked_at, x.stop_breached_at, t.crossings
   from json_to_recordset(?::json) as t(symbol text, price numeric, ts timestamptz, first_ts timestamptz, hi numeric, lo numeric, steps json,
     crossings json, old_price numeric, old_ts timestamptz, old_updated_at timestamptz)
   cross join lateral (
-    select p.id, p.campaign_id, p.entry_price, p.open_shares, e.hi, e.lo, p.stop_loss, p.entry_date, p.stop_breached_at,
+    select p.id, p.campaign_id, e.hi, e.lo, p.stop_loss, p.entry_date, p.stop_breached_at,
       case when t.old_ts >= p.entry_date then t.old_ts else p.marked_at end as marked_at,
-      t.old_ts is null or t.old_ts < t.ts as applies,
       coalesce(${MOVES}, false) as moves
     from positions p
+    join json_to_recordset(?::json) as pc(id uuid, long boolean) on pc.id = p.campaign_id
     cross join lateral (select ${EXTREMES_SINCE('hi')} as hi, ${EXTREMES_SINCE('lo')} as lo) e
     where p.symbol = t.symbol and p.status = 'OPEN' and p.entry_date <= t.ts
-      and (t.old_ts is null or t.old_ts < t.ts or ${MOVES})
+      and (${MOVES} or ${REACHES_STOP})
     offset 0) x`;
 
 // Section 8: a price at or through the stop of the match's side, and a tick that may mark it.
@@ -66,30 +70,38 @@ export type TicksJson = string;
 /** Every tick of the batch that may be a mark, one per symbol and instant: `[{symbol, ts, price}]`. */
 export type InstantsJson = string;
 
-/** Locks the campaigns whose OPEN positions the ticks would mark, in id order (as every writer does). */
-export async function lockMarkedCampaigns(em: EntityManager, ticks: TicksJson): Promise<string[]> {
-  const rows = await query<{ id: string }>(
+/**
+ * Locks, in id order (as every writer does), the campaigns of the symbols whose OPEN positions a
+ * batch may reach: those entered at or before the symbol's newest tick of the batch. A campaign's
+ * positions all trade its symbol.
+ */
+export function lockCampaignsOfSymbols(
+  em: EntityManager,
+  newest: readonly { symbol: string; ts: string }[],
+): Promise<{ id: string; long: boolean }[]> {
+  return query<{ id: string; long: boolean }>(
     em,
-    `select c.id from campaigns c where c.id in (select m.campaign_id from (${MATCHES}) m) order by c.id for update of c`,
-    [ticks],
+    // Each symbol's campaigns through their index (the lateral, fenced by OFFSET 0, is not
+    // flattened into a scan of every campaign), then locked in id order.
+    `select c.id, c.side = 'LONG' as long from campaigns c
+     where c.id in (
+       select k.id from json_to_recordset(?::json) as t(symbol text, ts timestamptz)
+       cross join lateral (
+         select k.id from campaigns k where k.symbol = t.symbol
+           and exists (select 1 from positions p where p.campaign_id = k.id and p.status = 'OPEN' and p.entry_date <= t.ts)
+         offset 0) k)
+     order by c.id for update of c`,
+    [JSON.stringify(newest.map((t) => ({ symbol: t.symbol, ts: t.ts })))],
   );
-  return rows.map((r) => r.id);
 }
 
-/** What the batch did to a position it reached (its figures are read afterwards, as reads derive them). */
+/** What the batch's ticks did to a position's row: its excursions, its stop (sections 8 and 9). */
 export interface MarkedFlags {
   id: string;
   campaign_id: string;
   symbol: string;
-  /** Whether the batch moved its symbol's mark to a tick not before its entry. */
-  applies: boolean;
   /** Whether the batch's ticks moved its excursions. */
   moves: boolean;
-  /** False when the mark's P&L would not fit NUMERIC(18,8): the position keeps its last mark. */
-  fits: boolean;
-  /** The symbol's new mark. */
-  tick_price: string;
-  tick_ts: Date | string;
   /** The tick that breached its stop in this batch (section 8), or null. */
   breach_ts: Date | string | null;
   breach_price: string | null;
@@ -104,25 +116,21 @@ export interface MarkedFlags {
   long: boolean;
 }
 
-/** A position a mark reached, read after the batch's statements, with what the batch did to it. */
+/** A position to exit at its stop: its row as reads show it, with what the batch did to it. */
 export type MarkedRow = PositionRow & Omit<MarkedFlags, 'id' | 'campaign_id' | 'symbol'>;
 
 /**
- * Writes what a batch changes in the rows of the matching OPEN positions of the locked campaigns,
- * and returns what it did to every position it reached. Re-matched under the locks: a position
- * that a command closed meanwhile is not touched. The symbol's mark itself is not written into the
- * positions (reads derive it, see `MARK_JOIN`): only the rows whose excursions move or whose stop
- * the batch breaches are written, and those a mark reaches whose P&L would not fit NUMERIC(18,8)
- * (section 6), which keep the mark they carried, now written into their row, and come back with
- * `fits` false so that the caller can report them. The first tick at or through a stop breaches it
- * (section 8); a position so breached in a campaign that exits at stops is `held`: left unchanged,
- * for the caller to exit.
+ * Writes the excursions and stop breaches a batch makes in the rows of the OPEN positions of the
+ * locked campaigns, and returns what it did to each position it wrote or holds. Re-matched under
+ * the locks: a position that a command closed meanwhile is not touched. The first tick at or
+ * through a stop breaches it (section 8); a position so breached in a campaign that exits at stops
+ * is `held`: left unchanged, for the caller to exit.
  */
 export function updateMarks(
   em: EntityManager,
   ticks: TicksJson,
   instants: InstantsJson,
-  campaignIds: readonly string[],
+  campaigns: readonly { id: string; long: boolean }[],
   now: Date,
 ): Promise<MarkedFlags[]> {
   return query<MarkedFlags>(
@@ -130,35 +138,83 @@ export function updateMarks(
     `with instants as materialized (
        select d.symbol, d.ts, d.price from json_to_recordset(?::json) as d(symbol text, ts timestamptz, price numeric)),
      m as materialized (
-       select x.id, x.campaign_id, x.symbol, x.price, x.ts, x.applies, x.moves, x.hi, x.lo, c.side = 'LONG' as long,
-         r.pnl is null or abs(r.pnl) <= ${MAX_AMOUNT} as fits, o.pnl as old_pnl, x.old_price, x.old_ts, x.old_updated_at,
+       select x.id, x.campaign_id, x.symbol, x.moves, x.hi, x.lo, c.side = 'LONG' as long,
          b.ts as breach_ts, b.price as breach_price, coalesce(b.from_ticks, false) as from_ticks,
          c.auto_exit_on_stop and b.ts is not null as held
        from (${MATCHES}) x join campaigns c on c.id = x.campaign_id
-       cross join lateral (select case when x.applies then ${pnlAt('x', 'x.price', "c.side = 'LONG'")} end as pnl) r
-       cross join lateral (
-         select case when abs(r.pnl) > ${MAX_AMOUNT} and x.old_ts >= x.entry_date then ${pnlAt('x', 'x.old_price', "c.side = 'LONG'")} end as pnl) o
        left join lateral (${BREACH}) b on true
-       where x.campaign_id = any(?::uuid[])
        offset 0),
      written as (
        update positions p set
-         current_price = case when k.keeps then m.old_price else p.current_price end,
-         current_pnl = case when k.keeps then m.old_pnl else p.current_pnl end,
-         marked_at = case when k.keeps then m.old_ts else p.marked_at end,
          max_favorable_price = case when m.long then greatest(p.max_favorable_price, m.hi) else least(p.max_favorable_price, m.lo) end,
          max_adverse_price = case when m.long then least(p.max_adverse_price, m.lo) else greatest(p.max_adverse_price, m.hi) end,
          stop_breached_at = coalesce(p.stop_breached_at, m.breach_ts),
          stop_breach_price = case when p.stop_breached_at is not null then p.stop_breach_price else m.breach_price end,
-         updated_at = case when m.moves or m.breach_ts is not null then ?::timestamptz
-           when k.keeps then greatest(p.updated_at, m.old_updated_at) else p.updated_at end
-       from m cross join lateral (select m.old_pnl is not null and abs(m.old_pnl) <= ${MAX_AMOUNT} as keeps) k
-       where p.id = m.id and p.status = 'OPEN' and not m.held and (m.moves or m.breach_ts is not null or not m.fits)
+         updated_at = ?::timestamptz
+       from m
+       where p.id = m.id and p.status = 'OPEN' and not m.held and (m.moves or m.breach_ts is not null)
        returning p.id)
-     select m.id, m.campaign_id, m.symbol, m.applies, m.moves, m.fits, m.price::text as tick_price, m.ts as tick_ts,
-       m.breach_ts, m.breach_price::text as breach_price, m.from_ticks, m.held, m.long
-     from m`,
-    [instants, ticks, pgArray(campaignIds), now],
+     select m.id, m.campaign_id, m.symbol, m.moves, m.breach_ts, m.breach_price::text as breach_price, m.from_ticks, m.held, m.long
+     from m where m.moves or m.breach_ts is not null`,
+    [instants, ticks, JSON.stringify(campaigns), now],
+  );
+}
+
+/**
+ * An OPEN position as a batch of marks reads it after its writes: what the figures a mark
+ * changes derive from, and what the position showed until now (section 6).
+ */
+export interface OpenMarkRow {
+  id: string;
+  campaign_id: string;
+  symbol: string;
+  entry_date: Date | string;
+  entry_price: string;
+  open_shares: string;
+  risk: string;
+  realized_pnl: string | null;
+  fees: string;
+  initial_risk: string;
+  initial_stop: string;
+  current_price: string;
+  current_pnl: string;
+  marked_at: Date | string | null;
+  max_favorable_price: string;
+  max_adverse_price: string;
+  stop_breached_at: Date | string | null;
+  stop_breach_price: string | null;
+  updated_at: Date | string;
+}
+
+/** Every OPEN position of the campaigns, with its own columns (the caller derives its mark). */
+export function selectOpenMarkRows(em: EntityManager, campaignIds: readonly string[]): Promise<OpenMarkRow[]> {
+  return query<OpenMarkRow>(
+    em,
+    `select p.id, p.campaign_id, p.symbol, p.entry_date, p.entry_price::text, p.open_shares::text, p.risk::text,
+       p.realized_pnl::text, p.fees::text, p.initial_risk::text, p.initial_stop::text, p.current_price::text,
+       p.current_pnl::text, p.marked_at, p.max_favorable_price::text, p.max_adverse_price::text, p.stop_breached_at,
+       p.stop_breach_price::text, p.updated_at
+     from positions p where p.campaign_id = any(?::uuid[]) and p.status = 'OPEN'`,
+    [pgArray(campaignIds)],
+  );
+}
+
+/**
+ * Writes into the rows of positions the mark each carried before a batch moved its symbol to a
+ * price whose P&L would not fit NUMERIC(18,8) for them (section 6): they keep it, and reads, which
+ * no longer reach them with the symbol's mark, show it from their rows.
+ */
+export async function keepMarks(
+  em: EntityManager,
+  kept: readonly { id: string; price: string; pnl: string; ts: string; updated_at: string }[],
+): Promise<void> {
+  if (kept.length === 0) return;
+  await query(
+    em,
+    `update positions p set current_price = k.price, current_pnl = k.pnl, marked_at = k.ts, updated_at = greatest(p.updated_at, k.updated_at)
+     from json_to_recordset(?::json) as k(id uuid, price numeric, pnl numeric, ts timestamptz, updated_at timestamptz)
+     where p.id = k.id and p.status = 'OPEN'`,
+    [JSON.stringify(kept)],
   );
 }
 

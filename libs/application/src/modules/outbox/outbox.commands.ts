@@ -10,20 +10,24 @@ import { deleteEvents, insertEvents, type PendingEvent, selectPending, tryRelayL
  * Records the `campaign_updated` event of each change in the outbox, and the point of each
  * campaign's equity curves, with the totals read inside the transaction, so that both commit or
  * roll back with the change itself. `accountId`
- * scopes the totals to a caller's account; marks, which serve no caller, pass null.
+ * scopes the totals to a caller's account; marks, which serve no caller, pass null, and their
+ * totals (`known`), which they compute from the positions they read.
  */
 export async function recordEvents(
   em: EntityManager,
   changes: readonly CampaignChange[],
   now: Date,
   accountId: string | null,
+  known?: ReadonlyMap<string, CampaignTotals>,
 ): Promise<CampaignUpdated[]> {
   if (changes.length === 0) return [];
-  const totals = await loadTotals(
-    em,
-    changes.map((c) => c.campaignId),
-    accountId,
-  );
+  const totals =
+    known ??
+    (await loadTotals(
+      em,
+      changes.map((c) => c.campaignId),
+      accountId,
+    ));
   const events = changes.map((c) => campaignUpdated(c, totals.get(c.campaignId) as CampaignTotals));
   // The equity curves (section 9): the same totals, in the same transaction.
   await recordEquity(

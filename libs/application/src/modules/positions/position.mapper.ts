@@ -29,7 +29,7 @@ export const pnlAt = (a: string, price: string, long: string) =>
 export const MARK_JOIN = (a: string, join: 'left join' | 'join' = 'left join') => `${join} lateral (
     select ${a}_s.price, ${a}_s.ts, ${a}_s.updated_at, case when abs(${a}_r.pnl) <= ${MAX_AMOUNT} then ${a}_r.pnl::numeric(18,8) end as pnl
     from symbol_marks ${a}_s join campaigns ${a}_c on ${a}_c.id = ${a}.campaign_id
-    cross join lateral (select ${pnlAt(a, `${a}_s.price`, `${a}_c.side = 'LONG'`)} as pnl) ${a}_r
+    cross join lateral (select ${pnlAt(a, `${a}_s.price`, `${a}_c.side = 'LONG'`)} as pnl offset 0) ${a}_r
     where ${a}.status = 'OPEN' and ${a}_s.symbol = ${a}.symbol and ${a}_s.ts >= ${a}.entry_date and abs(${a}_r.pnl) <= ${MAX_AMOUNT}
   ) ${a}_mark on true`;
 

@@ -67,3 +67,48 @@ export async function loadTotals(
   for (const id of campaignIds) if (!out.has(id)) out.set(id, totalsFromSums(EMPTY_SUMS));
   return out;
 }
+
+/** What every position of a campaign adds to its totals whatever the mark: its realized P&L, fees and risk at entry, and the CLOSED ones. */
+export interface MarkFreeSums {
+  realizedPnl: string;
+  fees: string;
+  initialRisk: string;
+  closedCount: number;
+  /** The latest `marked_at` of its CLOSED positions (an OPEN one's derives from its symbol's mark). */
+  closedAsOf: Date | string | null;
+}
+
+/**
+ * The sums of each campaign that no mark changes, over its own columns: the marks add what the
+ * mark derives (section 6) for its OPEN positions, which they read anyway. A campaign with no
+ * position is left out.
+ */
+export async function loadMarkFreeSums(em: EntityManager, campaignIds: readonly string[]): Promise<Map<string, MarkFreeSums>> {
+  const rows = await query<{
+    campaign_id: string;
+    realized: string;
+    fees: string;
+    initial_risk: string;
+    closed_count: number;
+    closed_as_of: Date | string | null;
+  }>(
+    em,
+    `select campaign_id, coalesce(sum(realized_pnl), 0)::text as realized, coalesce(sum(fees), 0)::text as fees,
+       coalesce(sum(initial_risk), 0)::text as initial_risk, (count(*) filter (where status = 'CLOSED'))::int as closed_count,
+       max(marked_at) filter (where status = 'CLOSED') as closed_as_of
+     from positions where campaign_id = any(?::uuid[]) group by campaign_id`,
+    [pgArray(campaignIds)],
+  );
+  return new Map(
+    rows.map((r) => [
+      r.campaign_id,
+      {
+        realizedPnl: r.realized,
+        fees: r.fees,
+        initialRisk: r.initial_risk,
+        closedCount: r.closed_count,
+        closedAsOf: r.closed_as_of,
+      },
+    ]),
+  );
+}
