@@ -2,7 +2,8 @@
  * Consume and mark: the same ticks, written to `market.ticks` beforehand, read three ways.
  * - The position service from their first offset: messages/s through its consumer and position
  *   marks/s committed (each batch: newest tick per symbol, locks, UPDATE, totals, outbox), from
- *   the start of its first batch to the end of its last (its `marks committed` log lines).
+ *   the start of its first batch to the end of its last (its `marks committed` log lines), and
+ *   the rows it wrote per batch in each table (PostgreSQL's statistics).
  * - A kafkajs consumer doing nothing with them, with the service's fetch settings: messages/s.
  * - A raw set-based UPDATE through `pg` of the same batches (the service's batches, replayed from
  *   its log lines), same predicate and numeric work, no locks, no totals, no events: marks/s.
@@ -52,6 +53,20 @@ async function resetMarks(databaseUrl: string): Promise<void> {
     await client.query('truncate symbol_marks');
     await client.query('vacuum analyze positions');
     await client.query('vacuum analyze campaigns');
+  } finally {
+    await client.end();
+  }
+}
+
+/** Rows inserted, updated or deleted so far in each table of the database (PostgreSQL's statistics). */
+async function rowsWritten(databaseUrl: string): Promise<Record<string, number>> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ relname: string; n: string }>(
+      'select relname, (n_tup_ins + n_tup_upd + n_tup_del)::text as n from pg_stat_user_tables',
+    );
+    return Object.fromEntries(rows.map((r) => [r.relname, Number(r.n)]));
   } finally {
     await client.end();
   }
@@ -122,6 +137,7 @@ export async function consumeStage(ctx: BenchContext): Promise<void> {
 
   // 2. The position service.
   await resetMarks(ctx.databaseUrl);
+  const writesBefore = await rowsWritten(ctx.databaseUrl);
   progress('consume: the position service marks them');
   const position = await positionService(ctx, start);
   const serviceCpu = cpuSampler(ctx);
@@ -171,6 +187,20 @@ export async function consumeStage(ctx: BenchContext): Promise<void> {
   const drainStart = performance.now();
   while ((await outboxBacklog(ctx)) > 0 && performance.now() - drainStart < 300_000) await sleep(100);
   const drainSeconds = (performance.now() - drainStart) / 1000;
+  // Rows the service wrote, per table (inserted, updated or deleted): the statistics of its
+  // connections reach the counters within a second of their last transaction.
+  await sleep(1500);
+  const writesAfter = await rowsWritten(ctx.databaseUrl);
+  const written = Object.fromEntries(
+    Object.entries(writesAfter).map(([t, n]) => [t, (n - (writesBefore[t] ?? 0)) / Math.max(1, lines.length)]),
+  ) as Record<string, number>;
+  const writtenTotal = Object.values(written).reduce((a, b) => a + b, 0);
+  const writtenText = Object.entries(written)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([t, n]) => `${t} ${Math.round(n)}`)
+    .join(', ');
+  progress(`consume: rows written per batch: ${Math.round(writtenTotal)} (${writtenText})`);
 
   // 3. The raw UPDATE of the same batches.
   await resetMarks(ctx.databaseUrl);
@@ -204,8 +234,8 @@ export async function consumeStage(ctx: BenchContext): Promise<void> {
       value: serviceMarks,
       unit: 'marks/s',
       baseline: { name: 'raw set-based UPDATE of the same batches (pg)', value: rawMarks },
-      target: { text: '≥ 60% of the raw UPDATE', met: serviceMarks >= 0.6 * rawMarks },
-      note: `${lines.length} batches of ${Math.round(total / lines.length)} ticks; ${breached} stops breached in ${breachBatches}; ${perTickBatches} read ticks one by one`,
+      target: { text: '≥ 1× the raw UPDATE', met: serviceMarks >= rawMarks },
+      note: `${lines.length} batches of ${Math.round(total / lines.length)} ticks; ${breached} stops breached in ${breachBatches}; ${perTickBatches} read ticks one by one; rows written per batch ${Math.round(writtenTotal)} (${writtenText}), the raw UPDATE ${Math.round(rawMarked / Math.max(1, lines.length))}`,
       cpu: markCpu,
     },
     {
@@ -219,10 +249,24 @@ export async function consumeStage(ctx: BenchContext): Promise<void> {
   ctx.details.consume = {
     ticks: total,
     batches: lines.length,
-    service: { seconds, messagesPerSecond: serviceMessages, marks: marked, marksPerSecond: serviceMarks, events, cpu: markCpu },
+    service: {
+      seconds,
+      messagesPerSecond: serviceMessages,
+      marks: marked,
+      marksPerSecond: serviceMarks,
+      events,
+      cpu: markCpu,
+      rowsWrittenPerBatch: written,
+    },
     outbox: { drainSecondsAfterLastBatch: drainSeconds },
     idleConsumer: { messagesPerSecond: idleRate, cpu: idleCpu },
-    rawUpdate: { seconds: rawSeconds, marks: rawMarked, marksPerSecond: rawMarks, cpu: rawCpu },
+    rawUpdate: {
+      seconds: rawSeconds,
+      marks: rawMarked,
+      marksPerSecond: rawMarks,
+      cpu: rawCpu,
+      rowsWrittenPerBatch: rawMarked / Math.max(1, lines.length),
+    },
     stops: { breached, batchesThatBreached: breachBatches, batchesReadingTicks: perTickBatches },
   };
 }

@@ -1,7 +1,6 @@
 import type { CampaignStatus } from '@cpt/domain';
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { pgArray, query } from '../../db/sql.js';
-import { settleMarks } from '../marks/symbol-marks.repository.js';
 import type { PageCursor } from '../paging/page-cursor.js';
 import { Campaign, type CampaignEntity } from './campaign.entity.js';
 import { CAMPAIGN_COLUMNS, type CampaignRow } from './campaign.mapper.js';
@@ -38,13 +37,9 @@ export interface CampaignStamp {
 /**
  * The campaign, locked for the rest of the transaction. Every writer of a campaign's positions
  * takes this lock first (marks take it too, in id order), so changes and their seq never interleave.
- * Its OPEN positions' rows then hold the marks they carry (see {@link settleMarks}), so that the
- * command works from the figures a read shows.
  */
-export async function lockCampaign(em: EntityManager, accountId: string, id: string): Promise<CampaignEntity | null> {
-  const c = await em.findOne(Campaign, { id, account: accountId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-  if (c) await settleMarks(em, c.id);
-  return c;
+export function lockCampaign(em: EntityManager, accountId: string, id: string): Promise<CampaignEntity | null> {
+  return em.findOne(Campaign, { id, account: accountId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
 }
 
 /** A page of the account's campaign rows, newest first, one more than `limit` when more follow. */

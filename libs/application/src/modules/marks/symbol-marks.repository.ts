@@ -62,19 +62,19 @@ export async function upsertSymbolMarks(
 }
 
 /**
- * Writes into the rows of the campaign's OPEN positions the marks they carry (section 6), which
- * reads otherwise derive from their symbols' marks: a command that changes positions (an exit, a
- * stop moved) starts from the figures they show. Called under the campaign's lock; what a read
- * shows does not change. A row that already holds its mark is not written.
+ * Writes into the row of an OPEN position the mark it carries (section 6), which reads otherwise
+ * derive from its symbol's mark: a command that changes the position (an exit, a stop moved)
+ * starts from the figures it shows. Called under its campaign's lock; what a read shows does not
+ * change. A row that already holds its mark is not written; another account's position is not touched.
  */
-export async function settleMarks(em: EntityManager, campaignId: string): Promise<void> {
+export async function settleMark(em: EntityManager, accountId: string, positionId: string): Promise<void> {
   await query(
     em,
     `update positions p set current_price = s.price, current_pnl = s.pnl, marked_at = s.ts, updated_at = s.updated_at
      from (select q.id, q_mark.price, q_mark.pnl, q_mark.ts, greatest(q.updated_at, q_mark.updated_at) as updated_at
            from positions q ${MARK_JOIN('q', 'join')}
-           where q.campaign_id = ? and q.status = 'OPEN' and q_mark.pnl is not null) s
+           where q.id = ? and q.account_id = ? and q.status = 'OPEN') s
      where p.id = s.id and (p.marked_at is distinct from s.ts or p.current_price <> s.price or p.current_pnl <> s.pnl)`,
-    [campaignId],
+    [positionId, accountId],
   );
 }

@@ -3,6 +3,7 @@ import { excursionR, NotFoundError } from '@cpt/domain';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { pgArray, query } from '../../db/sql.js';
 import { selectExits } from '../exits/exit.repository.js';
+import { settleMark } from '../marks/symbol-marks.repository.js';
 import { Position, type PositionEntity } from './position.entity.js';
 import { POSITION, type PositionRow, positionsFrom, rMultipleOf } from './position.mapper.js';
 
@@ -65,8 +66,12 @@ export async function campaignIdOf(em: EntityManager, accountId: string, positio
   return row.campaign_id;
 }
 
-/** The position as an entity, re-read once its campaign is locked so it reflects every earlier commit. */
+/**
+ * The position as an entity, re-read once its campaign is locked so it reflects every earlier
+ * commit, its row holding the mark it carries (section 6: reads derive it from its symbol's).
+ */
 export async function loadPosition(em: EntityManager, accountId: string, positionId: string): Promise<PositionEntity> {
+  await settleMark(em, accountId, positionId);
   const p = await em.findOne(Position, { id: positionId, account: accountId }, { refresh: true });
   if (!p) throw new NotFoundError('position', positionId);
   return p;
