@@ -194,8 +194,16 @@ export async function markTicks(em: EntityManager, batch: readonly TickText[], o
     const marks = new Map<string, SymbolMarkNow>();
     for (const t of newest) {
       const old = before.get(t.symbol);
-      if (!old || old.ts < t.ts) marks.set(t.symbol, { price: t.price, ts: t.ts, updatedAt: now.toISOString(), moved: true, before: old });
-      else marks.set(t.symbol, { ...old, moved: false, before: old });
+      if (!old || old.ts < t.ts) {
+        marks.set(t.symbol, {
+          price: t.price,
+          priceUnits: toUnits(t.price),
+          ts: t.ts,
+          updatedAt: now.toISOString(),
+          moved: true,
+          before: old,
+        });
+      } else marks.set(t.symbol, { ...old, priceUnits: toUnits(old.price), moved: false, before: old });
     }
     const lockedRows = await lockCampaignsOfSymbols(tx, newest);
     if (lockedRows.length === 0) return NOTHING;
@@ -229,29 +237,18 @@ export async function markTicks(em: EntityManager, batch: readonly TickText[], o
     const byCampaign = new Map<string, { changed: MarkedPosition[]; open: MarkedPosition[] }>();
     for (const row of open) {
       const mark = marks.get(row.symbol);
-      const p = markedPosition(row, sides.get(row.campaign_id) === true, mark);
+      const long = sides.get(row.campaign_id) === true;
+      let p = markedPosition(row, long, mark);
       if (mark?.moved && p.overflow) {
         skipped.push({ positionId: row.id, campaignId: row.campaign_id, symbol: row.symbol, price: mark.price, ts: mark.ts });
-        // It keeps the mark it carried: its symbol's before the batch, when that one reached it.
-        const carried = mark.before
-          ? markedPosition(row, sides.get(row.campaign_id) === true, { ...mark.before, moved: false })
-          : undefined;
-        if (carried?.reached) {
-          kept.push({
-            id: row.id,
-            price: carried.row.current_price,
-            pnl: carried.row.current_pnl,
-            ts: mark.before?.ts as string,
-            updated_at: carried.updatedAt,
-          });
-          Object.assign(p.row, {
-            current_price: carried.row.current_price,
-            current_pnl: carried.row.current_pnl,
-            marked_at: mark.before?.ts,
-            updated_at: carried.updatedAt,
-          });
-          p.pnlUnits = carried.pnlUnits;
-          p.row.net_pnl = carried.row.net_pnl;
+        // It keeps the mark it carried: its symbol's before the batch, when that one reached it,
+        // written into its row (reads no longer reach it with the symbol's).
+        const before = mark.before;
+        const carried = before && markedPosition(row, long, { ...before, priceUnits: toUnits(before.price), moved: false });
+        if (before && carried?.reached) {
+          const r = carried.row;
+          kept.push({ id: r.id, price: r.current_price, pnl: r.current_pnl, ts: before.ts, updated_at: utcMillis(r.updated_at) });
+          p = { ...carried, reached: false, overflow: true };
         }
       }
       const entry = byCampaign.get(row.campaign_id) ?? { changed: [], open: [] };
@@ -317,6 +314,8 @@ export async function markTicks(em: EntityManager, batch: readonly TickText[], o
 
 /** A symbol's mark after a batch (the contract's text), whether the batch moved it, and the one before. */
 interface SymbolMarkNow extends SymbolMarkText {
+  /** Its price in units of 10⁻⁸. */
+  priceUnits: bigint;
   moved: boolean;
   before?: SymbolMarkText | undefined;
 }
@@ -330,7 +329,9 @@ interface MarkedPosition {
   reached: boolean;
   /** Whether the symbol's mark is not before its entry but its P&L there would not fit NUMERIC(18,8). */
   overflow: boolean;
-  updatedAt: string;
+  /** Its entry price and open shares in units (the campaign's totals sum them). */
+  entryUnits: bigint;
+  sharesUnits: bigint;
 }
 
 /**
@@ -339,37 +340,27 @@ interface MarkedPosition {
  * holds. Exact, in integers of 10⁻⁸ (`markPnlUnits`), as reads compute it in SQL.
  */
 function markedPosition(row: OpenMarkRow, long: boolean, mark: SymbolMarkNow | undefined): MarkedPosition {
-  const entryDate = utcMillis(row.entry_date);
-  const stored = {
-    current_price: row.current_price,
-    current_pnl: row.current_pnl,
-    marked_at: row.marked_at === null ? null : utcMillis(row.marked_at),
-    updated_at: utcMillis(row.updated_at),
-  };
-  let shown = stored;
-  let pnl = toUnits(row.current_pnl);
-  let reached = false;
+  // The row is the batch's own copy: it becomes the position as the batch shows it, in place.
+  const shown = row as unknown as PositionRow;
+  const entryUnits = toUnits(row.entry_price);
+  const sharesUnits = toUnits(row.open_shares);
+  let pnl: bigint | undefined;
   let overflow = false;
-  if (mark && mark.ts >= entryDate) {
-    const at = markPnlUnits(long, toUnits(row.entry_price), toUnits(row.open_shares), toUnits(mark.price));
+  if (mark && mark.ts >= utcMillis(row.entry_date)) {
+    const at = markPnlUnits(long, entryUnits, sharesUnits, mark.priceUnits);
     if (at <= MAX_AMOUNT_UNITS && at >= -MAX_AMOUNT_UNITS) {
-      reached = true;
       pnl = at;
-      shown = {
-        current_price: mark.price,
-        current_pnl: fromUnits(at),
-        marked_at: mark.ts,
-        updated_at: mark.updatedAt > stored.updated_at ? mark.updatedAt : stored.updated_at,
-      };
+      const updatedAt = utcMillis(row.updated_at);
+      shown.current_price = mark.price;
+      shown.current_pnl = fromUnits(at);
+      shown.marked_at = mark.ts;
+      shown.updated_at = mark.updatedAt > updatedAt ? mark.updatedAt : updatedAt;
     } else overflow = true;
   }
-  const net = toUnits(row.realized_pnl ?? '0') + pnl - toUnits(row.fees);
-  const positionRow = {
-    ...row,
-    ...shown,
-    net_pnl: fromUnits(net),
-  } as unknown as PositionRow;
-  return { row: positionRow, pnlUnits: pnl, reached, overflow, updatedAt: shown.updated_at };
+  const reached = pnl !== undefined;
+  const units = pnl ?? toUnits(row.current_pnl);
+  shown.net_pnl = fromUnits((row.realized_pnl === null ? 0n : toUnits(row.realized_pnl)) + units - toUnits(row.fees));
+  return { row: shown, pnlUnits: units, reached, overflow, entryUnits, sharesUnits };
 }
 
 /** A campaign's totals from its OPEN positions as the batch leaves them and the sums no mark changes. */
@@ -382,9 +373,8 @@ function campaignTotals(open: readonly MarkedPosition[], fixed: MarkFreeSums | u
   let asOf: string | null = fixed?.closedAsOf == null ? null : utcMillis(fixed.closedAsOf);
   for (const p of open) {
     const r = p.row as PositionRow & { risk: string };
-    const s = toUnits(r.open_shares);
-    shares += s;
-    notional += toUnits(r.entry_price) * s;
+    shares += p.sharesUnits;
+    notional += p.entryUnits * p.sharesUnits;
     risk += toUnits(r.risk);
     unrealized += p.pnlUnits;
     if (r.stop_breached_at !== null) breachedCount++;
