@@ -139,6 +139,7 @@ export async function fanoutStage(ctx: BenchContext, campaignId: string): Promis
     value,
     unit: 'messages/s',
     baseline: { name: '`ws` broadcasting a canned message of the same size', value: baseline },
+    target: { text: '≥ 0.85× `ws` broadcasting', met: value >= 0.85 * baseline },
     note: `${Math.round(payload.length / 1024)} KiB each`,
     cpu: used,
   });

@@ -354,7 +354,7 @@ function markedPosition(row: OpenMarkRow, long: boolean, mark: SymbolMarkNow | u
       shown.current_price = mark.price;
       shown.current_pnl = fromUnits(at);
       shown.marked_at = mark.ts;
-      shown.updated_at = mark.updatedAt > updatedAt ? mark.updatedAt : updatedAt;
+      shown.updated_at = laterText(mark.updatedAt, updatedAt);
     } else overflow = true;
   }
   const reached = pnl !== undefined;
@@ -362,6 +362,9 @@ function markedPosition(row: OpenMarkRow, long: boolean, mark: SymbolMarkNow | u
   shown.net_pnl = fromUnits((row.realized_pnl === null ? 0n : toUnits(row.realized_pnl)) + units - toUnits(row.fees));
   return { row: shown, pnlUnits: units, reached, overflow, entryUnits, sharesUnits };
 }
+
+/** The later of two of the contract's timestamps (UTC text, which orders as text). */
+const laterText = (a: string, b: string): string => (a > b ? a : b);
 
 /** A campaign's totals from its OPEN positions as the batch leaves them and the sums no mark changes. */
 function campaignTotals(open: readonly MarkedPosition[], fixed: MarkFreeSums | undefined): CampaignTotals {
