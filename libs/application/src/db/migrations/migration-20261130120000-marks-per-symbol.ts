@@ -23,6 +23,16 @@ export class Migration20261130120000MarksPerSymbol extends Migration {
   }
 
   override async down(): Promise<void> {
+    // The versions before read a position's mark from its row: write into each OPEN position the
+    // mark it carries now (its symbol's, once not before its entry, when its P&L fits).
+    this.addSql(`
+      update positions p set current_price = m.price, current_pnl = m.pnl, marked_at = m.ts,
+        updated_at = greatest(p.updated_at, m.updated_at)
+      from (select q.id, s.price, s.ts, s.updated_at,
+              round_half_even(case when c.side = 'LONG' then s.price - q.entry_price else q.entry_price - s.price end * q.open_shares, 8) as pnl
+            from positions q join campaigns c on c.id = q.campaign_id join symbol_marks s on s.symbol = q.symbol and s.ts >= q.entry_date
+            where q.status = 'OPEN') m
+      where p.id = m.id and abs(m.pnl) <= 9999999999.99999999;`);
     this.addSql('drop index if exists campaigns_symbol_idx;');
     this.addSql(`
       create or replace function round_half_even(v numeric, s integer) returns numeric
