@@ -82,14 +82,14 @@ export function lockCampaignsOfSymbols(
   return query<{ id: string; long: boolean }>(
     em,
     // Each symbol's campaigns through their index (the lateral, fenced by OFFSET 0, is not
-    // flattened into a scan of every campaign), then locked in id order.
+    // flattened into a scan of every campaign), then locked in id order by primary key.
     `select c.id, c.side = 'LONG' as long from campaigns c
-     where c.id in (
+     where c.id = any(array(
        select k.id from json_to_recordset(?::json) as t(symbol text, ts timestamptz)
        cross join lateral (
          select k.id from campaigns k where k.symbol = t.symbol
            and exists (select 1 from positions p where p.campaign_id = k.id and p.status = 'OPEN' and p.entry_date <= t.ts)
-         offset 0) k)
+         offset 0) k))
      order by c.id for update of c`,
     [JSON.stringify(newest.map((t) => ({ symbol: t.symbol, ts: t.ts })))],
   );
@@ -152,7 +152,8 @@ export function updateMarks(
          stop_breach_price = case when p.stop_breached_at is not null then p.stop_breach_price else m.breach_price end,
          updated_at = ?::timestamptz
        from m
-       where p.id = m.id and p.status = 'OPEN' and not m.held and (m.moves or m.breach_ts is not null)
+       where p.id = any(array(select w.id from m w where not w.held and (w.moves or w.breach_ts is not null)))
+         and p.id = m.id and p.status = 'OPEN'
        returning p.id)
      select m.id, m.campaign_id, m.symbol, m.moves, m.breach_ts, m.breach_price::text as breach_price, m.from_ticks, m.held, m.long
      from m where m.moves or m.breach_ts is not null`,
