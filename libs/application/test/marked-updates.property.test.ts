@@ -1,10 +1,9 @@
-import { type Caller, dec, type Side } from '@cpt/domain';
+import { dec, type Side } from '@cpt/domain';
 import { applyUpdate, type CampaignState } from '@cpt/realtime-client';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MikroORM } from '../src/index.js';
-import { CampaignCommands, CampaignReads, type Mark, markPositions } from '../src/index.js';
-import { at, newCaller, newCampaign, openTestOrm, uniqueSymbol, unitsToText } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { type Mark, markPositions } from '../src/index.js';
+import { at, newCampaign, uniqueSymbol, unitsToText, useTestApp } from './support.js';
 
 /**
  * Sections 3 and 6 as one property: a batch of marks derives every position's mark from its
@@ -46,17 +45,7 @@ const orderArb = fc.shuffledSubarray(
 );
 
 describe('marked updates merged into a snapshot (sections 3 and 6)', () => {
-  let orm: MikroORM;
-  let caller: Caller;
-  let commands: CampaignCommands;
-  let reads: CampaignReads;
-  beforeAll(async () => {
-    orm = await openTestOrm();
-    caller = await newCaller(orm);
-    commands = new CampaignCommands(orm.em);
-    reads = new CampaignReads(orm.em);
-  });
-  afterAll(async () => orm.close());
+  const app = useTestApp();
 
   it('equal the positions and totals a read shows afterwards, for any ticks, batches, order and recording times', async () => {
     await fc.assert(
@@ -66,6 +55,7 @@ describe('marked updates merged into a snapshot (sections 3 and 6)', () => {
         fc.array(positionArb, { minLength: 1, maxLength: 5 }),
         orderArb,
         async (side, ticks, positions, order) => {
+          const { orm, caller, commands, reads } = app;
           const symbol = uniqueSymbol('MU');
           const campaign = (await newCampaign(commands, caller, side, symbol)).id;
           let state: CampaignState | undefined;

@@ -2,10 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { type Caller, dec, type NewPositionInput, type PatternType, type Side } from '@cpt/domain';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import fc from 'fast-check';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { query } from '../src/db/sql.js';
-import type { CampaignCommands } from '../src/index.js';
-import { type MikroORM, openOrm } from '../src/index.js';
+import { CampaignCommands, CampaignReads, type MikroORM, openOrm } from '../src/index.js';
 import { createAccount } from '../src/modules/accounts/account.commands.js';
 import { MARKED, positionsFrom } from '../src/modules/positions/position.mapper.js';
 
@@ -207,4 +206,30 @@ export async function campaignState(em: EntityManager, campaignId: string) {
     outboxRows(em, campaignId),
   ]);
   return { campaign, positions, exits, events };
+}
+
+/** What a describe block of application tests works with: see {@link useTestApp}. */
+export interface TestApp {
+  orm: MikroORM;
+  /** A key of a fresh account (both scopes). */
+  caller: Caller;
+  commands: CampaignCommands;
+  reads: CampaignReads;
+}
+
+/**
+ * An ORM on the test database, a caller of a fresh account, and the application's commands and
+ * reads over it, made before the block's tests and closed after them. Read its fields inside the
+ * tests (they are set by then).
+ */
+export function useTestApp(): TestApp {
+  const app = {} as TestApp;
+  beforeAll(async () => {
+    app.orm = await openTestOrm();
+    app.caller = await newCaller(app.orm);
+    app.commands = new CampaignCommands(app.orm.em);
+    app.reads = new CampaignReads(app.orm.em);
+  });
+  afterAll(async () => app.orm?.close());
+  return app;
 }
