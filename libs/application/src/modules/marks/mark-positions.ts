@@ -109,7 +109,7 @@ const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 
 /** The batch as the statements take it: per symbol, its newest tick and what its ticks do to excursions and stops. */
 function batchJson(ticks: readonly TickText[]): {
   newest: TickText[];
-  rows: Record<string, unknown>[];
+  rows: { symbol: string; old_ts?: string | null }[];
   instants: InstantsJson;
   bySymbol: Map<string, TickText[]>;
 } {
@@ -134,7 +134,6 @@ function batchJson(ticks: readonly TickText[]): {
     const first = steps[0] as ExcursionStep<string, string>;
     return {
       symbol: mark.symbol,
-      price: mark.price,
       ts: mark.ts,
       first_ts: first.ts,
       hi: first.hi,
@@ -182,12 +181,7 @@ export async function markTicks(em: EntityManager, batch: readonly TickText[], o
       tx,
       newest.map((t) => t.symbol),
     );
-    for (const r of rows) {
-      const old = before.get(r.symbol as string);
-      r.old_price = old?.price ?? null;
-      r.old_ts = old?.ts ?? null;
-      r.old_updated_at = old?.updatedAt ?? null;
-    }
+    for (const r of rows) r.old_ts = before.get(r.symbol)?.ts ?? null;
     const ticks: TicksJson = JSON.stringify(rows);
     await upsertSymbolMarks(tx, newest, now);
     // Each symbol's mark after the batch, and whether the batch moved it.

@@ -24,8 +24,8 @@ const REACHES_STOP = `p.stop_breached_at is null and (t.old_ts is null or t.old_
         and case when pc.long then e.lo <= p.stop_loss else e.hi >= p.stop_loss end`;
 const MATCHES = `
   select x.id, x.campaign_id, x.moves, x.hi, x.lo, t.symbol, x.stop_loss, x.entry_date, x.marked_at, x.stop_breached_at, t.crossings
-  from json_to_recordset(?::json) as t(symbol text, price numeric, ts timestamptz, first_ts timestamptz, hi numeric, lo numeric, steps json,
-    crossings json, old_price numeric, old_ts timestamptz, old_updated_at timestamptz)
+  from json_to_recordset(?::json) as t(symbol text, ts timestamptz, first_ts timestamptz, hi numeric, lo numeric, steps json,
+    crossings json, old_ts timestamptz)
   cross join lateral (
     select p.id, p.campaign_id, e.hi, e.lo, p.stop_loss, p.entry_date, p.stop_breached_at,
       case when t.old_ts >= p.entry_date then t.old_ts else p.marked_at end as marked_at,
@@ -59,11 +59,11 @@ const BREACH = `
      order by d.ts limit 1)) f`;
 
 /**
- * What a batch does to each of its symbols, as the JSON the statements take: the newest tick
- * (`symbol, price, ts`), the batch's first instant and extremes (`first_ts, hi, lo`), the
+ * What a batch does to each of its symbols, as the JSON the statements take: the instant of its
+ * newest tick (`symbol, ts`), the batch's first instant and extremes (`first_ts, hi, lo`), the
  * excursion steps when there are several (`steps: [{ts, hi, lo}]`, else null), the stop
- * crossings (`crossings: [{ts, price}]`, section 8), and the symbol's mark before the batch
- * (`old_price, old_ts, old_updated_at`, null when it had none).
+ * crossings (`crossings: [{ts, price}]`, section 8), and the instant of the symbol's mark before
+ * the batch (`old_ts`, null when it had none).
  */
 export type TicksJson = string;
 

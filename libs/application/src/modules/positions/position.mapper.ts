@@ -8,13 +8,13 @@ import { utcMillis } from '../../db/timestamps.js';
 export type PositionColumnsJson = Omit<PositionJson, 'exits' | 'r_multiple' | 'mfe_r' | 'mae_r'>;
 
 /** The largest magnitude NUMERIC(18,8) holds. */
-export const MAX_AMOUNT = '9999999999.99999999';
+const MAX_AMOUNT = '9999999999.99999999';
 
 /**
  * The P&L of the shares still open of position `a` at `price` (section 8: partial exits have taken
  * the rest), rounded once, half-even; `long` is a boolean expression of its campaign's side.
  */
-export const pnlAt = (a: string, price: string, long: string) =>
+const pnlAt = (a: string, price: string, long: string) =>
   `round_half_even(case when ${long} then ${price} - ${a}.entry_price else ${a}.entry_price - ${price} end * ${a}.open_shares, 8)`;
 
 /**
