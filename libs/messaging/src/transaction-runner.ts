@@ -188,7 +188,7 @@ export class TransactionRunner {
       // Short and bounded: right after a commit the coordinator answers CONCURRENT_TRANSACTIONS
       // until its markers are written (milliseconds), and a send that cannot succeed must fail
       // within the deadline; a failed round is retried by the publisher, not by kafkajs.
-      retry: { retries: 8, initialRetryTime: 5, maxRetryTime: 250 },
+      retry: { retries: 10, initialRetryTime: 1, maxRetryTime: 250 },
     });
   }
 
