@@ -20,8 +20,14 @@ export { createKeyVerifier, type KeyVerifier, type KeyVerifierOptions } from './
 export { type Mark, type MarkResult, markPositions, markTicks, type SkippedMark, type TickText } from './modules/marks/mark-positions.js';
 export { type OpenEntries, openEntriesOf } from './modules/marks/open-entries.js';
 export type { RefusedStopExit, StopExit } from './modules/marks/stop-exits.js';
-export { type PublishEvents, publishPendingEvents } from './modules/outbox/outbox.commands.js';
-export { OUTBOX_CHANNEL, type OutboxBacklog, outboxBacklog, type PendingEvent } from './modules/outbox/outbox.repository.js';
+export { deletePublishedEvents, type PublishEvents, publishPendingEvents } from './modules/outbox/outbox.commands.js';
+export {
+  type DirectPublishing,
+  OUTBOX_CHANNEL,
+  type OutboxBacklog,
+  outboxBacklog,
+  type PendingEvent,
+} from './modules/outbox/outbox.repository.js';
 export type { ExitResult, PositionResult } from './modules/positions/position.commands.js';
 export type { PositionRow } from './modules/positions/position.mapper.js';
 export { StatsReads } from './modules/stats/pattern-stats.js';

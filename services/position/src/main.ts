@@ -5,6 +5,7 @@ import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { createEquityRetention } from './equity-retention.js';
 import { createMarksConsumer } from './marks/marks.consumer.js';
+import { createDirectPublisher } from './outbox/direct-publisher.js';
 import { outboxMetrics } from './outbox/outbox.metrics.js';
 import { createOutboxRelay } from './outbox/outbox-relay.js';
 
@@ -17,6 +18,8 @@ registerPoolMetrics(metrics, orm.em);
 const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'position' }, log);
 const publisher = createPublisher(kafka, log, { metrics });
 const kafkaReady = kafkaProbe(kafka);
+const published = outboxMetrics(metrics, orm.em);
+const direct = createDirectPublisher({ em: orm.em, publisher, log: log.child({ component: 'outbox' }), onPublished: published });
 const consumer = createMarksConsumer({
   kafka,
   log,
@@ -29,6 +32,7 @@ const consumer = createMarksConsumer({
   // Each batch in hand holds a connection through its transaction; the relay, the readiness probe
   // and the equity pruning must still find one.
   partitionsConcurrently: Math.max(1, Math.min(config.CONSUMER_CONCURRENCY, config.DATABASE_POOL_MAX - 3)),
+  direct,
 });
 const lag = createConsumerLagMonitor({ kafka, registry: metrics, log, groupId: config.CONSUMER_GROUP, topic: TOPICS.ticks });
 const relay = createOutboxRelay({
@@ -38,7 +42,7 @@ const relay = createOutboxRelay({
   databaseUrl: config.DATABASE_URL,
   pollMs: config.OUTBOX_POLL_MS,
   batchSize: config.OUTBOX_BATCH,
-  onPublished: outboxMetrics(metrics, orm.em),
+  onPublished: published,
 });
 const retention = createEquityRetention({ orm, log: log.child({ component: 'equity' }), intervalMs: config.EQUITY_PRUNE_INTERVAL_MS });
 let accepting = true;
@@ -55,6 +59,7 @@ onShutdown(
     accepting = false;
     // Finish the batch in hand and leave the group, then publish what it recorded.
     await consumer.stop();
+    await direct.drain();
     await relay.stop();
     await retention.stop();
     await lag.stop();

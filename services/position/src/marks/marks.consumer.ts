@@ -5,6 +5,7 @@ import { type BatchConsumer, createBatchConsumer, type Publisher, TOPICS } from 
 import type { Logger, MetricsRegistry } from '@cpt/platform';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Kafka } from 'kafkajs';
+import type { DirectPublisher } from '../outbox/direct-publisher.js';
 import { decodeTick } from './decode-tick.js';
 import { earlyTicksCheck } from './early-ticks.js';
 import { marksMetrics } from './marks.metrics.js';
@@ -27,6 +28,8 @@ export interface MarksConsumerOptions {
   metrics?: MetricsRegistry;
   /** Batches of different partitions marked at once (default 2); a partition's own are marked in order. */
   partitionsConcurrently?: number;
+  /** Publishes each batch's events right after its commit; without it, the outbox relay does. */
+  direct?: DirectPublisher;
 }
 
 /**
@@ -59,7 +62,9 @@ export function createMarksConsumer(opts: MarksConsumerOptions): MarksConsumer {
       // Every tick: the newest of each symbol marks, and all of them move excursions (section 9).
       // Their price and ts stay text: the batch is reduced on it before anything is converted.
       const ticks = items.map((i) => ({ symbol: i.value.symbol, price: i.value.price, ts: i.value.ts, requestId: i.requestId }));
-      const result = await markTicks(opts.em, ticks);
+      const result = await markTicks(opts.em, ticks, opts.direct ? { direct: opts.direct } : {});
+      // Committed: its events go to Kafka now, not after a round of the relay.
+      opts.direct?.publish(result.publishNow);
       const requestIds = [...new Set(items.map((i) => i.requestId).filter((r): r is string => r !== null))];
       // Section 6: a mark whose P&L would not fit NUMERIC(18,8) is not applied, and is reported.
       stats.marksSkipped += result.skipped.length;

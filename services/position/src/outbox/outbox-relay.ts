@@ -12,6 +12,12 @@ export interface OutboxRelayOptions {
   databaseUrl: string;
   pollMs: number;
   batchSize: number;
+  /**
+   * A round of the poll (no notification woke it) leaves the outbox alone while its oldest event is
+   * younger than this (default 2,000 ms): the process that committed those is publishing them
+   * itself. Past it, the relay publishes everything, whoever committed it.
+   */
+  committerGraceMs?: number;
   /** Called with the number of events each round published (the metrics' counter). */
   onPublished?: (events: number) => void;
 }
@@ -22,10 +28,30 @@ export interface OutboxRelay {
   stop(): Promise<void>;
 }
 
+/** Publishes outbox rows to `campaign.events`, keyed by campaign id, with their request id. */
+export const publishEvents =
+  (publisher: Publisher) =>
+  (rows: readonly PendingEvent[]): Promise<void> =>
+    publisher.publish(
+      TOPICS.campaignEvents,
+      rows.map(
+        (r): OutgoingMessage => ({
+          key: r.campaign_id,
+          value: r.payload,
+          ...(r.request_id ? { headers: { [REQUEST_ID_HEADER]: r.request_id } } : {}),
+        }),
+      ),
+    );
+
 /**
  * Publishes the outbox to `campaign.events` in id order (which is each campaign's seq order),
  * keyed by campaign id, then deletes what Kafka acknowledged (`publishPendingEvents`). A crash
  * between the two republishes the same events, which subscribers recognise by their seq.
+ *
+ * A notification (a command's commit) wakes it to publish everything pending. A batch of marks
+ * publishes its own events right after its commit (`createDirectPublisher`) and does not notify:
+ * the relay's poll leaves those to it unless they have been waiting for `committerGraceMs`, as after
+ * a crash between the commit and the publish. Without its LISTEN connection every poll publishes.
  */
 export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   let running = false;
@@ -37,22 +63,16 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
   let notified = false;
   let listener: pg.Client | undefined;
 
-  const publish = (rows: readonly PendingEvent[]) =>
-    opts.publisher.publish(
-      TOPICS.campaignEvents,
-      rows.map(
-        (r): OutgoingMessage => ({
-          key: r.campaign_id,
-          value: r.payload,
-          ...(r.request_id ? { headers: { [REQUEST_ID_HEADER]: r.request_id } } : {}),
-        }),
-      ),
-    );
+  const publish = publishEvents(opts.publisher);
+  const graceMs = opts.committerGraceMs ?? 2000;
 
-  /** Publishes one batch; resolves to the events published, or -1 when another relay holds the lock. */
-  const round = async (): Promise<number> => {
+  /**
+   * Publishes one batch (`all`: whatever is pending; otherwise only once the oldest event has waited
+   * for the grace); resolves to the events published, or -1 when another relay holds the lock.
+   */
+  const round = async (all: boolean): Promise<number> => {
     const started = performance.now();
-    const r = await publishPendingEvents(opts.em, publish, opts.batchSize);
+    const r = await publishPendingEvents(opts.em, publish, opts.batchSize, all ? undefined : graceMs);
     if (!r) return -1;
     if (r.published.length > 0) {
       opts.onPublished?.(r.published.length);
@@ -65,7 +85,7 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
     return r.published.length;
   };
 
-  const sleep = (ms: number) =>
+  const sleep = (ms: number): Promise<void> =>
     new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         wake = undefined;
@@ -105,11 +125,14 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
 
   const run = async () => {
     let failures = 0;
+    // The first round publishes whatever waits: nobody else is publishing it.
+    let all = true;
     while (running) {
       try {
         notified = false;
-        const n = await round();
+        const n = await round(all);
         failures = 0;
+        all = true;
         if (n === opts.batchSize || (notified && n >= 0)) continue;
       } catch (err) {
         failures++;
@@ -118,6 +141,7 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
         continue;
       }
       await sleep(opts.pollMs);
+      all = notified || listener === undefined;
     }
   };
 
@@ -134,7 +158,7 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
       await loop;
       await listener?.end().catch(() => undefined);
       // One last round so that nothing committed before the stop waits for the next start.
-      await round().catch((err: unknown) => opts.log.warn({ err }, 'final outbox round failed'));
+      await round(true).catch((err: unknown) => opts.log.warn({ err }, 'final outbox round failed'));
     },
   };
 }

@@ -121,7 +121,7 @@ export async function commitChange(
     details: applied.details,
   });
   const position = applied.positionId ? await selectPosition(em, caller.accountId, applied.positionId) : undefined;
-  const [event] = (await recordEvents(
+  const { events } = await recordEvents(
     em,
     [
       {
@@ -135,6 +135,7 @@ export async function commitChange(
     ],
     now,
     caller.accountId,
-  )) as [CampaignUpdated];
+  );
+  const event = events[0] as CampaignUpdated;
   return position ? { version: c.version, event, position } : { version: c.version, event };
 }

@@ -21,6 +21,7 @@ import { asDate } from '../../db/sql.js';
 import { utcMillis } from '../../db/timestamps.js';
 import { insertJournalEntry } from '../journal/journal.repository.js';
 import { recordEvents } from '../outbox/outbox.commands.js';
+import type { DirectPublishing, PendingEvent } from '../outbox/outbox.repository.js';
 import type { PositionRow } from '../positions/position.mapper.js';
 import { markedPositionJson } from '../positions/position.mapper.js';
 import { positionsJson, selectPositionRows } from '../positions/position.repository.js';
@@ -79,6 +80,17 @@ export interface MarkResult {
    * tell, or an exit's excursions. Every other position costs the same whatever the batch's size.
    */
   perTick: number;
+  /**
+   * The events, of those, that the caller publishes itself right after the commit (the
+   * `direct` option); the relay publishes the others, and these too if the caller cannot.
+   */
+  publishNow: PendingEvent[];
+}
+
+/** How a batch is applied: its clock (a test may set it), and who publishes its events. */
+export interface MarkOptions {
+  now?: Date;
+  direct?: DirectPublishing;
 }
 
 const NOTHING: MarkResult = Object.freeze({
@@ -90,6 +102,7 @@ const NOTHING: MarkResult = Object.freeze({
   stopExits: [],
   refusedStopExits: [],
   perTick: 0,
+  publishNow: [],
 });
 
 /**
@@ -162,13 +175,13 @@ function batchJson(ticks: readonly TickText[]): {
  * changed), its version raised by one per exit and each exit journaled (`stop_exit`) at its
  * version: one event per campaign and batch either way, each with its next seq.
  */
-export function markPositions(em: EntityManager, marks: Iterable<Mark>, opts: { now?: Date } = {}): Promise<MarkResult> {
+export function markPositions(em: EntityManager, marks: Iterable<Mark>, opts: MarkOptions = {}): Promise<MarkResult> {
   const ticks = [...marks].map((m) => ({ symbol: m.symbol, price: fmt8(m.price), ts: m.ts.toISOString(), requestId: m.requestId ?? null }));
   return markTicks(em, ticks, opts);
 }
 
 /** {@link markPositions} of ticks as the position service decodes them (see {@link TickText}). */
-export async function markTicks(em: EntityManager, batch: readonly TickText[], opts: { now?: Date } = {}): Promise<MarkResult> {
+export async function markTicks(em: EntityManager, batch: readonly TickText[], opts: MarkOptions = {}): Promise<MarkResult> {
   const { newest, rows, instants, bySymbol } = batchJson(batch);
   if (newest.length === 0) return NOTHING;
   const requestIdOf = new Map(newest.map((m) => [m.symbol, m.requestId ?? null]));
@@ -284,7 +297,7 @@ export async function markTicks(em: EntityManager, batch: readonly TickText[], o
         changed.set(id, inEntryOrder(list.map((p) => p.row)).map(markedPositionJson));
       }
     }
-    const events = await recordEvents(
+    const { events, publishNow } = await recordEvents(
       tx,
       bumped.map((b) => {
         const closed = exitsOf.get(b.id);
@@ -300,9 +313,19 @@ export async function markTicks(em: EntityManager, batch: readonly TickText[], o
       }),
       now,
       null,
-      totals,
+      opts.direct ? { known: totals, direct: opts.direct } : { known: totals },
     );
-    return { marked, skipped, campaigns: bumped.length, events, breached, stopExits: exits, refusedStopExits: refused, perTick };
+    return {
+      marked,
+      skipped,
+      campaigns: bumped.length,
+      events,
+      breached,
+      stopExits: exits,
+      refusedStopExits: refused,
+      perTick,
+      publishNow,
+    };
   });
 }
 

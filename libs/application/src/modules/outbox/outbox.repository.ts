@@ -27,22 +27,58 @@ export interface PendingEvent {
 }
 
 /**
- * Inserts events into the outbox and wakes the relay when the transaction commits (a notification
- * is delivered on commit). One bind parameter per payload, taken by PostgreSQL as the JSON text it
- * is: no outer JSON document to parse and take apart again (a batch of marks records about 1 MB).
+ * Who publishes the events of a transaction right after its commit (contract section 6: the event
+ * is published even when the process dies right after the commit, so each is in the outbox too).
  */
-export async function insertEvents(em: EntityManager, events: readonly StoredEvent[], now: Date): Promise<void> {
-  if (events.length === 0) return;
+export interface DirectPublishing {
+  /**
+   * Whether the process may publish, right after the commit, an event whose campaign has these
+   * older events still in the outbox: only when it publishes every one of them itself, before it
+   * (a campaign's events reach Kafka in seq order). The others are left to the relay.
+   */
+  mayPublish(olderPendingIds: readonly string[]): boolean;
+}
+
+/**
+ * Inserts events into the outbox. One bind parameter per payload, taken by PostgreSQL as the
+ * JSON text it is: no outer JSON document to parse and take apart again (a batch of marks records
+ * about 1 MB). Without `direct`, the relay is woken when the transaction commits (a notification
+ * is delivered on commit) and publishes them all. With it, the events it accepts are returned, for
+ * their committer to publish right after the commit, and the relay is woken only for the others.
+ */
+export async function insertEvents(
+  em: EntityManager,
+  events: readonly StoredEvent[],
+  now: Date,
+  direct?: DirectPublishing,
+): Promise<PendingEvent[]> {
+  if (events.length === 0) return [];
+  const mine: PendingEvent[] = [];
+  let notify = direct === undefined;
   for (let i = 0; i < events.length; i += EVENTS_PER_INSERT) {
     const chunk = events.slice(i, i + EVENTS_PER_INSERT);
-    await query(
+    const sql = `insert into campaign_events (campaign_id, seq, payload, request_id, created_at)
+       values ${chunk.map(() => '(?::uuid, ?::bigint, ?::json, ?, ?)').join(', ')}`;
+    const params = chunk.flatMap((e) => [e.campaignId, e.seq, e.payload, e.requestId, now]);
+    if (!direct) {
+      await query(em, sql, params);
+      continue;
+    }
+    // The subquery sees the outbox as it was before this statement: the campaign's older events.
+    const rows = await query<{ id: string; older: string[] }>(
       em,
-      `insert into campaign_events (campaign_id, seq, payload, request_id, created_at)
-       values ${chunk.map(() => '(?::uuid, ?::bigint, ?::json, ?, ?)').join(', ')}`,
-      chunk.flatMap((e) => [e.campaignId, e.seq, e.payload, e.requestId, now]),
+      `${sql} returning id::text as id,
+         array(select o.id::text from campaign_events o where o.campaign_id = campaign_events.campaign_id) as older`,
+      params,
     );
+    rows.forEach((r, j) => {
+      const e = chunk[j] as StoredEvent;
+      if (direct.mayPublish(r.older)) mine.push({ id: r.id, campaign_id: e.campaignId, payload: e.payload, request_id: e.requestId });
+      else notify = true;
+    });
   }
-  await query(em, `select pg_notify('${OUTBOX_CHANNEL}', '')`);
+  if (notify) await query(em, `select pg_notify('${OUTBOX_CHANNEL}', '')`);
+  return mine;
 }
 
 /** Takes the relay's lock for the transaction; false when another relay holds it. */
@@ -51,13 +87,19 @@ export async function tryRelayLock(em: EntityManager): Promise<boolean> {
   return lock?.locked === true;
 }
 
-/** The oldest pending events, in id order (each campaign's seq order). */
-export function selectPending(em: EntityManager, limit: number): Promise<PendingEvent[]> {
+/**
+ * The oldest pending events, in id order (each campaign's seq order). With `olderThanMs`, none
+ * unless the oldest of them was recorded at least that long ago: events that their committer is
+ * publishing right now are left to it, unless something has been waiting that long.
+ */
+export function selectPending(em: EntityManager, limit: number, olderThanMs?: number): Promise<PendingEvent[]> {
   return query<PendingEvent>(
     em,
     // `order by id` would sort by the output column id::text ('10' before '9'): the table's id it is.
-    'select id::text, campaign_id, payload::text as payload, request_id from campaign_events order by campaign_events.id limit ?',
-    [limit],
+    `select id::text, campaign_id, payload::text as payload, request_id from campaign_events
+     ${olderThanMs === undefined ? '' : "where exists (select 1 from campaign_events w where w.created_at <= now() - ? * interval '1 millisecond')"}
+     order by campaign_events.id limit ?`,
+    olderThanMs === undefined ? [limit] : [olderThanMs, limit],
   );
 }
 
