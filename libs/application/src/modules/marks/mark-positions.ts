@@ -17,7 +17,6 @@ import {
   toUnits,
 } from '@cpt/domain';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { asDate } from '../../db/sql.js';
 import { utcMillis } from '../../db/timestamps.js';
 import { insertJournalEntry } from '../journal/journal.repository.js';
 import { recordEvents } from '../outbox/outbox.commands.js';
@@ -467,7 +466,8 @@ async function journalStopExits(
 
 /** Positions as the contract lists them: by entry date, then id (each date read once, not at every comparison). */
 function inEntryOrder(rows: PositionRow[]): PositionRow[] {
-  const keyed = rows.map((r) => ({ r, t: asDate(r.entry_date).getTime() }));
-  keyed.sort((a, b) => a.t - b.t || (a.r.id < b.r.id ? -1 : a.r.id > b.r.id ? 1 : 0));
+  // The contract's timestamps order as text.
+  const keyed = rows.map((r) => ({ r, t: utcMillis(r.entry_date) }));
+  keyed.sort((a, b) => compareText(a.t, b.t) || compareText(a.r.id, b.r.id));
   return keyed.map((k) => k.r);
 }
