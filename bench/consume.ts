@@ -16,7 +16,7 @@ import { type Message, Partitioners } from 'kafkajs';
 import pg from 'pg';
 import { progress } from './lib/bench-env.js';
 import { endOffsets, setGroupOffsets } from './lib/bench-kafka.js';
-import { type BenchContext, cpuSampler, markedOffsets, outboxBacklog, positionService, sleep } from './lib/context.js';
+import { type BenchContext, committedBatches, cpuSampler, markedOffsets, outboxBacklog, positionService, sleep } from './lib/context.js';
 import { type FeedTick, pastClock, tickMessage, tickStream } from './lib/ticks.js';
 
 const RAW_UPDATE = `
@@ -28,9 +28,8 @@ const RAW_UPDATE = `
     and (p.marked_at is null or p.marked_at < t.ts) and c.id = p.campaign_id`;
 
 interface BatchLine {
-  partition: number;
-  first: bigint;
-  last: bigint;
+  /** The offsets the transaction marked: one batch of a partition, or several merged. */
+  ranges: { partition: number; first: bigint; last: bigint }[];
   ticks: number;
   marked: number;
   campaigns: number;
@@ -161,9 +160,7 @@ export async function consumeStage(ctx: BenchContext): Promise<void> {
     .map((l) => {
       const endMs = Date.parse(l.time as string);
       return {
-        partition: l.partition as number,
-        first: BigInt(l.firstOffset as string),
-        last: BigInt(l.lastOffset as string),
+        ranges: committedBatches(l).map((b) => ({ partition: b.partition, first: BigInt(b.firstOffset), last: BigInt(b.lastOffset) })),
         ticks: l.ticks as number,
         marked: l.marked as number,
         campaigns: l.campaigns as number,
@@ -173,7 +170,7 @@ export async function consumeStage(ctx: BenchContext): Promise<void> {
         endMs,
       };
     })
-    .filter((b) => b.first >= (start.get(b.partition) ?? 0n) && b.last < (end.get(b.partition) ?? 0n));
+    .filter((b) => b.ranges.every((r) => r.first >= (start.get(r.partition) ?? 0n) && r.last < (end.get(r.partition) ?? 0n)));
   const seconds = (Math.max(...lines.map((b) => b.endMs)) - Math.min(...lines.map((b) => b.startMs))) / 1000;
   const marked = lines.reduce((a, b) => a + b.marked, 0);
   const events = lines.reduce((a, b) => a + b.campaigns, 0);
@@ -212,8 +209,10 @@ export async function consumeStage(ctx: BenchContext): Promise<void> {
   const t0 = performance.now();
   try {
     for (const b of lines) {
-      const from = Number(b.first - (start.get(b.partition) ?? 0n));
-      const batch = (byPartition.get(b.partition) ?? []).slice(from, from + Number(b.last - b.first) + 1);
+      const batch = b.ranges.flatMap((r) => {
+        const from = Number(r.first - (start.get(r.partition) ?? 0n));
+        return (byPartition.get(r.partition) ?? []).slice(from, from + Number(r.last - r.first) + 1);
+      });
       const newest = new Map<string, FeedTick>();
       for (const t of batch) newest.set(t.symbol, t);
       const json = JSON.stringify([...newest.values()].map((t) => ({ symbol: t.symbol, price: t.price, ts: t.ts })));

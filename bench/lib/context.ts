@@ -47,17 +47,24 @@ export async function positionService(ctx: BenchContext, start?: Map<number, big
   return ctx.services.start('position', { CONSUMER_GROUP: ctx.positionGroup });
 }
 
+/** The batches of one `marks committed` line: its own partition and offsets, or those it merged (`batches`). */
+export function committedBatches(l: Record<string, unknown>): { partition: number; firstOffset: string; lastOffset: string }[] {
+  const merged = l.batches as { partition: number; firstOffset: string; lastOffset: string }[] | undefined;
+  return merged ?? [{ partition: l.partition as number, firstOffset: l.firstOffset as string, lastOffset: l.lastOffset as string }];
+}
+
 /**
  * The next offset the position service has yet to mark, per partition, from its `marks committed`
- * log lines (one per batch, after the transaction commits).
+ * log lines (one per transaction, after it commits, naming the batch or batches it marked).
  */
 export function markedOffsets(position: RunningService): Map<number, bigint> {
   const done = new Map<number, bigint>();
   for (const l of position.logs) {
     if (l.msg !== 'marks committed') continue;
-    const p = l.partition as number;
-    const next = BigInt(l.lastOffset as string) + 1n;
-    if ((done.get(p) ?? -1n) < next) done.set(p, next);
+    for (const b of committedBatches(l)) {
+      const next = BigInt(b.lastOffset) + 1n;
+      if ((done.get(b.partition) ?? -1n) < next) done.set(b.partition, next);
+    }
   }
   return done;
 }

@@ -15,11 +15,11 @@ export const configSchema = z.object({
   /** How long the group waits for a silent member (a crashed process) before its partitions move. */
   CONSUMER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(10_000),
   /**
-   * Partitions of `market.ticks` whose batches are marked at once, each in its own transaction
-   * (so at most `DATABASE_POOL_MAX` − 3 of them: the relay, the readiness probe and the equity
-   * pruning keep a connection each).
+   * Partitions of `market.ticks` whose batches are taken at once and marked together, in one
+   * transaction (at most `DATABASE_POOL_MAX` − 3 of them). The partitions a process holds, or more:
+   * then every batch of a fetch joins the same transaction.
    */
-  CONSUMER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  CONSUMER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(6),
   LOG_LEVEL: logLevelVar,
   /** How often the outbox relay looks for unpublished events when it was not woken. */
   OUTBOX_POLL_MS: msVar(200),
