@@ -7,7 +7,7 @@ const log = createLogger('merged-batches-test', 'silent');
 class Transient extends Error {}
 
 /** A handler that records each call's items, and fails as `fail` says. */
-function recorder(fail: (items: string[]) => Error | undefined = () => undefined) {
+function recorder(fail: (items: string[]) => Error | undefined = () => undefined, maxRunning = 1) {
   const calls: string[][] = [];
   const run = async (items: string[]) => {
     calls.push([...items]);
@@ -15,7 +15,7 @@ function recorder(fail: (items: string[]) => Error | undefined = () => undefined
     const err = fail(items);
     if (err) throw err;
   };
-  return { calls, handle: mergedBatches<string>(run, (err) => err instanceof Transient, log) };
+  return { calls, handle: mergedBatches<string>(run, (err) => err instanceof Transient, log, maxRunning) };
 }
 
 const outcome = (p: Promise<void>) =>
@@ -32,7 +32,7 @@ describe('mergedBatches', () => {
     expect(calls).toEqual([['a1', 'a2', 'b1', 'c1']]);
   });
 
-  it('one call at a time: batches that arrive while a call runs go together into the next', async () => {
+  it('one call at a time (maxRunning 1): batches that arrive while a call runs go together into the next', async () => {
     const { calls, handle } = recorder();
     const first = handle(['a1'], log);
     await new Promise((r) => setTimeout(r, 1));
@@ -42,6 +42,23 @@ describe('mergedBatches', () => {
     // Nothing left waiting: a batch handed over afterwards runs on its own.
     await handle(['d1'], log);
     expect(calls.at(-1)).toEqual(['d1']);
+  });
+
+  it('with maxRunning 2, batches that arrive while one call runs are a second call at once, and a third waits for one of them', async () => {
+    const { calls, handle } = recorder(() => undefined, 2);
+    const started: string[][] = [];
+    const first = handle(['a1'], log);
+    await new Promise((r) => setTimeout(r, 1));
+    const second = handle(['b1'], log);
+    await new Promise((r) => setTimeout(r, 1));
+    started.push(...calls.map((c) => [...c]));
+    const third = [handle(['c1'], log), handle(['d1'], log)];
+    await new Promise((r) => setTimeout(r, 1));
+    // Two calls run; the third batch and the fourth wait.
+    expect(started).toEqual([['a1'], ['b1']]);
+    expect(calls.length).toBe(2);
+    await Promise.all([first, second, ...third]);
+    expect(calls).toEqual([['a1'], ['b1'], ['c1', 'd1']]);
   });
 
   it('a transient failure reaches every caller of the merged call, which retry', async () => {
