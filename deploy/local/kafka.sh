@@ -280,6 +280,21 @@ format_storage_once() {
     >>"$STDOUT_LOG" 2>&1 || { tail_logs; die "kafka-storage format failed"; }
 }
 
+# logged_since OFFSET TEXT: whether server.log holds TEXT past OFFSET, its size when this start
+# began. The log rolls over at 50 MB (server.log.1): when it is now smaller than OFFSET, the lines
+# of this start are the rolled file's past OFFSET, then the new file's.
+# grep -c reads all of its input: with pipefail, grep -q would quit at the first match and tail,
+# killed by SIGPIPE while writing a long log, would fail the check though the text is there.
+logged_since() {
+  local offset="$1" text="$2" size
+  size="$(stat -c %s "$SERVER_LOG" 2>/dev/null || echo 0)"
+  if ((size < offset)); then
+    { tail -c +"$((offset + 1))" "$SERVER_LOG.1" 2>/dev/null; cat "$SERVER_LOG" 2>/dev/null; } | grep -c "$text" >/dev/null
+  else
+    tail -c +"$((offset + 1))" "$SERVER_LOG" 2>/dev/null | grep -c "$text" >/dev/null
+  fi
+}
+
 launch() {
   local log_offset=0 pid deadline
   [[ -f "$SERVER_LOG" ]] && log_offset="$(stat -c %s "$SERVER_LOG")"
@@ -304,10 +319,7 @@ launch() {
       tail_logs
       die "broker exited during startup"
     fi
-    # grep -c reads all of its input: with pipefail, grep -q would quit at the first match and tail,
-    # killed by SIGPIPE while writing a long log, would fail the test though the broker started.
-    if port_open "$KAFKA_PORT" && tail -c +"$((log_offset + 1))" "$SERVER_LOG" 2>/dev/null \
-        | grep -c "Kafka Server started" >/dev/null; then
+    if port_open "$KAFKA_PORT" && logged_since "$log_offset" "Kafka Server started"; then
       break
     fi
     if ((SECONDS >= deadline)); then
