@@ -1,13 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import { type MikroORM, openOrm } from '@cpt/application';
+import { type MikroORM, markTicks, openOrm } from '@cpt/application';
 import type { CampaignUpdated } from '@cpt/contracts';
 import { dec } from '@cpt/domain';
 import { createPublisher, type Publisher, TOPICS } from '@cpt/messaging';
 import { waitFor } from '@cpt/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createDirectPublisher, type DirectPublisher } from '../src/outbox/direct-publisher.js';
 import { createOutboxRelay, type OutboxRelay } from '../src/outbox/outbox-relay.js';
 import { type Seen, type Tap, tapTopic, testKafka } from './kafka.js';
-import { namedUrl, newCampaign, outboxSize, type PrivateDatabase, privateDatabase, testLog, uniqueSymbol } from './support.js';
+import {
+  addPosition,
+  namedUrl,
+  newCampaign,
+  outboxOf,
+  outboxSize,
+  type PrivateDatabase,
+  privateDatabase,
+  testLog,
+  uniqueSymbol,
+} from './support.js';
 
 // The poll interval of a relay that must not be woken by its timer during a test: what it
 // publishes within seconds, it publishes at start, on a notification or on stop().
@@ -41,7 +52,16 @@ describe('the outbox relay', () => {
   });
 
   /** A relay on the private database, stopped after the test. */
-  function relay(opts: { pollMs?: number; batchSize?: number; listenUrl?: string; em?: MikroORM['em']; publisher?: Publisher } = {}) {
+  function relay(
+    opts: {
+      pollMs?: number;
+      batchSize?: number;
+      listenUrl?: string;
+      em?: MikroORM['em'];
+      publisher?: Publisher;
+      committerGraceMs?: number;
+    } = {},
+  ) {
     const r = createOutboxRelay({
       em: opts.em ?? db.orm.em,
       publisher: opts.publisher ?? publisher,
@@ -49,6 +69,7 @@ describe('the outbox relay', () => {
       databaseUrl: opts.listenUrl ?? db.url,
       pollMs: opts.pollMs ?? NEVER_MS,
       batchSize: opts.batchSize ?? 100,
+      ...(opts.committerGraceMs === undefined ? {} : { committerGraceMs: opts.committerGraceMs }),
     });
     relays.push(r);
     return r;
@@ -168,5 +189,128 @@ describe('the outbox relay', () => {
     await Promise.all([first.stop(), second.stop()]);
     await events.caughtUp();
     for (const id of ids) expect(seqs(events.of(id))).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+  });
+
+  describe('events published by the batch that committed them', () => {
+    /** A campaign of one open position on a symbol of its own. */
+    async function campaign(): Promise<{ id: string; symbol: string }> {
+      const symbol = uniqueSymbol('D');
+      const id = await newCampaign(db, symbol);
+      await addPosition(db, id, { pattern: 'SPRING', entry: '10', shares: '100', stop: '9', entryDate: '2026-11-25T09:00:00.000Z' });
+      return { id, symbol };
+    }
+
+    const tick = (symbol: string, price: string, second: number) => ({
+      symbol,
+      price: `${price}.00000000`,
+      ts: `2026-11-25T10:00:${String(second).padStart(2, '0')}.000Z`,
+      requestId: `req-${symbol}-${second}`,
+    });
+    const parsed = (seen: Seen[]) => seen.map((m) => JSON.parse(m.value) as CampaignUpdated);
+
+    it('a batch publishes its events itself, with their request ids, and empties the outbox, with no relay running', async () => {
+      const a = await campaign();
+      const b = await campaign();
+      // The position's opening, published by a relay that then stops.
+      const r = relay();
+      r.start();
+      await events.waitFor(a.id, 1);
+      await events.waitFor(b.id, 1);
+      await r.stop();
+      relays.splice(0);
+
+      const direct = createDirectPublisher({ em: db.orm.em, publisher, log });
+      for (let s = 1; s <= 3; s++) {
+        const result = await markTicks(db.orm.em, [tick(a.symbol, `1${s}`, s), tick(b.symbol, `2${s}`, s)], { direct });
+        expect(result.publishNow.map((e) => e.campaign_id).sort()).toEqual([a.id, b.id].sort());
+        direct.publish(result.publishNow);
+      }
+      await direct.drain();
+
+      const seenA = await events.waitFor(a.id, 4);
+      expect(seqs(seenA)).toEqual([1, 2, 3, 4]);
+      expect(parsed(seenA).map((e) => e.changed_positions[0]?.current_price)).toEqual([
+        '10.00000000',
+        '11.00000000',
+        '12.00000000',
+        '13.00000000',
+      ]);
+      expect(seenA.slice(1).map((m) => m.headers['x-request-id'])).toEqual([1, 2, 3].map((s) => `req-${a.symbol}-${s}`));
+      expect(seqs(await events.waitFor(b.id, 4))).toEqual([1, 2, 3, 4]);
+      expect(await outboxSize(db)).toBe(0);
+    });
+
+    it('leaves to the relay the event of a campaign whose older event still waits in the outbox, and the order holds', async () => {
+      const a = await campaign();
+      // No relay: the opening's event (seq 1) waits in the outbox.
+      expect((await outboxOf(db, a.id)).map((e) => e.seq)).toEqual([1]);
+      const direct = createDirectPublisher({ em: db.orm.em, publisher, log });
+      const result = await markTicks(db.orm.em, [tick(a.symbol, '11', 1)], { direct });
+      expect(result.events.map((e) => e.seq)).toEqual([2]);
+      expect(result.publishNow).toEqual([]);
+      direct.publish(result.publishNow);
+      await direct.drain();
+      expect((await outboxOf(db, a.id)).map((e) => e.seq)).toEqual([1, 2]);
+      expect(events.of(a.id)).toEqual([]);
+
+      relay().start();
+      expect(seqs(await events.waitFor(a.id, 2))).toEqual([1, 2]);
+      await emptied();
+    });
+
+    it('after a publish fails, that event and the later ones of its campaign go through the relay, in seq order', async () => {
+      const a = await campaign();
+      relay().start();
+      await events.waitFor(a.id, 1);
+      await emptied();
+      await Promise.all(relays.splice(0).map((r) => r.stop()));
+
+      let failing = true;
+      const flaky: Publisher = {
+        connect: () => publisher.connect(),
+        disconnect: async () => undefined,
+        publish: (topic, messages) => (failing ? Promise.reject(new Error('Kafka is away')) : publisher.publish(topic, messages)),
+      };
+      const direct = createDirectPublisher({ em: db.orm.em, publisher: flaky, log });
+      const first = await markTicks(db.orm.em, [tick(a.symbol, '11', 1)], { direct });
+      expect(first.publishNow.map((e) => e.campaign_id)).toEqual([a.id]);
+      direct.publish(first.publishNow);
+      await direct.drain();
+      // Not published, still in the outbox: the next batch of the campaign must not overtake it.
+      failing = false;
+      const second = await markTicks(db.orm.em, [tick(a.symbol, '12', 2)], { direct });
+      expect(second.publishNow).toEqual([]);
+      expect((await outboxOf(db, a.id)).map((e) => e.seq)).toEqual([2, 3]);
+      expect(events.of(a.id).length).toBe(1);
+
+      // A relay publishes them at its start, in id order.
+      relay().start();
+      expect(seqs(await events.waitFor(a.id, 3))).toEqual([1, 2, 3]);
+    });
+
+    it("the relay's poll leaves alone what its committer is publishing, until it has waited for the grace", async () => {
+      const a = await campaign();
+      const listener = `relay-${a.id}`;
+      relay({ pollMs: 50, committerGraceMs: 1500, listenUrl: namedUrl(db.url, listener) }).start();
+      await events.waitFor(a.id, 1);
+      await emptied();
+      // Listening: its polls now leave young events alone.
+      await waitFor(
+        async () =>
+          (await db.sql('select 1 from pg_stat_activity where application_name = $1 and query ilike $2', [listener, 'listen %'])).length ===
+          1,
+        { what: 'the relay to listen' },
+      );
+
+      // A batch whose committer never publishes (it died after its commit): no notification either.
+      const never: DirectPublisher = { mayPublish: () => true, publish: () => undefined, drain: async () => undefined };
+      const started = Date.now();
+      const result = await markTicks(db.orm.em, [tick(a.symbol, '11', 1)], { direct: never });
+      expect(result.publishNow.length).toBe(1);
+      const [seen] = (await events.waitFor(a.id, 2, 10_000)).slice(1);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
+      expect(seen && (JSON.parse(seen.value) as CampaignUpdated).seq).toBe(2);
+      await emptied();
+    });
   });
 });
