@@ -95,20 +95,31 @@ if ! grep -q '^test infrastructure: testcontainers' "$LOGS/containers.log"; then
   grep -m1 '^test infrastructure:' "$LOGS/containers.log" >&2 || tail -n 25 "$LOGS/containers.log" >&2
   die "the suite did not run on testcontainers (log $LOGS/containers.log)"
 fi
+# What did not succeed, a line each (test, or file that did not run: a failed hook skips its tests),
+# to stderr after the log's tail; the summary line to stdout.
+failures="$LOGS/containers-failures.txt"
 summary="$(node -e '
-  const r = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
+  const fs = require("node:fs");
+  const r = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+  const lines = [];
   let broken = 0;
   for (const f of r.testResults) {
     for (const t of f.assertionResults)
-      if (t.status === "failed") console.error(`[containers] ${t.fullName}: ${(t.failureMessages[0] ?? "").split("\n")[0]}`);
+      if (t.status === "failed") lines.push(`${t.fullName}: ${(t.failureMessages[0] ?? "").split("\n")[0]}`);
     if (f.status === "failed" && !f.assertionResults.some((t) => t.status === "failed")) {
       broken++;
-      console.error(`[containers] ${f.name.slice(process.cwd().length + 1)}: ${(f.message ?? "").split("\n")[0]}`);
+      const skipped = f.assertionResults.filter((t) => t.status !== "passed").length;
+      lines.push(`${f.name.slice(process.cwd().length + 1)} (${skipped} tests not run): ${(f.message ?? "").split("\n")[0]}`);
     }
   }
+  fs.writeFileSync(process.argv[2], lines.map((l) => `[containers] ${l.slice(0, 400)}\n`).join(""));
   const bad = r.numFailedTests;
   if (bad + broken === 0 && r.numPassedTests > 0) console.log(`all ${r.numPassedTests} tests succeeded`);
   else console.log(`${bad} of ${r.numTotalTests} tests did not succeed, ${broken} files did not run`);
-' "$RESULT")" || summary="no results (log $LOGS/containers.log)"
+' "$RESULT" "$failures")" || summary="no results (log $LOGS/containers.log)"
+if ((rc != 0)); then
+  tail -n 25 "$LOGS/containers.log" >&2
+  [[ ! -s "$failures" ]] || cat "$failures" >&2
+fi
 done_step "integration suite on testcontainers (cpt/postgres:15, cpt/kafka:4.4.0): $summary"
-((rc == 0)) || { tail -n 25 "$LOGS/containers.log" >&2; exit "$rc"; }
+((rc == 0)) || exit "$rc"

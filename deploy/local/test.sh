@@ -41,9 +41,11 @@
 #
 # Steps 2, 3, 5, 6 and 7 all run even when one of them fails, so that one run reports every
 # problem; a failed install or infrastructure stops the run. A missing browser fails the run (the
-# browser tests then fail too, saying so): it never skips them. Ends with one summary line and
-# exits non-zero on any failure. Needs no terminal (CI=true, no stdin). Arguments are passed to
-# vitest, e.g. `deploy/local/test.sh --project unit`.
+# browser tests then fail too, saying so): it never skips them. Each step's output is kept in
+# .run/test-steps/STEP.log, and a failed step's lines naming failures and its last lines are shown
+# again at the end. Ends with one summary line and exits non-zero on any failure. Needs no
+# terminal (CI=true, no stdin). Arguments are passed to vitest, e.g.
+# `deploy/local/test.sh --project unit`.
 #
 # With CI=true the test database is emptied before the run.
 set -euo pipefail
@@ -55,25 +57,41 @@ cd "$REPO"
 
 T0=$SECONDS
 declare -a RESULTS=() FAILED=()
+STEP_LOGS="$REPO/.run/test-steps"
+mkdir -p "$STEP_LOGS"
+rm -f "$STEP_LOGS"/*.log
 
 log() { echo "[test] $*"; }
 
 summary() {
-  local status=PASSED line="" r
+  local status=PASSED line="" r name
   ((${#FAILED[@]} == 0)) || status="FAILED (${FAILED[*]})"
   for r in "${RESULTS[@]}"; do line+="${line:+; }$r"; done
+  # What each failed step said last, again at the end, where a truncated CI log still shows it.
+  for name in "${FAILED[@]}"; do
+    echo
+    log "$name: its first lines naming a failure, then its last lines (all of it: $STEP_LOGS/$name.log):"
+    {
+      grep -E 'FAIL|ERROR|[Ee]rror:|did not' "$STEP_LOGS/$name.log" | grep -v ' ok ' | head -n 8
+      grep -v '^[[:space:]]*$' "$STEP_LOGS/$name.log" | tail -n 6
+    } 2>/dev/null | cut -c1-400 | sed 's/^/  /' || true
+  done
   echo
   echo "[test] $status ($((SECONDS - T0)) s): $line"
   ((${#FAILED[@]} == 0))
 }
 
-# step NAME COMMAND...: runs COMMAND, records "NAME ok (N s)" or "NAME FAILED (N s)".
+# step NAME COMMAND...: runs COMMAND, records "NAME ok (N s)" or "NAME FAILED (N s)". Its output
+# is shown and kept in $STEP_LOGS/NAME.log (in this shell, so that what it exports stays).
 step() {
   local name="$1" t=$SECONDS rc=0
   shift
   echo
   log "==> $name: $*"
-  "$@" || rc=$?
+  "$@" > >(tee "$STEP_LOGS/$name.log") 2>&1 || rc=$?
+  # tee ends when the step's output closes; a daemon the step started may hold it open: 5 s at most.
+  local tee_pid=${!:-} i
+  for ((i = 0; i < 50; i++)); do kill -0 "$tee_pid" 2>/dev/null || break; sleep 0.1; done
   if ((rc == 0)); then
     RESULTS+=("$name ok ($((SECONDS - t)) s)")
   else

@@ -26,6 +26,18 @@ export async function ensureTopics(brokers: string[], partitions = 6): Promise<v
     } finally {
       await producer.disconnect();
     }
+    // Likewise the group coordinators (__consumer_offsets, 50 partitions), created when the first
+    // consumer group looks for its coordinator: the first test to start a consumer waited for them
+    // within its own deadline. Finding this group's coordinator (kafkajs retries while the broker
+    // answers that none is available yet) waits for them here.
+    for (const deadline = Date.now() + 60_000; ; ) {
+      try {
+        await admin.fetchOffsets({ groupId: `test-setup-${process.pid}`, topics: [TOPICS.ticks] });
+        break;
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+      }
+    }
   } finally {
     await admin.disconnect();
   }

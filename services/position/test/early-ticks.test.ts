@@ -43,7 +43,7 @@ describe('ticks dated before every open entry of their symbol', () => {
       metrics: registry,
     });
     await consumer.start();
-    await waitFor(() => consumer.running(), { timeoutMs: 20_000, what: 'the marks consumer to join' });
+    await waitFor(() => consumer.running(), { timeoutMs: 60_000, what: 'the marks consumer to join' });
   });
   afterAll(async () => {
     await consumer?.stop();

@@ -48,7 +48,7 @@ const groupName = (what: string) => `position-test-${what}-${Date.now()}-${Math.
 async function startConsumer(groupId: string, fromBeginning = false): Promise<BatchConsumer> {
   const c = createMarksConsumer({ kafka, log, em: db.orm.em, groupId, fromBeginning, deadLetters });
   await c.start();
-  await waitFor(() => c.running(), { timeoutMs: 20_000, what: `the marks consumer of ${groupId} to join` });
+  await waitFor(() => c.running(), { timeoutMs: 60_000, what: `the marks consumer of ${groupId} to join` });
   return c;
 }
 
@@ -418,7 +418,7 @@ describe('a mark that would not fit NUMERIC(18,8)', () => {
     const consumer = createMarksConsumer({ kafka, log: recording, em: db.orm.em, groupId: group, fromBeginning: false, deadLetters });
     await consumer.start();
     try {
-      await waitFor(() => consumer.running(), { timeoutMs: 20_000, what: 'the marks consumer to join' });
+      await waitFor(() => consumer.running(), { timeoutMs: 30_000, what: 'the marks consumer to join' });
       const symbol = uniqueSymbol();
       const id = await newCampaign(db, symbol);
       const entryDate = '2026-11-25T09:00:00Z';
@@ -503,7 +503,7 @@ describe('the marks consumer while PostgreSQL goes away', () => {
     const consumer = createMarksConsumer({ kafka, log: recording, em: failing.em, groupId: group, fromBeginning: false, deadLetters });
     await consumer.start();
     try {
-      await waitFor(() => consumer.running(), { timeoutMs: 20_000, what: 'the marks consumer to join' });
+      await waitFor(() => consumer.running(), { timeoutMs: 30_000, what: 'the marks consumer to join' });
       const at = await produce(producer, TOPICS.ticks, symbol, [
         tick(symbol, '11.00000000', '2026-11-25T10:00:00.000Z'),
         tick(symbol, '12.00000000', '2026-11-25T10:00:01.000Z'),

@@ -45,7 +45,7 @@ describe('GET /metrics on the position service (section 11)', () => {
       metrics: registry,
     });
     await consumer.start();
-    await waitFor(() => consumer.running(), { timeoutMs: 20_000, what: 'the marks consumer to join' });
+    await waitFor(() => consumer.running(), { timeoutMs: 60_000, what: 'the marks consumer to join' });
   });
   afterAll(async () => {
     await consumer?.stop();
