@@ -131,6 +131,32 @@ describe('query plans over a realistic table', () => {
     return res.rows.map((r) => r['QUERY PLAN']).join('\n');
   };
 
+  /**
+   * The plan PostgreSQL caches for the statement once prepared (`Statement`s of src/db/sql.ts run
+   * prepared: after a few runs on a connection it may keep one generic plan, blind to the values).
+   */
+  const genericPlan = ({ sql, bindings }: Statement): Promise<string> =>
+    orm.em.fork().transactional(async (em) => {
+      const knex = em.getConnection().getKnex();
+      await query(em, 'set local plan_cache_mode = force_generic_plan');
+      await query(em, `prepare cpt_plan_check as ${sql}`);
+      const args = bindings.map((b) => knex.raw('?', [b as never]).toString()).join(', ');
+      const rows = await query<{ 'QUERY PLAN': string }>(em, `explain execute cpt_plan_check(${args})`);
+      await query(em, 'deallocate cpt_plan_check');
+      return rows.map((r) => r['QUERY PLAN']).join('\n');
+    });
+
+  /** The plan for these values and the generic plan, each with its name for the failure message. */
+  const plans = async (st: Statement): Promise<[string, string][]> => {
+    const generic = await genericPlan(st);
+    // A generic plan shows the parameters, not their values.
+    expect(generic).toMatch(/\$\d/);
+    return [
+      ['custom plan', await plan(st)],
+      ['generic plan', generic],
+    ];
+  };
+
   const statementLike = (statements: Statement[], pattern: RegExp): Statement => {
     const found = statements.find((st) => pattern.test(st.sql));
     if (!found) throw new Error(`no statement matches ${pattern}: ${statements.map((st) => st.sql).join('\n---\n')}`);
@@ -157,18 +183,19 @@ describe('query plans over a realistic table', () => {
     });
 
     it('reads the positions of the campaign through a campaign index, each mark by its symbol', async () => {
-      const text = await plan(
-        statementLike(statements, /from positions p\b[\s\S]*where p\.campaign_id[\s\S]*order by p\.entry_date, p\.id/),
-      );
-      expect(text).toMatch(/positions_campaign_(entry|status)_idx/);
-      expect(text).not.toContain('Seq Scan on positions');
-      expect(text).not.toContain('Seq Scan on symbol_marks');
+      const st = statementLike(statements, /from positions p\b[\s\S]*where p\.campaign_id[\s\S]*order by p\.entry_date, p\.id/);
+      for (const [which, text] of await plans(st)) {
+        expect(text, which).toMatch(/positions_campaign_(entry|status)_idx/);
+        expect(text, which).not.toContain('Seq Scan on positions');
+        expect(text, which).not.toContain('Seq Scan on symbol_marks');
+      }
     });
 
     it('sums the totals of the campaign through a campaign index', async () => {
-      const text = await plan(statementLike(statements, /sum\([\s\S]*from positions/));
-      expect(text).toMatch(/positions_campaign_(entry|status)_idx/);
-      expect(text).not.toContain('Seq Scan on positions');
+      for (const [which, text] of await plans(statementLike(statements, /sum\([\s\S]*from positions/))) {
+        expect(text, which).toMatch(/positions_campaign_(entry|status)_idx/);
+        expect(text, which).not.toContain('Seq Scan on positions');
+      }
     });
   });
 
@@ -202,9 +229,10 @@ describe('query plans over a realistic table', () => {
     });
 
     it('reads the exits of the position it answers through the exits index', async () => {
-      const text = await plan(statementLike(statements, /from exits e where e\.position_id/));
-      expect(text).toContain('exits_position_date_idx');
-      expect(text).not.toContain('Seq Scan on exits');
+      for (const [which, text] of await plans(statementLike(statements, /from exits e where e\.position_id/))) {
+        expect(text, which).toContain('exits_position_date_idx');
+        expect(text, which).not.toContain('Seq Scan on exits');
+      }
     });
   });
 
@@ -229,17 +257,21 @@ describe('query plans over a realistic table', () => {
     // The statement that picks (and locks) the campaigns a batch of ticks marks: one tick should
     // reach its symbol's campaigns through their index, not by reading every campaign.
     it('finds the campaigns a tick marks through the symbol index of campaigns', async () => {
-      const text = await plan(statementLike(statements, /from campaigns c\s+where c\.id = any\(array\([\s\S]*for update of c/));
-      expect(text).toContain('campaigns_symbol_idx');
-      expect(text).not.toContain('Seq Scan on campaigns');
-      expect(text).not.toContain('Seq Scan on positions');
+      for (const [which, text] of await plans(
+        statementLike(statements, /from campaigns c\s+where c\.id = any\(array\([\s\S]*for update of c/),
+      )) {
+        expect(text, which).toContain('campaigns_symbol_idx');
+        expect(text, which).not.toContain('Seq Scan on campaigns');
+        expect(text, which).not.toContain('Seq Scan on positions');
+      }
     });
 
     it('updates the marked positions without reading the whole table', async () => {
-      const text = await plan(statementLike(statements, /update positions p set\s+max_favorable_price/));
-      expect(text).toContain('positions_open_symbol_idx');
-      expect(text).toMatch(/positions_(campaign_status|campaign_entry)_idx|positions_pkey/);
-      expect(text).not.toContain('Seq Scan on positions');
+      for (const [which, text] of await plans(statementLike(statements, /update positions p set\s+max_favorable_price/))) {
+        expect(text, which).toContain('positions_open_symbol_idx');
+        expect(text, which).toMatch(/positions_(campaign_status|campaign_entry)_idx|positions_pkey/);
+        expect(text, which).not.toContain('Seq Scan on positions');
+      }
     });
 
     // Section 8: a position whose stop the batch cannot have reached (stops at 95, ticks 99 to 104)

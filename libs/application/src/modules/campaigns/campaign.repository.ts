@@ -1,26 +1,22 @@
 import type { CampaignStatus } from '@cpt/domain';
 import { type EntityManager, LockMode } from '@mikro-orm/postgresql';
-import { pgArray, query } from '../../db/sql.js';
+import { pgArray, query, statement } from '../../db/sql.js';
 import type { PageCursor } from '../paging/page-cursor.js';
 import { Campaign, type CampaignEntity } from './campaign.entity.js';
 import { CAMPAIGN_COLUMNS, type CampaignRow } from './campaign.mapper.js';
 
+const CAMPAIGN = statement(`select ${CAMPAIGN_COLUMNS} from campaigns c where c.id = ? and c.account_id = ?`);
+const CAMPAIGN_STAMP = statement('select c.last_seq::text as seq, c.version from campaigns c where c.id = ? and c.account_id = ?');
+
 /** One campaign of the account, or undefined (another account's campaign is not there). */
 export async function selectCampaign(em: EntityManager, accountId: string, id: string): Promise<CampaignRow | undefined> {
-  const [row] = await query<CampaignRow>(em, `select ${CAMPAIGN_COLUMNS} from campaigns c where c.id = ? and c.account_id = ?`, [
-    id,
-    accountId,
-  ]);
+  const [row] = await query<CampaignRow>(em, CAMPAIGN, [id, accountId]);
   return row;
 }
 
 /** Where a campaign of the account stands: its `last_seq` and version; undefined when the account has no such campaign. */
 export async function selectCampaignStamp(em: EntityManager, accountId: string, id: string): Promise<CampaignStamp | undefined> {
-  const [row] = await query<{ seq: string; version: number }>(
-    em,
-    'select c.last_seq::text as seq, c.version from campaigns c where c.id = ? and c.account_id = ?',
-    [id, accountId],
-  );
+  const [row] = await query<{ seq: string; version: number }>(em, CAMPAIGN_STAMP, [id, accountId]);
   return row && { seq: Number(row.seq), version: row.version };
 }
 

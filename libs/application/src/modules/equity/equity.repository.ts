@@ -1,7 +1,7 @@
 import type { EquityInterval, EquityPointJson } from '@cpt/contracts';
 import { type CampaignTotals, fmt8 } from '@cpt/domain';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { query } from '../../db/sql.js';
+import { query, statement } from '../../db/sql.js';
 import { utcMillis } from '../../db/timestamps.js';
 
 /** The PostgreSQL unit of each resolution (`date_trunc`) and its step (`interval`). */
@@ -10,6 +10,19 @@ export const RESOLUTIONS: Readonly<Record<EquityInterval, { unit: string; step: 
   '1h': { unit: 'hour', step: '1 hour', ms: 3_600_000 },
   '1d': { unit: 'day', step: '1 day', ms: 86_400_000 },
 });
+
+const RECORD_EQUITY = statement(
+  `insert into campaign_equity as e (campaign_id, resolution, bucket, account_id, at, total_pnl, net_pnl, realized_pnl, unrealized_pnl, total_risk)
+   select c.id, r.resolution, date_trunc(r.unit, ?::timestamptz, 'UTC'), c.account_id, ?::timestamptz,
+     t.total_pnl, t.net_pnl, t.realized_pnl, t.unrealized_pnl, t.total_risk
+   from json_to_recordset(?::json) as t(campaign_id uuid, total_pnl numeric, net_pnl numeric, realized_pnl numeric, unrealized_pnl numeric, total_risk numeric)
+   join campaigns c on c.id = t.campaign_id
+   cross join (values ('1m', 'minute'), ('1h', 'hour'), ('1d', 'day')) as r(resolution, unit)
+   on conflict (campaign_id, resolution, bucket) do update set at = excluded.at, total_pnl = excluded.total_pnl,
+     net_pnl = excluded.net_pnl, realized_pnl = excluded.realized_pnl, unrealized_pnl = excluded.unrealized_pnl,
+     total_risk = excluded.total_risk
+   where e.at <= excluded.at`,
+);
 
 /**
  * Records each campaign's totals after a committed change, in the same transaction: the bucket of
@@ -33,20 +46,7 @@ export async function recordEquity(
       total_risk: fmt8(t.totalRisk),
     })),
   );
-  await query(
-    em,
-    `insert into campaign_equity as e (campaign_id, resolution, bucket, account_id, at, total_pnl, net_pnl, realized_pnl, unrealized_pnl, total_risk)
-     select c.id, r.resolution, date_trunc(r.unit, ?::timestamptz, 'UTC'), c.account_id, ?::timestamptz,
-       t.total_pnl, t.net_pnl, t.realized_pnl, t.unrealized_pnl, t.total_risk
-     from json_to_recordset(?::json) as t(campaign_id uuid, total_pnl numeric, net_pnl numeric, realized_pnl numeric, unrealized_pnl numeric, total_risk numeric)
-     join campaigns c on c.id = t.campaign_id
-     cross join (values ('1m', 'minute'), ('1h', 'hour'), ('1d', 'day')) as r(resolution, unit)
-     on conflict (campaign_id, resolution, bucket) do update set at = excluded.at, total_pnl = excluded.total_pnl,
-       net_pnl = excluded.net_pnl, realized_pnl = excluded.realized_pnl, unrealized_pnl = excluded.unrealized_pnl,
-       total_risk = excluded.total_risk
-     where e.at <= excluded.at`,
-    [at, at, rows],
-  );
+  await query(em, RECORD_EQUITY, [at, at, rows]);
 }
 
 interface PointRow {

@@ -1,10 +1,14 @@
 import type { ExitJson } from '@cpt/contracts';
 import { type Dec, dec, type ExitFigures, fmt8 } from '@cpt/domain';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { asDateOrNull, pgArray, query } from '../../db/sql.js';
+import { asDateOrNull, pgArray, query, statement } from '../../db/sql.js';
 import { EXIT, type ExitRow } from './exit.mapper.js';
 
 const COLUMNS = EXIT.columns('e');
+const EXITS_OF = statement(
+  `select ${COLUMNS} from exits e where e.position_id = any(?::uuid[]) and (e.account_id = ? or ?::uuid is null)
+   order by e.position_id, e.date, e.id`,
+);
 
 /**
  * The exits of the named positions, each position's in the contract's order (by date, then id).
@@ -17,12 +21,7 @@ export async function selectExits(
 ): Promise<Map<string, ExitJson[]>> {
   const out = new Map<string, ExitJson[]>();
   if (positionIds.length === 0) return out;
-  const rows = await query<ExitRow>(
-    em,
-    `select ${COLUMNS} from exits e where e.position_id = any(?::uuid[]) and (e.account_id = ? or ?::uuid is null)
-     order by e.position_id, e.date, e.id`,
-    [pgArray(positionIds), accountId, accountId],
-  );
+  const rows = await query<ExitRow>(em, EXITS_OF, [pgArray(positionIds), accountId, accountId]);
   for (const r of rows) {
     const list = out.get(r.position_id);
     const json = EXIT.toJson(r);

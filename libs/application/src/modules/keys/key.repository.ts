@@ -1,6 +1,6 @@
 import type { Scope } from '@cpt/domain';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { pgArray, query } from '../../db/sql.js';
+import { pgArray, query, statement } from '../../db/sql.js';
 import { KEY, type KeyRow } from './key.mapper.js';
 
 const COLUMNS = KEY.columns('k');
@@ -42,24 +42,22 @@ export function selectKeysOfAccount(em: EntityManager, accountId: string): Promi
   return query<KeyRow>(em, `select ${COLUMNS} from api_keys k where k.account_id = ? order by k.created_at, k.id`, [accountId]);
 }
 
+const KEY_BY_HASH = statement('select k.id, k.account_id, k.name, k.scopes, k.expires_at, k.revoked_at from api_keys k where k.hash = ?');
+
 /** The key with this hash, if any. */
 export async function selectKeyByHash(em: EntityManager, hash: string): Promise<KeyAuthRow | undefined> {
-  const [row] = await query<KeyAuthRow>(
-    em,
-    'select k.id, k.account_id, k.name, k.scopes, k.expires_at, k.revoked_at from api_keys k where k.hash = ?',
-    [hash],
-  );
+  const [row] = await query<KeyAuthRow>(em, KEY_BY_HASH, [hash]);
   return row;
 }
+
+const LIVE_KEY_IDS = statement(
+  'select k.id from api_keys k where k.id = any(?::uuid[]) and k.revoked_at is null and (k.expires_at is null or k.expires_at > ?)',
+);
 
 /** Of the given key ids, those neither revoked nor expired at `now`. */
 export async function selectLiveKeyIds(em: EntityManager, ids: readonly string[], now: Date): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const rows = await query<{ id: string }>(
-    em,
-    'select k.id from api_keys k where k.id = any(?::uuid[]) and k.revoked_at is null and (k.expires_at is null or k.expires_at > ?)',
-    [pgArray(ids), now],
-  );
+  const rows = await query<{ id: string }>(em, LIVE_KEY_IDS, [pgArray(ids), now]);
   return new Set(rows.map((r) => r.id));
 }
 

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { pgArray, query } from '../../db/sql.js';
+import { pgArray, query, statement } from '../../db/sql.js';
 import type { PositionRow } from '../positions/position.mapper.js';
 
 // Raw, set-based SQL: a batch reaches thousands of positions, one statement for all of them
@@ -70,6 +70,19 @@ export type TicksJson = string;
 /** Every tick of the batch that may be a mark, one per symbol and instant: `[{symbol, ts, price}]`. */
 export type InstantsJson = string;
 
+// Each symbol's campaigns through their index (the lateral, fenced by OFFSET 0, is not
+// flattened into a scan of every campaign), then locked in id order by primary key.
+const LOCK_CAMPAIGNS_OF_SYMBOLS = statement(
+  `select c.id, c.side = 'LONG' as long from campaigns c
+   where c.id = any(array(
+     select k.id from json_to_recordset(?::json) as t(symbol text, ts timestamptz)
+     cross join lateral (
+       select k.id from campaigns k where k.symbol = t.symbol
+         and exists (select 1 from positions p where p.campaign_id = k.id and p.status = 'OPEN' and p.entry_date <= t.ts)
+       offset 0) k))
+   order by c.id for update of c`,
+);
+
 /**
  * Locks, in id order (as every writer does), the campaigns of the symbols whose OPEN positions a
  * batch may reach: those entered at or before the symbol's newest tick of the batch. A campaign's
@@ -79,20 +92,9 @@ export function lockCampaignsOfSymbols(
   em: EntityManager,
   newest: readonly { symbol: string; ts: string }[],
 ): Promise<{ id: string; long: boolean }[]> {
-  return query<{ id: string; long: boolean }>(
-    em,
-    // Each symbol's campaigns through their index (the lateral, fenced by OFFSET 0, is not
-    // flattened into a scan of every campaign), then locked in id order by primary key.
-    `select c.id, c.side = 'LONG' as long from campaigns c
-     where c.id = any(array(
-       select k.id from json_to_recordset(?::json) as t(symbol text, ts timestamptz)
-       cross join lateral (
-         select k.id from campaigns k where k.symbol = t.symbol
-           and exists (select 1 from positions p where p.campaign_id = k.id and p.status = 'OPEN' and p.entry_date <= t.ts)
-         offset 0) k))
-     order by c.id for update of c`,
-    [JSON.stringify(newest.map((t) => ({ symbol: t.symbol, ts: t.ts })))],
-  );
+  return query<{ id: string; long: boolean }>(em, LOCK_CAMPAIGNS_OF_SYMBOLS, [
+    JSON.stringify(newest.map((t) => ({ symbol: t.symbol, ts: t.ts }))),
+  ]);
 }
 
 /** What the batch's ticks did to a position's row: its excursions, its stop (sections 8 and 9). */
@@ -119,6 +121,31 @@ export interface MarkedFlags {
 /** A position to exit at its stop: its row as reads show it, with what the batch did to it. */
 export type MarkedRow = PositionRow & Omit<MarkedFlags, 'id' | 'campaign_id' | 'symbol'>;
 
+const UPDATE_MARKS = statement(
+  `with instants as materialized (
+     select d.symbol, d.ts, d.price from json_to_recordset(?::json) as d(symbol text, ts timestamptz, price numeric)),
+   m as materialized (
+     select x.id, x.campaign_id, x.symbol, x.moves, x.hi, x.lo, c.side = 'LONG' as long,
+       b.ts as breach_ts, b.price as breach_price, coalesce(b.from_ticks, false) as from_ticks,
+       c.auto_exit_on_stop and b.ts is not null as held
+     from (${MATCHES}) x join campaigns c on c.id = x.campaign_id
+     left join lateral (${BREACH}) b on true
+     offset 0),
+   written as (
+     update positions p set
+       max_favorable_price = case when m.long then greatest(p.max_favorable_price, m.hi) else least(p.max_favorable_price, m.lo) end,
+       max_adverse_price = case when m.long then least(p.max_adverse_price, m.lo) else greatest(p.max_adverse_price, m.hi) end,
+       stop_breached_at = coalesce(p.stop_breached_at, m.breach_ts),
+       stop_breach_price = case when p.stop_breached_at is not null then p.stop_breach_price else m.breach_price end,
+       updated_at = ?::timestamptz
+     from m
+     where p.id = any(array(select w.id from m w where not w.held and (w.moves or w.breach_ts is not null)))
+       and p.id = m.id and p.status = 'OPEN'
+     returning p.id)
+   select m.id, m.campaign_id, m.symbol, m.moves, m.breach_ts, m.breach_price::text as breach_price, m.from_ticks, m.held, m.long
+   from m where m.moves or m.breach_ts is not null`,
+);
+
 /**
  * Writes the excursions and stop breaches a batch makes in the rows of the OPEN positions of the
  * locked campaigns, and returns what it did to each position it wrote or holds. Re-matched under
@@ -133,32 +160,7 @@ export function updateMarks(
   campaigns: readonly { id: string; long: boolean }[],
   now: Date,
 ): Promise<MarkedFlags[]> {
-  return query<MarkedFlags>(
-    em,
-    `with instants as materialized (
-       select d.symbol, d.ts, d.price from json_to_recordset(?::json) as d(symbol text, ts timestamptz, price numeric)),
-     m as materialized (
-       select x.id, x.campaign_id, x.symbol, x.moves, x.hi, x.lo, c.side = 'LONG' as long,
-         b.ts as breach_ts, b.price as breach_price, coalesce(b.from_ticks, false) as from_ticks,
-         c.auto_exit_on_stop and b.ts is not null as held
-       from (${MATCHES}) x join campaigns c on c.id = x.campaign_id
-       left join lateral (${BREACH}) b on true
-       offset 0),
-     written as (
-       update positions p set
-         max_favorable_price = case when m.long then greatest(p.max_favorable_price, m.hi) else least(p.max_favorable_price, m.lo) end,
-         max_adverse_price = case when m.long then least(p.max_adverse_price, m.lo) else greatest(p.max_adverse_price, m.hi) end,
-         stop_breached_at = coalesce(p.stop_breached_at, m.breach_ts),
-         stop_breach_price = case when p.stop_breached_at is not null then p.stop_breach_price else m.breach_price end,
-         updated_at = ?::timestamptz
-       from m
-       where p.id = any(array(select w.id from m w where not w.held and (w.moves or w.breach_ts is not null)))
-         and p.id = m.id and p.status = 'OPEN'
-       returning p.id)
-     select m.id, m.campaign_id, m.symbol, m.moves, m.breach_ts, m.breach_price::text as breach_price, m.from_ticks, m.held, m.long
-     from m where m.moves or m.breach_ts is not null`,
-    [instants, ticks, JSON.stringify(campaigns), now],
-  );
+  return query<MarkedFlags>(em, UPDATE_MARKS, [instants, ticks, JSON.stringify(campaigns), now]);
 }
 
 /**
@@ -187,18 +189,24 @@ export interface OpenMarkRow {
   updated_at: Date | string;
 }
 
+const SELECT_OPEN_MARK_ROWS = statement(
+  `select p.id, p.campaign_id, p.symbol, p.entry_date, p.entry_price::text, p.open_shares::text, p.risk::text,
+     p.realized_pnl::text, p.fees::text, p.initial_risk::text, p.initial_stop::text, p.current_price::text,
+     p.current_pnl::text, p.marked_at, p.max_favorable_price::text, p.max_adverse_price::text, p.stop_breached_at,
+     p.stop_breach_price::text, p.updated_at
+   from positions p where p.campaign_id = any(?::uuid[]) and p.status = 'OPEN'`,
+);
+
 /** Every OPEN position of the campaigns, with its own columns (the caller derives its mark). */
 export function selectOpenMarkRows(em: EntityManager, campaignIds: readonly string[]): Promise<OpenMarkRow[]> {
-  return query<OpenMarkRow>(
-    em,
-    `select p.id, p.campaign_id, p.symbol, p.entry_date, p.entry_price::text, p.open_shares::text, p.risk::text,
-       p.realized_pnl::text, p.fees::text, p.initial_risk::text, p.initial_stop::text, p.current_price::text,
-       p.current_pnl::text, p.marked_at, p.max_favorable_price::text, p.max_adverse_price::text, p.stop_breached_at,
-       p.stop_breach_price::text, p.updated_at
-     from positions p where p.campaign_id = any(?::uuid[]) and p.status = 'OPEN'`,
-    [pgArray(campaignIds)],
-  );
+  return query<OpenMarkRow>(em, SELECT_OPEN_MARK_ROWS, [pgArray(campaignIds)]);
 }
+
+const KEEP_MARKS = statement(
+  `update positions p set current_price = k.price, current_pnl = k.pnl, marked_at = k.ts, updated_at = greatest(p.updated_at, k.updated_at)
+   from json_to_recordset(?::json) as k(id uuid, price numeric, pnl numeric, ts timestamptz, updated_at timestamptz)
+   where p.id = k.id and p.status = 'OPEN'`,
+);
 
 /**
  * Writes into the rows of positions the mark each carried before a batch moved its symbol to a
@@ -210,14 +218,15 @@ export async function keepMarks(
   kept: readonly { id: string; price: string; pnl: string; ts: string; updated_at: string }[],
 ): Promise<void> {
   if (kept.length === 0) return;
-  await query(
-    em,
-    `update positions p set current_price = k.price, current_pnl = k.pnl, marked_at = k.ts, updated_at = greatest(p.updated_at, k.updated_at)
-     from json_to_recordset(?::json) as k(id uuid, price numeric, pnl numeric, ts timestamptz, updated_at timestamptz)
-     where p.id = k.id and p.status = 'OPEN'`,
-    [JSON.stringify(kept)],
-  );
+  await query(em, KEEP_MARKS, [JSON.stringify(kept)]);
 }
+
+const BUMP_SEQS = statement(
+  `update campaigns c set last_seq = c.last_seq + 1, version = c.version + v.exits,
+     updated_at = case when v.exits > 0 then ?::timestamptz else c.updated_at end
+   from unnest(?::uuid[], ?::int[]) as v(id, exits) where c.id = v.id
+   returning c.id, c.last_seq::text, c.version`,
+);
 
 /**
  * Gives each campaign its next event seq. Marks do not change the version; each automatic exit
@@ -229,12 +238,5 @@ export function bumpSeqs(
   exits: readonly number[],
   now: Date,
 ): Promise<{ id: string; last_seq: string; version: number }[]> {
-  return query<{ id: string; last_seq: string; version: number }>(
-    em,
-    `update campaigns c set last_seq = c.last_seq + 1, version = c.version + v.exits,
-       updated_at = case when v.exits > 0 then ?::timestamptz else c.updated_at end
-     from unnest(?::uuid[], ?::int[]) as v(id, exits) where c.id = v.id
-     returning c.id, c.last_seq::text, c.version`,
-    [now, pgArray(campaignIds), pgArray(exits.map(String))],
-  );
+  return query<{ id: string; last_seq: string; version: number }>(em, BUMP_SEQS, [now, pgArray(campaignIds), pgArray(exits.map(String))]);
 }

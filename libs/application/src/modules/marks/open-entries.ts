@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { pgArray, query } from '../../db/sql.js';
+import { pgArray, query, statement } from '../../db/sql.js';
 import { utcMillis } from '../../db/timestamps.js';
 
 /** What the OPEN positions of one symbol hold: how many there are, and the earliest `entry_date` among them. */
@@ -10,6 +10,11 @@ export interface OpenEntries {
   earliestEntry: string;
 }
 
+const OPEN_ENTRIES = statement(
+  `select symbol, count(*) as open_positions, min(entry_date) as earliest_entry
+   from positions where status = 'OPEN' and symbol = any(?::text[]) group by symbol`,
+);
+
 /**
  * The OPEN positions of each symbol given, across every account (market data is shared): their
  * count and earliest `entry_date`. A symbol without any is left out. One statement on the partial
@@ -18,11 +23,8 @@ export interface OpenEntries {
  */
 export async function openEntriesOf(em: EntityManager, symbols: readonly string[]): Promise<OpenEntries[]> {
   if (symbols.length === 0) return [];
-  const rows = await query<{ symbol: string; open_positions: string | number; earliest_entry: Date | string }>(
-    em.fork(),
-    `select symbol, count(*) as open_positions, min(entry_date) as earliest_entry
-       from positions where status = 'OPEN' and symbol = any(?::text[]) group by symbol`,
-    [pgArray(symbols)],
-  );
+  const rows = await query<{ symbol: string; open_positions: string | number; earliest_entry: Date | string }>(em.fork(), OPEN_ENTRIES, [
+    pgArray(symbols),
+  ]);
   return rows.map((r) => ({ symbol: r.symbol, openPositions: Number(r.open_positions), earliestEntry: utcMillis(r.earliest_entry) }));
 }

@@ -1,6 +1,6 @@
 import { dec, type PricePoint } from '@cpt/domain';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { asDate, pgArray, query } from '../../db/sql.js';
+import { asDate, pgArray, query, statement } from '../../db/sql.js';
 import { utcMillis } from '../../db/timestamps.js';
 import { MARK_JOIN } from '../positions/position.mapper.js';
 
@@ -29,18 +29,27 @@ export interface SymbolMarkText {
   updatedAt: string;
 }
 
+const LOCK_SYMBOL_MARKS = statement(
+  'select symbol, price::text as price, ts, updated_at from symbol_marks where symbol = any(?::text[]) order by symbol for update',
+);
+
 /**
  * Locks the marks of the batch's symbols (in symbol order, the first lock a batch takes) and
  * returns them as they are before the batch: what each position carried until now.
  */
 export async function lockSymbolMarks(em: EntityManager, symbols: readonly string[]): Promise<Map<string, SymbolMarkText>> {
-  const rows = await query<{ symbol: string; price: string; ts: Date | string; updated_at: Date | string }>(
-    em,
-    'select symbol, price::text as price, ts, updated_at from symbol_marks where symbol = any(?::text[]) order by symbol for update',
-    [pgArray(symbols)],
-  );
+  const rows = await query<{ symbol: string; price: string; ts: Date | string; updated_at: Date | string }>(em, LOCK_SYMBOL_MARKS, [
+    pgArray(symbols),
+  ]);
   return new Map(rows.map((r) => [r.symbol, { price: r.price, ts: utcMillis(r.ts), updatedAt: utcMillis(r.updated_at) }]));
 }
+
+const UPSERT_SYMBOL_MARKS = statement(
+  `insert into symbol_marks as m (symbol, price, ts, updated_at)
+   select t.symbol, t.price, t.ts, ? from json_to_recordset(?::json) as t(symbol text, price numeric, ts timestamptz)
+   on conflict (symbol) do update set price = excluded.price, ts = excluded.ts, updated_at = excluded.updated_at
+   where m.ts < excluded.ts`,
+);
 
 /**
  * Moves each symbol's mark to the batch's newest tick when that tick is newer (a tick of the same
@@ -51,14 +60,7 @@ export async function upsertSymbolMarks(
   newest: readonly { symbol: string; price: string; ts: string }[],
   now: Date,
 ): Promise<void> {
-  await query(
-    em,
-    `insert into symbol_marks as m (symbol, price, ts, updated_at)
-     select t.symbol, t.price, t.ts, ? from json_to_recordset(?::json) as t(symbol text, price numeric, ts timestamptz)
-     on conflict (symbol) do update set price = excluded.price, ts = excluded.ts, updated_at = excluded.updated_at
-     where m.ts < excluded.ts`,
-    [now, JSON.stringify(newest.map((t) => ({ symbol: t.symbol, price: t.price, ts: t.ts })))],
-  );
+  await query(em, UPSERT_SYMBOL_MARKS, [now, JSON.stringify(newest.map((t) => ({ symbol: t.symbol, price: t.price, ts: t.ts })))]);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { pgArray, query } from '../../db/sql.js';
+import { pgArray, query, statement } from '../../db/sql.js';
 
 /** The PostgreSQL notification channel that announces new outbox rows. */
 export const OUTBOX_CHANNEL = 'campaign_events';
@@ -81,11 +81,22 @@ export async function insertEvents(
   return mine;
 }
 
+const RELAY_LOCK_SQL = statement('select pg_try_advisory_xact_lock(?) as locked');
+
 /** Takes the relay's lock for the transaction; false when another relay holds it. */
 export async function tryRelayLock(em: EntityManager): Promise<boolean> {
-  const [lock] = await query<{ locked: boolean }>(em, 'select pg_try_advisory_xact_lock(?) as locked', [RELAY_LOCK]);
+  const [lock] = await query<{ locked: boolean }>(em, RELAY_LOCK_SQL, [RELAY_LOCK]);
   return lock?.locked === true;
 }
+
+// `order by id` would sort by the output column id::text ('10' before '9'): the table's id it is.
+const pending = (where: string) =>
+  statement(`select id::text, campaign_id, payload::text as payload, request_id from campaign_events ${where}
+   order by campaign_events.id limit ?`);
+const SELECT_PENDING = pending('');
+const SELECT_PENDING_AGED = pending(
+  "where exists (select 1 from campaign_events w where w.created_at <= now() - ? * interval '1 millisecond')",
+);
 
 /**
  * The oldest pending events, in id order (each campaign's seq order). With `olderThanMs`, none
@@ -93,19 +104,16 @@ export async function tryRelayLock(em: EntityManager): Promise<boolean> {
  * publishing right now are left to it, unless something has been waiting that long.
  */
 export function selectPending(em: EntityManager, limit: number, olderThanMs?: number): Promise<PendingEvent[]> {
-  return query<PendingEvent>(
-    em,
-    // `order by id` would sort by the output column id::text ('10' before '9'): the table's id it is.
-    `select id::text, campaign_id, payload::text as payload, request_id from campaign_events
-     ${olderThanMs === undefined ? '' : "where exists (select 1 from campaign_events w where w.created_at <= now() - ? * interval '1 millisecond')"}
-     order by campaign_events.id limit ?`,
-    olderThanMs === undefined ? [limit] : [olderThanMs, limit],
-  );
+  return olderThanMs === undefined
+    ? query<PendingEvent>(em, SELECT_PENDING, [limit])
+    : query<PendingEvent>(em, SELECT_PENDING_AGED, [olderThanMs, limit]);
 }
+
+const DELETE_EVENTS = statement('delete from campaign_events where id = any(?::bigint[])');
 
 /** Deletes published events. */
 export async function deleteEvents(em: EntityManager, ids: readonly string[]): Promise<void> {
-  await query(em, 'delete from campaign_events where id = any(?::bigint[])', [pgArray(ids)]);
+  await query(em, DELETE_EVENTS, [pgArray(ids)]);
 }
 
 /** What waits in the outbox: its rows (counted up to `countLimit`), and the age of the oldest one (0 when empty). */

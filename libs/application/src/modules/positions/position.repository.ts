@@ -1,7 +1,7 @@
 import type { PositionJson } from '@cpt/contracts';
 import { excursionR, NotFoundError } from '@cpt/domain';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { pgArray, query } from '../../db/sql.js';
+import { pgArray, query, statement } from '../../db/sql.js';
 import { selectExits } from '../exits/exit.repository.js';
 import { settleMark } from '../marks/symbol-marks.repository.js';
 import { Position, type PositionEntity } from './position.entity.js';
@@ -9,6 +9,11 @@ import { POSITION, type PositionRow, positionsFrom, rMultipleOf } from './positi
 
 const COLUMNS = POSITION.columns('p');
 const FROM = positionsFrom('p');
+const positionsOfCampaign = (filter: string) =>
+  statement(`select ${COLUMNS} from ${FROM} where p.campaign_id = ? and p.account_id = ?${filter} order by p.entry_date, p.id`);
+const ALL_POSITIONS_OF_CAMPAIGN = positionsOfCampaign('');
+const OPEN_POSITIONS_OF_CAMPAIGN = positionsOfCampaign(` and p.status = 'OPEN'`);
+const POSITIONS_BY_ID = statement(`select ${COLUMNS} from ${FROM} where p.id = any(?::uuid[])`);
 
 /** A campaign's positions by entry date, then id; only the OPEN ones unless `includeClosed`. */
 export function selectCampaignPositions(
@@ -17,12 +22,7 @@ export function selectCampaignPositions(
   campaignId: string,
   includeClosed: boolean,
 ): Promise<PositionRow[]> {
-  const filter = includeClosed ? '' : ` and p.status = 'OPEN'`;
-  return query<PositionRow>(
-    em,
-    `select ${COLUMNS} from ${FROM} where p.campaign_id = ? and p.account_id = ?${filter} order by p.entry_date, p.id`,
-    [campaignId, accountId],
-  );
+  return query<PositionRow>(em, includeClosed ? ALL_POSITIONS_OF_CAMPAIGN : OPEN_POSITIONS_OF_CAMPAIGN, [campaignId, accountId]);
 }
 
 /**
@@ -46,7 +46,7 @@ export async function positionsJson(em: EntityManager, accountId: string | null,
 
 /** The named positions' rows, whatever their account: for the marks, which serve no caller. */
 export function selectPositionRows(em: EntityManager, ids: readonly string[]): Promise<PositionRow[]> {
-  return query<PositionRow>(em, `select ${COLUMNS} from ${FROM} where p.id = any(?::uuid[])`, [pgArray(ids)]);
+  return query<PositionRow>(em, POSITIONS_BY_ID, [pgArray(ids)]);
 }
 
 /** One position of the account, as the contract shows it. */

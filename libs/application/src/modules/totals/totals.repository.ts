@@ -1,6 +1,6 @@
 import { type CampaignTotals, dec, EMPTY_SUMS, type TotalsSums, totalsFromSums } from '@cpt/domain';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { asDateOrNull, pgArray, query } from '../../db/sql.js';
+import { asDateOrNull, pgArray, query, statement } from '../../db/sql.js';
 import { MARKED, positionsFrom } from '../positions/position.mapper.js';
 
 interface SumsRow {
@@ -20,7 +20,7 @@ interface SumsRow {
 
 // Exact NUMERIC sums in SQL of per-position figures, each rounded once (a position's P&L at its
 // symbol's mark, section 6); the one division (weighted average) and its rounding happen in the domain.
-const SUMS_SQL = `
+const SUMS_SQL = statement(`
   select p.campaign_id,
     coalesce(sum(open_shares) filter (where status = 'OPEN'), 0)::text as open_shares,
     coalesce(sum(entry_price * open_shares) filter (where status = 'OPEN'), 0)::text as open_notional,
@@ -34,7 +34,7 @@ const SUMS_SQL = `
     (count(*) filter (where status = 'OPEN' and stop_breached_at is not null))::int as breached_count,
     max(${MARKED.markedAt('p')}) as as_of
   from ${positionsFrom('p')}
-  where p.campaign_id = any(?::uuid[]) and (p.account_id = ? or ?::uuid is null) group by p.campaign_id`;
+  where p.campaign_id = any(?::uuid[]) and (p.account_id = ? or ?::uuid is null) group by p.campaign_id`);
 
 const toSums = (r: SumsRow): TotalsSums => ({
   openShares: dec(r.open_shares),
@@ -78,6 +78,13 @@ export interface MarkFreeSums {
   closedAsOf: Date | string | null;
 }
 
+const MARK_FREE_SUMS = statement(
+  `select campaign_id, coalesce(sum(realized_pnl), 0)::text as realized, coalesce(sum(fees), 0)::text as fees,
+     coalesce(sum(initial_risk), 0)::text as initial_risk, (count(*) filter (where status = 'CLOSED'))::int as closed_count,
+     max(marked_at) filter (where status = 'CLOSED') as closed_as_of
+   from positions where campaign_id = any(?::uuid[]) group by campaign_id`,
+);
+
 /**
  * The sums of each campaign that no mark changes, over its own columns: the marks add what the
  * mark derives (section 6) for its OPEN positions, which they read anyway. A campaign with no
@@ -91,14 +98,7 @@ export async function loadMarkFreeSums(em: EntityManager, campaignIds: readonly 
     initial_risk: string;
     closed_count: number;
     closed_as_of: Date | string | null;
-  }>(
-    em,
-    `select campaign_id, coalesce(sum(realized_pnl), 0)::text as realized, coalesce(sum(fees), 0)::text as fees,
-       coalesce(sum(initial_risk), 0)::text as initial_risk, (count(*) filter (where status = 'CLOSED'))::int as closed_count,
-       max(marked_at) filter (where status = 'CLOSED') as closed_as_of
-     from positions where campaign_id = any(?::uuid[]) group by campaign_id`,
-    [pgArray(campaignIds)],
-  );
+  }>(em, MARK_FREE_SUMS, [pgArray(campaignIds)]);
   return new Map(
     rows.map((r) => [
       r.campaign_id,
