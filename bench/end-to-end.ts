@@ -258,6 +258,8 @@ export async function searchSustained(
   maxSteps: number,
   label = 'sustain',
   grain = 250,
+  /** While nothing is sustained, each rate is the last divided by this. */
+  descent = 2,
 ): Promise<Search> {
   const steps: Step[] = [];
   let rate = startRate;
@@ -272,7 +274,7 @@ export async function searchSustained(
     );
     if (s.sustained) pass = Math.max(pass, rate);
     else fail = Math.min(fail, rate);
-    const nextRate = fail === Number.POSITIVE_INFINITY ? rate * 2 : pass === 0 ? rate / 2 : (pass + fail) / 2;
+    const nextRate = fail === Number.POSITIVE_INFINITY ? rate * 2 : pass === 0 ? rate / descent : (pass + fail) / 2;
     rate = Math.max(Math.min(100, grain), Math.round(nextRate / grain) * grain);
     if (rate === pass || rate === fail) break;
   }

@@ -8,7 +8,9 @@
  * `SYM…` campaigns get no ticks meanwhile), seeded with two set-based statements, and WebSocket
  * subscribers of its own (`--subscribers`, `--campaigns-per-subscriber` each: 500 × 2 follow each
  * of 1,000 campaigns once). The search of a later size starts at 0.8 × the baseline's rate, so
- * that its first step already says whether the target is met.
+ * that its first step already says whether the target is met; when it is not, the rate falls by
+ * a factor of 4 until one is sustained (12,800, 3,200, 800, 200 …), then bisects: within its few
+ * steps the search finds the rate it sustains, where halving could end with none.
  */
 import { performance } from 'node:perf_hooks';
 import { followingSubscribers, pipeline, type Search, SUSTAINED, searchNote, searchSustained } from './end-to-end.js';
@@ -48,7 +50,7 @@ export async function scaleStage(ctx: BenchContext): Promise<void> {
       const baseline = results[0]?.search.pass;
       const start = baseline ? Math.max(GRAIN, Math.round((TARGET * baseline) / GRAIN) * GRAIN) : opts.scaleStartRate;
       const next = tickStream(opts.symbols, opts.seed + 10 + i, undefined, prefix);
-      const search = await searchSustained(ctx, services, next, start, opts.scaleSteps, `scale ${positions}`, GRAIN);
+      const search = await searchSustained(ctx, services, next, start, opts.scaleSteps, `scale ${positions}`, GRAIN, baseline ? 4 : 2);
       results.push({ positions, seedSeconds, search });
     } finally {
       await subs.close();
