@@ -18,8 +18,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { Kafka, logLevel } from 'kafkajs';
 import WebSocket from 'ws';
+import { percentiles } from './lib/bench-env.js';
+import { benchKafkaClient } from './lib/bench-kafka.js';
+import { closeHttp, post, postTicks } from './lib/ticks.js';
 
 const { values: args } = parseArgs({
   options: { ticks: { type: 'string', default: '100' }, every: { type: 'string', default: '100' } },
@@ -30,7 +32,6 @@ const GATEWAY = process.env.GATEWAY_URL ?? 'http://127.0.0.1:8080';
 const INGEST = process.env.PRICE_INGEST_URL ?? 'http://127.0.0.1:8081';
 const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const KEY = process.env.API_KEY ?? readFileSync(new URL('../.run/dev-api-key', import.meta.url), 'utf8').trim();
-const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
 
 type Stamp = 'sent' | 'acked' | 'produced' | 'visible' | 'published' | 'delivered';
 const HOPS: [Stamp, Stamp, string][] = [
@@ -52,10 +53,9 @@ const stampsOf = (ts: string) => {
 };
 
 async function rest<T>(path: string, body: unknown): Promise<T> {
-  const res = await fetch(`${GATEWAY}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`POST ${path}: ${res.status} ${text}`);
-  return JSON.parse(text) as T;
+  const res = await post(`${GATEWAY}${path}`, KEY, JSON.stringify(body));
+  if (res.status >= 300) throw new Error(`POST ${path}: ${res.status} ${res.text}`);
+  return JSON.parse(res.text) as T;
 }
 
 const symbol = `HOPS${Date.now().toString(36).toUpperCase()}`;
@@ -68,7 +68,7 @@ await rest(`/api/v1/campaigns/${campaign.id}/positions`, {
   entry_date: '2026-01-01T00:00:00.000Z',
 });
 
-const kafka = new Kafka({ brokers: BROKERS, clientId: 'bench-hops', logLevel: logLevel.NOTHING });
+const kafka = benchKafkaClient(BROKERS, 'bench-hops');
 const taps = await Promise.all([
   tap('market.ticks', (v, createTime) => {
     if (v.symbol !== symbol || typeof v.ts !== 'string') return;
@@ -97,13 +97,7 @@ for (let i = 0; i < TICKS; i++) {
   const s = stampsOf(ts);
   s.sent = Date.parse(ts);
   const t0 = performance.now();
-  const res = await fetch(`${INGEST}/api/v1/ticks`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({ symbol, price: (100 + (i % 7)).toFixed(2), ts }),
-  });
-  await res.text();
-  if (res.status !== 202) throw new Error(`POST /api/v1/ticks: ${res.status}`);
+  await postTicks(INGEST, KEY, JSON.stringify({ symbol, price: (100 + (i % 7)).toFixed(2), ts }));
   s.acked = (s.sent as number) + (performance.now() - t0);
   await new Promise((r) => setTimeout(r, EVERY_MS));
 }
@@ -113,15 +107,19 @@ for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
   await new Promise((r) => setTimeout(r, 100));
 }
 ws.close();
+closeHttp();
 await Promise.all(taps.map((c) => c.disconnect()));
 
 const complete = [...stamps.values()].filter((s) => HOPS.every(([a, b]) => s[a] !== undefined && s[b] !== undefined));
 console.log(`${symbol}: ${complete.length} of ${TICKS} ticks seen at every hop (one a request, every ${EVERY_MS} ms)`);
 console.log(`${'hop'.padEnd(80)} ${'p50'.padStart(7)} ${'p90'.padStart(7)} ${'max'.padStart(7)}  ms`);
 for (const [a, b, what] of HOPS) {
-  const d = complete.map((s) => (s[b] as number) - (s[a] as number)).sort((x, y) => x - y);
-  const at = (q: number) => (d[Math.min(d.length - 1, Math.floor(d.length * q))] ?? Number.NaN).toFixed(1).padStart(7);
-  console.log(`${what.padEnd(80)} ${at(0.5)} ${at(0.9)} ${at(1)}`);
+  const p = percentiles(
+    complete.map((s) => (s[b] as number) - (s[a] as number)),
+    [50, 90],
+  );
+  const cell = (k: string) => (p[k] ?? Number.NaN).toFixed(1).padStart(7);
+  console.log(`${what.padEnd(80)} ${cell('p50')} ${cell('p90')} ${cell('max')}`);
 }
 
 /** The `marked_at` of every position an update carries. */

@@ -16,7 +16,7 @@ export const configSchema = z.object({
   CONSUMER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(10_000),
   /**
    * Partitions of `market.ticks` whose batches are taken at once and marked together, in one
-   * transaction (at most `DATABASE_POOL_MAX` − 3 of them). The partitions a process holds, or more:
+   * transaction (one connection, whatever their number). The partitions a process holds, or more:
    * then every batch of a fetch joins the same transaction.
    */
   CONSUMER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(6),

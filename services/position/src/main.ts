@@ -29,9 +29,8 @@ const consumer = createMarksConsumer({
   fromBeginning: config.CONSUMER_START === 'earliest',
   deadLetters: publisher,
   metrics,
-  // Each batch in hand holds a connection through its transaction; the relay, the readiness probe
-  // and the equity pruning must still find one.
-  partitionsConcurrently: Math.max(1, Math.min(config.CONSUMER_CONCURRENCY, config.DATABASE_POOL_MAX - 3)),
+  // The batches taken at once share one transaction (mergedBatches): one connection, whatever their number.
+  partitionsConcurrently: config.CONSUMER_CONCURRENCY,
   direct,
 });
 const lag = createConsumerLagMonitor({ kafka, registry: metrics, log, groupId: config.CONSUMER_GROUP, topic: TOPICS.ticks });
