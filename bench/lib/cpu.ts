@@ -9,7 +9,8 @@ export type ProcessMatcher = { pid: number } | { cmdline: (cmd: string) => boole
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
-function cpuTicks(pid: number): number {
+/** CPU time (user and system) a process has used, in ticks of 1/100 s. */
+export function cpuTicks(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command (which may hold spaces) in parentheses: utime is the 14th field, stime the 15th.

@@ -4,7 +4,7 @@ import { dec } from '@cpt/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { query } from '../src/db/sql.js';
 import type { MikroORM } from '../src/index.js';
-import { CampaignCommands, CampaignReads } from '../src/index.js';
+import { CampaignCommands, CampaignReads, markPositions } from '../src/index.js';
 import { at, campaignState, newCaller, newCampaign, openTestOrm, outboxRows } from './support.js';
 
 const LONG_ENTRY = {
@@ -202,5 +202,32 @@ describe('the outbox row of each command', () => {
       await expect(commands.closeCampaign(caller, missing)).rejects.toMatchObject({ code: 'not_found' });
       expect(await outboxRows(orm.em, missing)).toEqual([]);
     });
+  });
+});
+
+describe('the outbox payloads', () => {
+  let orm: MikroORM;
+  beforeAll(async () => {
+    orm = await openTestOrm();
+  });
+  afterAll(async () => orm.close());
+
+  it('are stored compressed with lz4, and read back as the event that was recorded', async () => {
+    const caller = await newCaller(orm);
+    const commands = new CampaignCommands(orm.em);
+    const c = await newCampaign(commands, caller, 'LONG');
+    for (let i = 0; i < 30; i++) await commands.addPosition(caller, c.id, { ...LONG_ENTRY, entryDate: at(i) });
+    // One `marked` event listing the 30 positions: about 12 KB of JSON, past the size PostgreSQL compresses.
+    const result = await markPositions(orm.em, [{ symbol: c.symbol, price: dec('1.2575'), ts: at(100) }]);
+    expect(result.events).toHaveLength(1);
+    const [row] = await query<{ compression: string | null; bytes: number; payload: string }>(
+      orm.em.fork(),
+      `select pg_column_compression(payload) as compression, octet_length(payload::text) as bytes, payload::text as payload
+       from campaign_events where campaign_id = ? and seq = ?`,
+      [c.id, result.events[0]?.seq],
+    );
+    expect(row?.compression).toBe('lz4');
+    expect(row?.bytes).toBeGreaterThan(8000);
+    expect(campaignUpdatedSchema.parse(JSON.parse(row?.payload ?? ''))).toEqual(result.events[0]);
   });
 });
