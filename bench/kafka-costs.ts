@@ -7,13 +7,14 @@
  * - `transaction + marker`: a transaction that also commits an offset of a group of its own, as
  *   price-ingest's do (the outcome marker that tells a lost commit's outcome: `transaction-runner.ts`).
  * The modes alternate for `--rounds` rounds, on the local broker (`make up`'s infrastructure,
- * `.run/kafka`), whose CPU is read from /proc; a topic of its own (`bench.kafka-costs`) takes the
- * messages. A broker just started compiles its code as it runs: the first rounds cost more.
+ * `.run/kafka`; another with KAFKA_BROKERS and `--data-dir`, such as the benchmark's own), whose
+ * CPU is read from /proc; a topic of its own (`bench.kafka-costs`) takes the messages. A broker just
+ * started compiles its code as it runs: the first rounds cost more.
  *
- *   npm run bench:kafka-costs -- [--sends 1000] [--rounds 3]
+ *   npm run bench:kafka-costs -- [--sends 1000] [--rounds 3] [--data-dir .run/kafka]
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { Producer } from 'kafkajs';
@@ -22,7 +23,13 @@ import { localInfra, percentiles, progress } from './lib/bench-env.js';
 import { benchKafkaClient } from './lib/bench-kafka.js';
 import { cpuTicks } from './lib/cpu.js';
 
-const { values } = parseArgs({ options: { sends: { type: 'string', default: '1000' }, rounds: { type: 'string', default: '3' } } });
+const { values } = parseArgs({
+  options: {
+    sends: { type: 'string', default: '1000' },
+    rounds: { type: 'string', default: '3' },
+    'data-dir': { type: 'string', default: '.run/kafka' },
+  },
+});
 const sends = Number(values.sends);
 const rounds = Number(values.rounds);
 if (!Number.isInteger(sends) || sends < 10 || !Number.isInteger(rounds) || rounds < 1)
@@ -32,14 +39,24 @@ const TOPIC = 'bench.kafka-costs';
 const MODES = ['idempotent', 'transaction', 'transaction + marker'] as const;
 type Mode = (typeof MODES)[number];
 
-const brokerPid = Number(readFileSync(join(repoRoot(), '.run/kafka/kafka.pid'), 'utf8').trim());
+const brokerPid = Number(readFileSync(join(resolve(repoRoot(), values['data-dir']), 'kafka.pid'), 'utf8').trim());
 const kafka = benchKafkaClient(localInfra().kafkaBrokers, 'bench-kafka-costs');
 const admin = kafka.admin();
 await admin.connect();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 if (!(await admin.listTopics()).includes(TOPIC))
   await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 6 }], waitForLeaders: true });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const group = `bench-kafka-costs-${process.pid}.outcome`;
+// A broker just started creates its group coordinators (__consumer_offsets) on first use.
+for (let deadline = Date.now() + 60_000; ; ) {
+  try {
+    await admin.fetchOffsets({ groupId: group, topics: [TOPIC] });
+    break;
+  } catch (err) {
+    if (Date.now() > deadline) throw err;
+    await sleep(500);
+  }
+}
 
 async function round(mode: Mode): Promise<{ ms: number[]; cpuMsPerSend: number; perSecond: number }> {
   // The retries of price-ingest's transactional producers (`transaction-runner.ts`): right after a
