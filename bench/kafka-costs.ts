@@ -69,7 +69,7 @@ async function round(mode: Mode): Promise<{ ms: number[]; cpuMsPerSend: number; 
           idempotent: true,
           maxInFlightRequests: 1,
           retry,
-          transactionalId: `bench-kafka-costs-${process.pid}-${mode.length}`,
+          transactionalId: `bench-kafka-costs-${process.pid}-${MODES.indexOf(mode)}`,
         });
   await producer.connect();
   const ms: number[] = [];

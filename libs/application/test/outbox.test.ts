@@ -203,18 +203,8 @@ describe('the outbox row of each command', () => {
       expect(await outboxRows(orm.em, missing)).toEqual([]);
     });
   });
-});
 
-describe('the outbox payloads', () => {
-  let orm: MikroORM;
-  beforeAll(async () => {
-    orm = await openTestOrm();
-  });
-  afterAll(async () => orm.close());
-
-  it('are stored compressed with lz4, and read back as the event that was recorded', async () => {
-    const caller = await newCaller(orm);
-    const commands = new CampaignCommands(orm.em);
+  it('stores a large payload compressed with lz4, and reads it back as the event that was recorded', async () => {
     const c = await newCampaign(commands, caller, 'LONG');
     for (let i = 0; i < 30; i++) await commands.addPosition(caller, c.id, { ...LONG_ENTRY, entryDate: at(i) });
     // One `marked` event listing the 30 positions: about 12 KB of JSON, past the size PostgreSQL compresses.
