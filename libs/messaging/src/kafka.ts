@@ -1,5 +1,6 @@
 import type { Logger } from '@cpt/platform';
 import { type Admin, Kafka, type LogEntry, logLevel } from 'kafkajs';
+import { useNativeRecordCrc } from './record-crc.js';
 
 export interface KafkaOptions {
   brokers: readonly string[];
@@ -17,9 +18,13 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
-/** A kafkajs client whose own logs go through the service's pino logger. */
+/**
+ * A kafkajs client whose own logs go through the service's pino logger, and whose record batches
+ * are checksummed natively ({@link useNativeRecordCrc}).
+ */
 export function createKafka(opts: KafkaOptions, log: Logger): Kafka {
   const kafkaLog = log.child({ component: 'kafkajs' });
+  kafkaLog.debug({ recordCrc: useNativeRecordCrc() }, 'record batches checksummed');
   return new Kafka({
     clientId: opts.clientId,
     brokers: [...opts.brokers],
