@@ -9,9 +9,6 @@ const KAFKAJS_RECORD_BATCH = 'kafkajs/src/protocol/recordBatch/v0/index.js';
 /** The CRC-32C (Castagnoli) of a buffer, unsigned. */
 export type Crc32c = (buffer: Buffer) => number;
 
-/** kafkajs's own CRC-32C: JavaScript, one table lookup a byte. */
-export const javascriptCrc32c: Crc32c = require('kafkajs/src/protocol/recordBatch/crc32C/crc32C.js') as Crc32c;
-
 const loadNative = (): Crc32c | undefined => {
   try {
     const { crc32c } = require('@node-rs/crc32') as { crc32c(input: Buffer, initialState?: number): number };
@@ -34,9 +31,11 @@ let installed: 'native' | 'javascript' | undefined;
  * carry an entry a position, that was 9% of its time at 100,000 open positions (bench/README.md).
  *
  * kafkajs offers no option for it, so the module it requires the function from is put in Node's
- * module cache, with the same exports, before any record batch is encoded (kafkajs loads its
- * encoder on the first produce). Idempotent; answers which CRC the record batches of this process
- * use. Too late (`javascript`) when a record batch was encoded before the first call.
+ * module cache, exporting the native function (same signature), before any record batch is
+ * encoded (kafkajs loads its encoder on the first produce). Idempotent; answers which CRC the
+ * record batches of this process use: `javascript`, kafkajs's own, when the binary does not load,
+ * when a record batch was encoded before the first call, or when kafkajs's files are not where
+ * kafkajs 2.2.4 has them. It never fails.
  */
 export function useNativeRecordCrc(): 'native' | 'javascript' {
   installed ??= install();
@@ -45,18 +44,21 @@ export function useNativeRecordCrc(): 'native' | 'javascript' {
 
 function install(): 'native' | 'javascript' {
   const native = nativeCrc32c;
-  const crcPath = require.resolve(KAFKAJS_CRC);
-  if (native && require.cache[crcPath]?.exports === native) return 'native';
-  if (!native || require.cache[require.resolve(KAFKAJS_RECORD_BATCH)]) return 'javascript';
+  if (!native) return 'javascript';
+  let crcPath: string;
+  let encoderPath: string;
+  try {
+    crcPath = require.resolve(KAFKAJS_CRC);
+    encoderPath = require.resolve(KAFKAJS_RECORD_BATCH);
+  } catch {
+    return 'javascript';
+  }
+  if (require.cache[crcPath]?.exports === native) return 'native';
+  if (require.cache[encoderPath]) return 'javascript';
   const replacement = new Module(crcPath);
   replacement.filename = crcPath;
   replacement.loaded = true;
   replacement.exports = native;
   require.cache[crcPath] = replacement;
   return 'native';
-}
-
-/** The CRC-32C kafkajs's record batch encoder calls, as loaded now (loads it). */
-export function recordBatchCrc(): Crc32c {
-  return require(KAFKAJS_CRC) as Crc32c;
 }
