@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test run (`make test`, and CI through .ci/run):
 #
-#   1. npm ci, when node_modules is missing or older than package-lock.json
+#   1. npm ci, when node_modules is missing or older than package-lock.json or a patch of patches/
 #   2. npx biome check .          lint and format check
 #      npm run lint:deps          dependency check (knip, dependency-cruiser: scripts/lint-deps.sh);
 #                                 the two make `make lint` (npm run lint)
@@ -102,7 +102,8 @@ step() {
 }
 
 install_if_needed() {
-  if [[ -f node_modules/.package-lock.json && ! package-lock.json -nt node_modules/.package-lock.json ]]; then
+  if [[ -f node_modules/.package-lock.json && ! package-lock.json -nt node_modules/.package-lock.json ]] \
+    && ! find patches -name '*.patch' -newer node_modules/.package-lock.json | grep -q .; then
     echo "node_modules is up to date"
     return 0
   fi

@@ -125,9 +125,10 @@ quietly() {
   return 1
 }
 
-# npm ci when node_modules is missing or older than package-lock.json.
+# npm ci when node_modules is missing or older than package-lock.json or a patch of patches/.
 ensure_dependencies() {
-  if [[ -f node_modules/.package-lock.json && ! package-lock.json -nt node_modules/.package-lock.json ]]; then
+  if [[ -f node_modules/.package-lock.json && ! package-lock.json -nt node_modules/.package-lock.json ]] \
+    && ! find patches -name '*.patch' -newer node_modules/.package-lock.json | grep -q .; then
     return 0
   fi
   log "installing the npm dependencies (npm ci, a minute or two)"

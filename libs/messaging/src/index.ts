@@ -2,6 +2,5 @@ export * from './batch-consumer.js';
 export * from './consumer-lag.js';
 export * from './kafka.js';
 export * from './publisher.js';
-export * from './record-crc.js';
 export * from './topics.js';
 export * from './transactional-publisher.js';

@@ -1,6 +1,5 @@
 import type { Logger } from '@cpt/platform';
 import { type Admin, Kafka, type LogEntry, logLevel } from 'kafkajs';
-import { useNativeRecordCrc } from './record-crc.js';
 
 export interface KafkaOptions {
   brokers: readonly string[];
@@ -18,13 +17,9 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
-/**
- * A kafkajs client whose own logs go through the service's pino logger, and whose record batches
- * are checksummed natively ({@link useNativeRecordCrc}).
- */
+/** A kafkajs client whose own logs go through the service's pino logger. */
 export function createKafka(opts: KafkaOptions, log: Logger): Kafka {
   const kafkaLog = log.child({ component: 'kafkajs' });
-  kafkaLog.debug({ recordCrc: useNativeRecordCrc() }, 'record batches checksummed');
   return new Kafka({
     clientId: opts.clientId,
     brokers: [...opts.brokers],
