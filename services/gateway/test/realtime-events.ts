@@ -1,4 +1,4 @@
-import type { CampaignUpdated, PositionJson } from '@cpt/contracts';
+import { type CampaignUpdated, MARK_FIELDS, type MarkedPositionJson, type PositionJson } from '@cpt/contracts';
 
 /** Made-up events of the contract's shape, for tests of the realtime parts. */
 export const CAMPAIGN = '0b1f1c7a-8a55-4b8e-9d43-2f6c1c1e9e10';
@@ -91,4 +91,9 @@ export function event(seq: number, pnl = `${seq}.00000000`, campaignId = CAMPAIG
     },
     changed_positions: [position('aaaaaaaa-8a55-4b8e-9d43-2f6c1c1e9e10', pnl)],
   };
+}
+
+/** A position as a `marked` update carries it: its id and the fields a mark changes (section 3). */
+export function compactOf(p: PositionJson): MarkedPositionJson {
+  return Object.fromEntries([['id', p.id], ...MARK_FIELDS.map((f) => [f, p[f]])]) as MarkedPositionJson;
 }

@@ -2,11 +2,12 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { event } from '../../test/realtime-events.js';
 import { FakeSocket } from '../../test/realtime-fakes.js';
 import { ClientWriter } from './client-writer.js';
+import { ConflatedUpdate } from './conflated-update.js';
 import { HubEvent } from './hub-event.js';
 
-const hubEvent = (seq: number) => {
+const hubEvent = (seq: number, coversFrom = seq) => {
   const e = event(seq);
-  return new HubEvent(e.campaign_id, seq, Buffer.from(JSON.stringify(e)));
+  return new HubEvent(e.campaign_id, seq, Buffer.from(JSON.stringify(e)), coversFrom);
 };
 
 describe('ClientWriter', () => {
@@ -66,6 +67,30 @@ describe('ClientWriter', () => {
     expect(stuck).toBe(0);
     socket.drain();
     expect(socket.take().map((f) => f.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 19]);
+  });
+
+  it('sends a client that fell behind the latest event itself while it covers the ones it missed, unparsed', () => {
+    writer.sendEvent(hubEvent(1));
+    socket.bufferedAmount = 500;
+    const missed = [2, 3, 4].map((seq) => hubEvent(seq, 1));
+    const parses = missed.map((e) => vi.spyOn(e, 'event'));
+    for (const e of missed) writer.sendEvent(e);
+    socket.drain();
+    expect(socket.frames).toEqual([hubEvent(1).bytes.toString(), missed[2]?.bytes.toString()]);
+    for (const p of parses) expect(p).not.toHaveBeenCalled();
+    expect(writer.counts).toEqual({ sent: 2, merged: 3 });
+  });
+
+  it('merges from the latest covering event on once an event does not cover the ones missed', () => {
+    writer.sendEvent(hubEvent(1));
+    socket.bufferedAmount = 500;
+    // 3 covers 2; 4 covers only itself; 5 covers 4.
+    for (const e of [hubEvent(2), hubEvent(3, 2), hubEvent(4), hubEvent(5, 4)]) writer.sendEvent(e);
+    socket.drain();
+    const merged = new ConflatedUpdate(event(3));
+    merged.merge(event(4));
+    merged.merge(event(5));
+    expect(socket.take().slice(1)).toEqual([merged.toMessage()]);
   });
 
   it('drops what is pending for a campaign that a snapshot replaces', () => {

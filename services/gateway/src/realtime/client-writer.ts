@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import { ConflatedUpdate } from './conflated-update.js';
+import { PendingUpdate } from './conflated-update.js';
 import type { HubEvent } from './hub-event.js';
 
 /** The back-pressure limits of one connection. */
@@ -25,13 +25,14 @@ export interface ClientWriterOptions {
 
 /**
  * The outgoing side of one connection. Events go out as the hub serialized them while the socket
- * keeps up; once its unsent bytes pass the bound, the events of each campaign are merged into one
- * pending update, flushed as soon as a write completes and the socket is below the bound again.
+ * keeps up; once its unsent bytes pass the bound, the events of each campaign are held as one
+ * pending update (the latest event while it covers the others, else their merge), flushed as soon
+ * as a write completes and the socket is below the bound again.
  * Every write carries a completion callback, so some write is always in flight while anything is
  * pending, and its completion is the moment to flush.
  */
 export class ClientWriter {
-  private readonly pending = new Map<string, ConflatedUpdate>();
+  private readonly pending = new Map<string, PendingUpdate>();
   private deadline: NodeJS.Timeout | undefined;
   /** When a write last completed, or the backlog began: the client is stuck when neither is recent. */
   private progressAt = 0;
@@ -79,10 +80,10 @@ export class ClientWriter {
     if (this.closed) return;
     const pending = this.pending.get(e.campaignId);
     if (pending) {
-      pending.merge(e.event());
+      pending.add(e);
       this.counts.merged++;
     } else if (this.backedUp()) {
-      this.pending.set(e.campaignId, new ConflatedUpdate(e.event()));
+      this.pending.set(e.campaignId, new PendingUpdate(e.seq, e));
       this.counts.merged++;
       if (!this.deadline) {
         this.arm();
@@ -159,7 +160,7 @@ export class ClientWriter {
     for (const [campaignId, update] of this.pending) {
       if (this.backedUp()) return;
       this.pending.delete(campaignId);
-      this.send(JSON.stringify(update.toMessage()));
+      this.send(update.bytes());
     }
     if (!this.awaitingRoom) this.disarm();
   }

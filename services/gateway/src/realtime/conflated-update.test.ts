@@ -1,7 +1,11 @@
-import type { CampaignUpdated, PositionJson } from '@cpt/contracts';
+import { type CampaignUpdated, type ChangedPositionJson, type PositionJson, UPDATE_REASONS } from '@cpt/contracts';
+import { createLogger } from '@cpt/platform';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { event, position } from '../../test/realtime-events.js';
-import { ConflatedUpdate } from './conflated-update.js';
+import { compactOf, event, position } from '../../test/realtime-events.js';
+import { ConflatedUpdate, PendingUpdate } from './conflated-update.js';
+import { EventsHub } from './events-hub.js';
+import type { HubEvent } from './hub-event.js';
 
 const A = 'aaaaaaaa-8a55-4b8e-9d43-2f6c1c1e9e10';
 const B = 'bbbbbbbb-8a55-4b8e-9d43-2f6c1c1e9e10';
@@ -87,5 +91,64 @@ describe('ConflatedUpdate', () => {
     const u = new ConflatedUpdate(event(7, '7.00000000'));
     u.merge(event(6, '6.00000000'));
     expect(u.toMessage()).toEqual(event(7, '7.00000000'));
+  });
+});
+
+/** A changed position's entry: whole or compact, with figures that tell one event's from another's. */
+const entryArb = (seq: number, compactAllowed: boolean) =>
+  fc.record({ id: fc.constantFrom('a', 'b', 'c'), whole: fc.boolean(), pnl: fc.integer({ min: 0, max: 99 }) }).map(({ id, whole, pnl }) => {
+    const p = {
+      ...position(`${id.repeat(8)}-8a55-4b8e-9d43-2f6c1c1e9e10`, `${pnl}.00000000`),
+      updated_at: `2026-11-25T10:00:${String(seq % 60).padStart(2, '0')}.000Z`,
+    };
+    return whole || !compactAllowed ? p : compactOf(p);
+  });
+
+/** A campaign's events in seq order, some seqs missing, of any reason: compact entries in `marked` ones (section 3). */
+const eventsArb = fc
+  .array(
+    fc.record({ skip: fc.integer({ min: 0, max: 9 }), reason: fc.constantFrom(...UPDATE_REASONS), n: fc.integer({ min: 0, max: 3 }) }),
+    { minLength: 1, maxLength: 12 },
+  )
+  .chain((steps) => {
+    let seq = 0;
+    return fc.tuple(
+      ...steps.map(({ skip, reason, n }) => {
+        seq += skip === 0 ? 2 : 1;
+        const at = seq;
+        return fc
+          .uniqueArray(entryArb(at, reason === 'marked'), { minLength: n, maxLength: n, selector: (p) => p.id })
+          .map((ps): CampaignUpdated => ({ ...event(at, `${at}.00000000`), reason, changed_positions: ps }));
+      }),
+    );
+  });
+
+const byId = (a: ChangedPositionJson, b: ChangedPositionJson) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const normalized = (m: CampaignUpdated) => ({ ...m, changed_positions: [...m.changed_positions].sort(byId) });
+
+describe('PendingUpdate', () => {
+  it('brings a client that fell behind at any event to what merging every later one gives, whatever the events', () => {
+    fc.assert(
+      fc.property(eventsArb, fc.nat(), (events, from) => {
+        const hub = new EventsHub({ log: createLogger('test', 'silent'), bufferEvents: 100, bufferBytes: 10_000_000 });
+        const seen: HubEvent[] = [];
+        hub.subscribe(events[0]?.campaign_id ?? '', (e) => seen.push(e));
+        for (const e of events) hub.ingest(JSON.stringify(e));
+        const missed = seen.slice(from % seen.length);
+        const [first, ...rest] = missed as [HubEvent, ...HubEvent[]];
+        const pending = new PendingUpdate(first.seq, first);
+        const merged = new ConflatedUpdate(first.event());
+        for (const e of rest) {
+          pending.add(e);
+          merged.merge(e.event());
+        }
+        const bytes = pending.bytes();
+        expect(normalized(JSON.parse(bytes.toString()) as CampaignUpdated)).toEqual(normalized(merged.toMessage()));
+        // The latest event's own bytes go out whenever it covers every one missed.
+        const last = missed[missed.length - 1] as HubEvent;
+        if (last.coversFrom <= first.seq) expect(bytes).toBe(last.bytes);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { type CampaignUpdated, type ChangedPositionJson, isWholePosition } from '@cpt/contracts';
+import type { HubEvent } from './hub-event.js';
 
 const entryOf = (p: ChangedPositionJson): string => (isWholePosition(p) ? p.entry_date : '');
 const byEntryThenId = (a: ChangedPositionJson, b: ChangedPositionJson): number => {
@@ -49,5 +50,76 @@ export class ConflatedUpdate {
       const before = this.positions.get(p.id);
       this.positions.set(p.id, before && !isWholePosition(p) ? { ...before, ...p } : p);
     }
+  }
+}
+
+/** What of an event decides whether a later one covers it (see {@link covers}). */
+export interface ChangeShape {
+  /** The ids of its changed positions. */
+  ids: ReadonlySet<string>;
+  /**
+   * `whole`: every entry is a whole position (or there is none); `compact`: a `marked` event whose
+   * every entry is compact (they all carry the same fields, section 3); `mixed` otherwise.
+   */
+  kind: 'whole' | 'compact' | 'mixed';
+}
+
+export function changeShape(e: CampaignUpdated): ChangeShape {
+  const ids = new Set<string>();
+  let whole = 0;
+  for (const p of e.changed_positions) {
+    ids.add(p.id);
+    if (isWholePosition(p)) whole++;
+  }
+  const n = e.changed_positions.length;
+  const kind = whole === n ? 'whole' : whole === 0 && e.reason === 'marked' ? 'compact' : 'mixed';
+  return { ids, kind };
+}
+
+/**
+ * Whether {@link ConflatedUpdate} merging `earlier` then `later` gives `later`'s content alone:
+ * `later` changed every position `earlier` did, and each of its entries replaces the earlier one
+ * entirely (a whole position replaces anything; a compact entry replaces a compact one, which has
+ * the same fields). Only the order of the changed positions may differ: the event keeps the
+ * contract's, the merge orders compact entries by id.
+ */
+export function covers(later: ChangeShape, earlier: ChangeShape): boolean {
+  if (earlier.ids.size === 0) return true;
+  if (later.kind === 'mixed' || (later.kind === 'compact' && earlier.kind !== 'compact')) return false;
+  for (const id of earlier.ids) if (!later.ids.has(id)) return false;
+  return true;
+}
+
+/**
+ * The updates of one campaign that a client which fell behind has not been sent, from `firstSeq`
+ * on. While the latest event covers every one since `firstSeq` (its `coversFrom`), it is all the
+ * client needs, and it goes out as the bytes the hub serialized once for every subscriber: no
+ * merge, no serialization per client. Otherwise the events are merged ({@link ConflatedUpdate})
+ * from the latest covering one on.
+ */
+export class PendingUpdate {
+  private merged: ConflatedUpdate | undefined;
+
+  constructor(
+    private readonly firstSeq: number,
+    private latest: HubEvent,
+  ) {}
+
+  /** Takes the campaign's next event. */
+  add(e: HubEvent): void {
+    if (e.seq <= this.latest.seq) return;
+    if (!this.merged && e.coversFrom <= this.firstSeq) {
+      this.latest = e;
+      return;
+    }
+    // What was pending until now is the latest event's content: the merge starts from it.
+    this.merged ??= new ConflatedUpdate(this.latest.event());
+    this.merged.merge(e.event());
+    this.latest = e;
+  }
+
+  /** The message that brings the client up to date with every event taken. */
+  bytes(): Buffer | string {
+    return this.merged ? JSON.stringify(this.merged.toMessage()) : this.latest.bytes;
   }
 }

@@ -1,7 +1,7 @@
 import type { CampaignUpdated } from '@cpt/contracts';
 import { createLogger } from '@cpt/platform';
 import { describe, expect, it } from 'vitest';
-import { CAMPAIGN, event, OTHER } from '../../test/realtime-events.js';
+import { CAMPAIGN, compactOf, event, OTHER, position } from '../../test/realtime-events.js';
 import { EventsHub } from './events-hub.js';
 import type { HubEvent } from './hub-event.js';
 
@@ -77,6 +77,41 @@ describe('EventsHub', () => {
     expect(hub.replay(CAMPAIGN, 2)).toBeUndefined();
     expect(hub.replay(CAMPAIGN, 3)?.map((e) => e.seq)).toEqual([4]);
     expect(hub.stats().gaps).toBe(1);
+  });
+
+  it('tells, of each event, from which seq on it covers the ones before it', () => {
+    const hub = hubOf(10);
+    const seen: HubEvent[] = [];
+    hub.subscribe(CAMPAIGN, (e) => seen.push(e));
+    const A = 'aaaaaaaa-8a55-4b8e-9d43-2f6c1c1e9e10';
+    const B = 'bbbbbbbb-8a55-4b8e-9d43-2f6c1c1e9e10';
+    const whole = (seq: number, ...ids: string[]) => ({ ...event(seq), changed_positions: ids.map((id) => position(id, '1.00000000')) });
+    const compact = (seq: number, ...ids: string[]) => ({
+      ...event(seq),
+      changed_positions: ids.map((id) => compactOf(position(id, `${seq}.00000000`))),
+    });
+    hub.ingest(json(whole(1, A)));
+    hub.ingest(json(whole(2, A, B))); // every position of 1, whole: covers it
+    hub.ingest(json(compact(3, A, B))); // compact over whole positions: covers nothing
+    hub.ingest(json(compact(4, A, B))); // compact over compact, same positions: covers 3, not what 3 did not
+    hub.ingest(json(compact(5, A))); // not B, which 4 changed
+    hub.ingest(json({ ...whole(6), reason: 'settings_changed' })); // no position: covers none of 5's
+    hub.ingest(json(compact(7, A))); // 6 changed no position: covered, and so is what 6 covered
+    hub.ingest(json({ ...compact(8, A, B), reason: 'stop_moved' })); // compact entries outside a `marked` event
+    hub.ingest(json(whole(10, A, B))); // after a gap: nothing before it
+    hub.ingest(json(whole(11, A, B)));
+    expect(seen.map((e) => [e.seq, e.coversFrom])).toEqual([
+      [1, 1],
+      [2, 1],
+      [3, 3],
+      [4, 3],
+      [5, 5],
+      [6, 6],
+      [7, 6],
+      [8, 8],
+      [10, 10],
+      [11, 10],
+    ]);
   });
 
   it('keeps delivering to the others when one subscriber throws', () => {

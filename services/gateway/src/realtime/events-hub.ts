@@ -1,5 +1,6 @@
 import { campaignUpdatedSchema } from '@cpt/contracts';
 import type { Logger } from '@cpt/platform';
+import { type ChangeShape, changeShape, covers } from './conflated-update.js';
 import { EventRing } from './event-ring.js';
 import { HubEvent } from './hub-event.js';
 
@@ -29,6 +30,8 @@ interface CampaignStream {
   last: number | undefined;
   ring: EventRing;
   listeners: Set<HubListener>;
+  /** The last event's changes, to tell whether the next one covers it. */
+  lastShape?: { seq: number; coversFrom: number; change: ChangeShape } | undefined;
 }
 
 /** Counters of what the hub received since it started. */
@@ -79,7 +82,12 @@ export class EventsHub {
       this.opts.log.warn({ ...origin, campaignId: e.campaign_id, last: s.last, seq: e.seq }, 'gap in campaign events');
       s.ring.clear();
     }
-    const event = new HubEvent(e.campaign_id, e.seq, Buffer.from(JSON.stringify(e)));
+    // Whether the event covers the ones before it, judged once here for every subscriber that fell behind.
+    const change = changeShape(e);
+    const prev = s.lastShape;
+    const coversFrom = prev && prev.seq === e.seq - 1 && covers(change, prev.change) ? prev.coversFrom : e.seq;
+    s.lastShape = { seq: e.seq, coversFrom, change };
+    const event = new HubEvent(e.campaign_id, e.seq, Buffer.from(JSON.stringify(e)), coversFrom);
     s.last = e.seq;
     s.ring.push(event);
     this.counts.delivered++;

@@ -9,6 +9,12 @@ export class HubEvent {
     readonly seq: number,
     /** The WebSocket frame's payload: the same bytes go to every subscriber. */
     readonly bytes: Buffer,
+    /**
+     * The lowest seq this event covers: merging the campaign's events from that seq up to this one
+     * (as `ConflatedUpdate` merges) gives this event's own content. Its own seq when it covers
+     * nothing before it.
+     */
+    readonly coversFrom: number = seq,
   ) {}
 
   /** The event as an object, parsed on first use: only conflation needs it. */

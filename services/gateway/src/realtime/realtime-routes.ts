@@ -114,6 +114,7 @@ const plugin: FastifyPluginAsync<RealtimeRoutesOptions> = async (app, opts) => {
     wsHandler: (socket, req) => {
       const log = req.log;
       const caller = callerOf(req);
+      let behindBefore = false;
       const tooMuch = (why: string) => {
         counts.slowClosed++;
         log.warn({ bufferedBytes: socket.bufferedAmount, ...writer.counts }, why);
@@ -126,7 +127,13 @@ const plugin: FastifyPluginAsync<RealtimeRoutesOptions> = async (app, opts) => {
         slowClientDeadlineMs: options.slowClientDeadlineMs,
         onOverflow: () => tooMuch('closing a client that holds too much unsent'),
         onDrain: () => loader.pump(),
-        onBehind: () => log.info({ bufferedBytes: socket.bufferedAmount }, 'client fell behind; conflating its updates'),
+        // The first time at info; a client that keeps falling behind would otherwise fill the log
+        // (the merged updates are counted in the metrics).
+        onBehind: () => {
+          const level = behindBefore ? 'debug' : 'info';
+          behindBefore = true;
+          log[level]({ bufferedBytes: socket.bufferedAmount }, 'client fell behind; conflating its updates');
+        },
         onStuck: () => tooMuch('closing a client that does not read its updates'),
       });
       const session: ClientSession = new ClientSession(writer, {
