@@ -112,6 +112,11 @@ describe('EventsHub', () => {
       [10, 10],
       [11, 10],
     ]);
+    // Without subscribers nothing is judged: a client that resumes merges what it missed.
+    const quiet = hubOf(10);
+    quiet.ingest(json(whole(1, A)));
+    quiet.ingest(json(whole(2, A)));
+    expect(quiet.replay(CAMPAIGN, 0)?.map((e) => e.coversFrom)).toEqual([1, 2]);
   });
 
   it('keeps delivering to the others when one subscriber throws', () => {

@@ -82,11 +82,15 @@ export class EventsHub {
       this.opts.log.warn({ ...origin, campaignId: e.campaign_id, last: s.last, seq: e.seq }, 'gap in campaign events');
       s.ring.clear();
     }
-    // Whether the event covers the ones before it, judged once here for every subscriber that fell behind.
-    const change = changeShape(e);
-    const prev = s.lastShape;
-    const coversFrom = prev && prev.seq === e.seq - 1 && covers(change, prev.change) ? prev.coversFrom : e.seq;
-    s.lastShape = { seq: e.seq, coversFrom, change };
+    // Whether the event covers the ones before it, judged once here for every subscriber that fell
+    // behind; only while the campaign has subscribers (one that resumes later merges what it missed).
+    let coversFrom = e.seq;
+    if (s.listeners.size > 0) {
+      const change = changeShape(e);
+      const prev = s.lastShape;
+      if (prev && prev.seq === e.seq - 1 && covers(change, prev.change)) coversFrom = prev.coversFrom;
+      s.lastShape = { seq: e.seq, coversFrom, change };
+    } else s.lastShape = undefined;
     const event = new HubEvent(e.campaign_id, e.seq, Buffer.from(JSON.stringify(e)), coversFrom);
     s.last = e.seq;
     s.ring.push(event);
