@@ -28,6 +28,11 @@ export interface ClientStats {
   seconds: number;
   open: number;
   errors: string[];
+  /**
+   * The share of the window this process's event loop was busy (0 to 1): at 1 the clients, not the
+   * server, bound what is delivered.
+   */
+  loopBusy: number;
 }
 
 export type ClientReply = { type: 'connected'; ms: number } | { type: 'stats'; stats: ClientStats } | { type: 'failed'; error: string };
@@ -107,8 +112,14 @@ process.on('message', (m: ClientCommand) => {
     counts = { messages: 0, bytes: 0, updates: 0 };
     latencies = [];
     const since = performance.now();
+    const loop = performance.eventLoopUtilization();
     setTimeout(() => {
-      const window = { ...counts, latencies, seconds: (performance.now() - since) / 1000 };
+      const window = {
+        ...counts,
+        latencies,
+        seconds: (performance.now() - since) / 1000,
+        loopBusy: performance.eventLoopUtilization(loop).utilization,
+      };
       record = false;
       const open = sockets.filter((s) => s.readyState === WebSocket.OPEN).length;
       send({ type: 'stats', stats: { ...window, open, errors: [...errors] } });

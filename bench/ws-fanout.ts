@@ -15,6 +15,8 @@ import { type BenchContext, cpuSampler, sleep } from './lib/context.js';
 import { startSubscribers } from './lib/ws-subscribers.js';
 import type { ClientStats } from './ws-clients.js';
 
+const pct = (share: number) => `${Math.round(share * 100)}%`;
+
 /** The gateway's default WS_MAX_BUFFERED_BYTES: past it, a subscriber's updates are conflated. */
 const MAX_BUFFERED_BYTES = 1_048_576;
 
@@ -53,6 +55,7 @@ export async function fanoutStage(ctx: BenchContext, campaignId: string): Promis
   const server = await cannedWs(payload, MAX_BUFFERED_BYTES);
   let baseline: number;
   let baselineCpu: Record<string, number> = {};
+  let baselineLoopBusy = 0;
   try {
     progress(`fan-out: ${n} clients of a ws server broadcasting ${Math.round(payload.length / 1024)} KiB messages`);
     const subs = await startSubscribers(
@@ -72,6 +75,7 @@ export async function fanoutStage(ctx: BenchContext, campaignId: string): Promis
       progress(`fan-out: ${stats.messages} messages in ${stats.seconds.toFixed(1)} s; stopping the broadcast`);
       await server.broadcast(false);
       baseline = stats.messages / stats.seconds;
+      baselineLoopBusy = stats.loopBusy;
     } finally {
       progress('fan-out: closing the clients');
       await subs.close();
@@ -80,7 +84,7 @@ export async function fanoutStage(ctx: BenchContext, campaignId: string): Promis
     progress('fan-out: closing the ws server');
     await server.close();
   }
-  progress(`fan-out: ws broadcast delivered ${Math.round(baseline)} messages/s`);
+  progress(`fan-out: ws broadcast delivered ${Math.round(baseline)} messages/s (the clients' event loop ${pct(baselineLoopBusy)} busy)`);
 
   // 2. The gateway, its events published to Kafka at 1.5 times the baseline's per-client rate.
   progress(`fan-out: ${n} subscribers of one campaign on the gateway`);
@@ -94,6 +98,7 @@ export async function fanoutStage(ctx: BenchContext, campaignId: string): Promis
   await producer.connect();
   const rate = Math.min(5000, Math.max(10, (1.5 * baseline) / n));
   let value: number;
+  let clientsLoopBusy = 0;
   let published = 0;
   const cpu = cpuSampler(ctx);
   let used: Record<string, number> = {};
@@ -124,19 +129,22 @@ export async function fanoutStage(ctx: BenchContext, campaignId: string): Promis
     const stats = await measured;
     published = sent;
     value = stats.messages / stats.seconds;
+    clientsLoopBusy = stats.loopBusy;
     ctx.details.fanout = {
       subscribers: n,
       messageBytes: payload.length,
       publishedEventsPerSecond: rate,
       published,
-      gateway: { messagesPerSecond: value, openSubscribers: stats.open, errors: stats.errors, cpu: used },
-      wsBroadcast: { messagesPerSecond: baseline, cpu: baselineCpu },
+      gateway: { messagesPerSecond: value, openSubscribers: stats.open, errors: stats.errors, cpu: used, clientsLoopBusy },
+      wsBroadcast: { messagesPerSecond: baseline, cpu: baselineCpu, clientsLoopBusy: baselineLoopBusy },
     };
   } finally {
     await producer.disconnect();
     await subs.close();
   }
-  progress(`fan-out: the gateway delivered ${Math.round(value)} messages/s (${rate.toFixed(0)} events/s published)`);
+  progress(
+    `fan-out: the gateway delivered ${Math.round(value)} messages/s (${rate.toFixed(0)} events/s published; the clients' event loop ${pct(clientsLoopBusy)} busy)`,
+  );
   ctx.figures.push({
     stage: 'fan-out',
     name: `WebSocket messages delivered to ${n.toLocaleString('en-US')} subscribers`,
@@ -144,7 +152,7 @@ export async function fanoutStage(ctx: BenchContext, campaignId: string): Promis
     unit: 'messages/s',
     baseline: { name: '`ws` broadcasting a canned message of the same size', value: baseline },
     target: { text: '≥ 0.85× `ws` broadcasting', met: value >= 0.85 * baseline },
-    note: `${Math.round(payload.length / 1024)} KiB each`,
+    note: `${Math.round(payload.length / 1024)} KiB each; the clients' event loop ${pct(clientsLoopBusy)} busy, ${pct(baselineLoopBusy)} with \`ws\``,
     cpu: used,
   });
 }
