@@ -83,7 +83,7 @@ export class ClientWriter {
       pending.add(e);
       this.counts.merged++;
     } else if (this.backedUp()) {
-      this.pending.set(e.campaignId, new PendingUpdate(e.seq, e));
+      this.pending.set(e.campaignId, new PendingUpdate(e));
       this.counts.merged++;
       if (!this.deadline) {
         this.arm();

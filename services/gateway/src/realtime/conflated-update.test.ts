@@ -3,7 +3,7 @@ import { createLogger } from '@cpt/platform';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compactOf, event, position } from '../../test/realtime-events.js';
-import { ConflatedUpdate, PendingUpdate } from './conflated-update.js';
+import { ConflatedUpdate, changeShape, PendingUpdate } from './conflated-update.js';
 import { EventsHub } from './events-hub.js';
 import type { HubEvent } from './hub-event.js';
 
@@ -136,7 +136,7 @@ describe('PendingUpdate', () => {
         for (const e of events) hub.ingest(JSON.stringify(e));
         const missed = seen.slice(from % seen.length);
         const [first, ...rest] = missed as [HubEvent, ...HubEvent[]];
-        const pending = new PendingUpdate(first.seq, first);
+        const pending = new PendingUpdate(first);
         const merged = new ConflatedUpdate(first.event());
         for (const e of rest) {
           pending.add(e);
@@ -150,5 +150,17 @@ describe('PendingUpdate', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('changeShape', () => {
+  it('takes compact entries for ones that replace each other only in a marked event, each with every field a mark changes', () => {
+    const full = compactOf(position(A, '1.00000000'));
+    const { mfe_r: _dropped, ...short } = full;
+    expect(changeShape({ ...event(2), changed_positions: [full] }).kind).toBe('compact');
+    expect(changeShape({ ...event(2), changed_positions: [short as typeof full] }).kind).toBe('mixed');
+    expect(changeShape({ ...event(2), reason: 'stop_moved', changed_positions: [full] }).kind).toBe('mixed');
+    expect(changeShape({ ...event(2), changed_positions: [position(A, '1.00000000'), full] }).kind).toBe('mixed');
+    expect(changeShape({ ...event(2), changed_positions: [] }).kind).toBe('whole');
   });
 });

@@ -1,4 +1,4 @@
-import { type CampaignUpdated, type ChangedPositionJson, isWholePosition } from '@cpt/contracts';
+import { type CampaignUpdated, type ChangedPositionJson, isWholePosition, MARK_FIELDS } from '@cpt/contracts';
 import type { HubEvent } from './hub-event.js';
 
 const entryOf = (p: ChangedPositionJson): string => (isWholePosition(p) ? p.entry_date : '');
@@ -64,15 +64,22 @@ export interface ChangeShape {
   kind: 'whole' | 'compact' | 'mixed';
 }
 
+/** The fields of a compact entry: its id and every field a mark changes. */
+const COMPACT_FIELDS = MARK_FIELDS.length + 1;
+
 export function changeShape(e: CampaignUpdated): ChangeShape {
   const ids = new Set<string>();
   let whole = 0;
+  let fullCompact = 0;
   for (const p of e.changed_positions) {
     ids.add(p.id);
     if (isWholePosition(p)) whole++;
+    else if (Object.keys(p).length === COMPACT_FIELDS) fullCompact++;
   }
   const n = e.changed_positions.length;
-  const kind = whole === n ? 'whole' : whole === 0 && e.reason === 'marked' ? 'compact' : 'mixed';
+  // A compact entry replaces another only when both carry every field (the contract's schema makes
+  // them all required; counted all the same, so that an optional one could never lose a field).
+  const kind = whole === n ? 'whole' : fullCompact === n && e.reason === 'marked' ? 'compact' : 'mixed';
   return { ids, kind };
 }
 
@@ -98,12 +105,15 @@ export function covers(later: ChangeShape, earlier: ChangeShape): boolean {
  * from the latest covering one on.
  */
 export class PendingUpdate {
+  private readonly firstSeq: number;
+  private latest: HubEvent;
   private merged: ConflatedUpdate | undefined;
 
-  constructor(
-    private readonly firstSeq: number,
-    private latest: HubEvent,
-  ) {}
+  /** Starts from the first event the client was not sent. */
+  constructor(first: HubEvent) {
+    this.firstSeq = first.seq;
+    this.latest = first;
+  }
 
   /** Takes the campaign's next event. */
   add(e: HubEvent): void {
