@@ -102,8 +102,7 @@ step() {
 }
 
 install_if_needed() {
-  if [[ -f node_modules/.package-lock.json && ! package-lock.json -nt node_modules/.package-lock.json ]] \
-    && ! find patches -name '*.patch' -newer node_modules/.package-lock.json | grep -q .; then
+  if "$SCRIPT_DIR/deps-current.sh"; then
     echo "node_modules is up to date"
     return 0
   fi

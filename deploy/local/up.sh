@@ -127,8 +127,7 @@ quietly() {
 
 # npm ci when node_modules is missing or older than package-lock.json or a patch of patches/.
 ensure_dependencies() {
-  if [[ -f node_modules/.package-lock.json && ! package-lock.json -nt node_modules/.package-lock.json ]] \
-    && ! find patches -name '*.patch' -newer node_modules/.package-lock.json | grep -q .; then
+  if "$SCRIPT_DIR/deps-current.sh"; then
     return 0
   fi
   log "installing the npm dependencies (npm ci, a minute or two)"

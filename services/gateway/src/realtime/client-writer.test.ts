@@ -1,5 +1,6 @@
+import type { CampaignUpdated } from '@cpt/contracts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { event } from '../../test/realtime-events.js';
+import { event, position } from '../../test/realtime-events.js';
 import { FakeSocket } from '../../test/realtime-fakes.js';
 import { ClientWriter } from './client-writer.js';
 import { ConflatedUpdate } from './conflated-update.js';
@@ -82,15 +83,26 @@ describe('ClientWriter', () => {
   });
 
   it('merges from the latest covering event on once an event does not cover the ones missed', () => {
+    // 2 and 3 change position A (3 covers 2), 4 changes B only, 5 changes A only: 5 does not cover 4.
+    const changing = (seq: number, id: string, coversFrom = seq) => {
+      const e = { ...event(seq), changed_positions: [position(id, `${seq}.00000000`)] };
+      return { e, hub: new HubEvent(e.campaign_id, seq, Buffer.from(JSON.stringify(e)), coversFrom) };
+    };
+    const A = 'aaaaaaaa-8a55-4b8e-9d43-2f6c1c1e9e10';
+    const B = 'bbbbbbbb-8a55-4b8e-9d43-2f6c1c1e9e10';
+    const missed = [changing(2, A), changing(3, A, 2), changing(4, B), changing(5, A)];
     writer.sendEvent(hubEvent(1));
     socket.bufferedAmount = 500;
-    // 3 covers 2; 4 covers only itself; 5 covers 4.
-    for (const e of [hubEvent(2), hubEvent(3, 2), hubEvent(4), hubEvent(5, 4)]) writer.sendEvent(e);
+    for (const m of missed) writer.sendEvent(m.hub);
     socket.drain();
-    const merged = new ConflatedUpdate(event(3));
-    merged.merge(event(4));
-    merged.merge(event(5));
-    expect(socket.take().slice(1)).toEqual([merged.toMessage()]);
+    const [, three, four, five] = missed.map((m) => m.e) as [CampaignUpdated, CampaignUpdated, CampaignUpdated, CampaignUpdated];
+    const merged = new ConflatedUpdate(three);
+    merged.merge(four);
+    merged.merge(five);
+    const [frame] = socket.take().slice(1);
+    expect(frame).toEqual(merged.toMessage());
+    // B's change of seq 4 is in it, which the last event alone does not carry.
+    expect(((frame?.changed_positions ?? []) as { id: string }[]).map((p) => p.id)).toEqual([A, B]);
   });
 
   it('drops what is pending for a campaign that a snapshot replaces', () => {

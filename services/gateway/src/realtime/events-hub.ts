@@ -30,8 +30,8 @@ interface CampaignStream {
   last: number | undefined;
   ring: EventRing;
   listeners: Set<HubListener>;
-  /** The last event's changes, to tell whether the next one covers it. */
-  lastShape?: { seq: number; coversFrom: number; change: ChangeShape } | undefined;
+  /** The changes of the last event (seq `last`), to tell whether the next one covers it. */
+  lastShape?: { coversFrom: number; change: ChangeShape } | undefined;
 }
 
 /** Counters of what the hub received since it started. */
@@ -88,8 +88,8 @@ export class EventsHub {
     if (s.listeners.size > 0) {
       const change = changeShape(e);
       const prev = s.lastShape;
-      if (prev && prev.seq === e.seq - 1 && covers(change, prev.change)) coversFrom = prev.coversFrom;
-      s.lastShape = { seq: e.seq, coversFrom, change };
+      if (prev && s.last === e.seq - 1 && covers(change, prev.change)) coversFrom = prev.coversFrom;
+      s.lastShape = { coversFrom, change };
     } else s.lastShape = undefined;
     const event = new HubEvent(e.campaign_id, e.seq, Buffer.from(JSON.stringify(e)), coversFrom);
     s.last = e.seq;
