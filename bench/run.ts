@@ -4,8 +4,9 @@
  *
  *   npm run bench -- [--quick] [--only ingest,guarantee,auth,consume,latency,sustain,scale,rest,fanout,dashboard] [--profile DIR]
  *
- * It builds first (`tsc -b`, and the dashboard's bundle, which the gateway serves): the services it
- * starts run from their build.
+ * `npm run bench` builds first (`tsc -b`): this file's own imports of the libraries resolve to their
+ * build, before any line of it runs. It builds again (a no-op then, but not when it is run some other
+ * way), and the dashboard's bundle, which the gateway serves: the services it starts run from their build.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
