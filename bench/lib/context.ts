@@ -71,11 +71,47 @@ export function markedOffsets(position: RunningService): Map<number, bigint> {
 
 /** Ticks in `market.ticks` the position service has not marked yet. */
 export async function tickLag(ctx: BenchContext, position: RunningService): Promise<number> {
+  const { written, marked } = await tickCounts(ctx, position);
+  return written - marked;
+}
+
+/**
+ * Ticks written to `market.ticks` so far (the sum of its partitions' end offsets), and the ticks
+ * the position service has marked (the sum of the next offsets it has yet to mark, from where it
+ * started): their difference is the tick lag.
+ */
+export async function tickCounts(ctx: BenchContext, position: RunningService): Promise<{ written: number; marked: number }> {
   const ends = await endOffsets(ctx.admin, TOPICS.ticks);
   const done = markedOffsets(position);
-  let lag = 0n;
-  for (const [p, end] of ends) lag += end - (done.get(p) ?? ctx.positionStart.get(p) ?? 0n);
-  return Number(lag);
+  let written = 0n;
+  let marked = 0n;
+  for (const [p, end] of ends) {
+    written += end;
+    marked += done.get(p) ?? ctx.positionStart.get(p) ?? 0n;
+  }
+  return { written: Number(written), marked: Number(marked) };
+}
+
+/**
+ * The position service's commits of marks since `sinceMs` (epoch ms): when each was logged
+ * (`time`, epoch ms) and the ticks marked once it committed, counted as {@link tickCounts} counts them.
+ */
+export function commitsSince(ctx: BenchContext, position: RunningService, sinceMs: number): { atMs: number; marked: number }[] {
+  const done = new Map(ctx.positionStart);
+  const out: { atMs: number; marked: number }[] = [];
+  for (const l of position.logs) {
+    if (l.msg !== 'marks committed') continue;
+    for (const b of committedBatches(l)) {
+      const next = BigInt(b.lastOffset) + 1n;
+      if ((done.get(b.partition) ?? -1n) < next) done.set(b.partition, next);
+    }
+    const atMs = typeof l.time === 'string' ? Date.parse(l.time) : Number(l.time);
+    if (atMs < sinceMs) continue;
+    let marked = 0n;
+    for (const n of done.values()) marked += n;
+    out.push({ atMs, marked: Number(marked) });
+  }
+  return out;
 }
 
 /** Events recorded in the outbox and not yet published. */
