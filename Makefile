@@ -51,8 +51,8 @@ typecheck: node_modules/.package-lock.json ## build every package and type-check
 build: node_modules/.package-lock.json ## compile every package's src/ to <pkg>/dist, without tests (tsc -b), and bundle the dashboard
 	npm run --silent build
 
-bench: node_modules/.package-lock.json ## run the benchmarks (npm run bench)
-	npm run bench
+bench: node_modules/.package-lock.json ## run the benchmarks (npm run bench; the dashboard stage's Chromium is installed when missing)
+	CHROMIUM_PATH="$$(deploy/local/chromium.sh)" npm run bench
 
 logs: ## follow the services' logs, through pino-pretty (make logs RAW=1: the JSON lines; Ctrl-C stops)
 	@deploy/local/logs.sh

@@ -14,7 +14,8 @@ import { postTicks, tickStream } from './lib/ticks.js';
 import { type Subscribers, startSubscribers } from './lib/ws-subscribers.js';
 
 export const SUSTAINED = [
-  'Sustained: the rate is offered for a warm-up, then a window (10 s; 5 s with --quick, extended up to 4 times',
+  'Sustained: the rate is offered for a warm-up (3 s; 1 s with --quick, extended until the position service has',
+  'committed 3 batches, at most 4 windows), then a window (10 s; 5 s with --quick, extended up to 4 times',
   'until it holds 4 commits of the position service) during which the ticks written to market.ticks, the ticks the',
   'position service has marked (from its per-batch log lines) and the outbox backlog (events recorded, not yet on',
   'Kafka) are sampled every 250 ms. The rate is sustained when price-ingest accepted (202) at least 97% of the ticks',
@@ -25,9 +26,13 @@ export const SUSTAINED = [
   'seconds long at 100,000 open positions, and judged at its bottoms it says whether it grows wherever the window cuts it.',
 ].join(' ');
 
-/** Commits a window must hold to judge the lag at them, and how far it may extend to hold them. */
+/**
+ * Commits a window must hold to judge the lag at them, and how far it may extend to hold them; the
+ * commits the warm-up must hold (it extends as far) for the batches to reach their size at the rate.
+ */
 const MIN_COMMITS = 4;
 const WINDOW_EXTENSION = 4;
+const WARMUP_COMMITS = 3;
 
 const INTERVAL_MS = 10;
 const MAX_IN_FLIGHT = 64;
@@ -206,10 +211,21 @@ async function step(
   const { ingest, position } = services;
   const warmup = ctx.opts.quick ? 1 : 3;
   const window = ctx.opts.sustainWindowSeconds;
+  const longest = window * WINDOW_EXTENSION;
   // The offer runs a second past the window, so that the whole window is offered the rate.
   const offering = { stop: false };
-  const run = offer(ingest.url, ctx.key.key, rate, warmup + window * WINDOW_EXTENSION + 1, next, offering);
+  const offered0 = performance.timeOrigin + performance.now();
+  const run = offer(ingest.url, ctx.key.key, rate, 2 * longest + 1, next, offering);
   await sleep(warmup * 1000);
+  // A batch is as large as the ticks that came while the one before ran: from a drained pipeline,
+  // the first few are small. At 100,000 positions a batch takes seconds, so the warm-up lasts
+  // until a few have committed.
+  while (
+    commitsLogged(position, offered0, Number.POSITIVE_INFINITY) < WARMUP_COMMITS &&
+    performance.timeOrigin + performance.now() - offered0 < longest * 1000
+  ) {
+    await sleep(250);
+  }
   const cpu = cpuSampler(ctx);
   cpu.begin();
   const w0 = performance.now();
@@ -219,19 +235,11 @@ async function step(
   // Commits logged in the window up to its last sample (the lag at a commit needs a sample after it).
   const commitsInWindow = () => {
     const last = samples.at(-1);
-    let n = 0;
-    for (let i = position.logs.length - 1; last && i >= 0; i--) {
-      const l = position.logs[i] as Record<string, unknown>;
-      if (l.msg !== 'marks committed') continue;
-      const atMs = Date.parse(String(l.time));
-      if (atMs < w0Ms) break;
-      if (atMs - w0Ms <= last.t * 1000) n++;
-    }
-    return n;
+    return last ? commitsLogged(position, w0Ms, w0Ms + last.t * 1000) : 0;
   };
   for (;;) {
     const elapsed = (performance.now() - w0) / 1000;
-    if (elapsed >= window && (elapsed >= window * WINDOW_EXTENSION || commitsInWindow() >= MIN_COMMITS)) break;
+    if (elapsed >= window && (elapsed >= longest || commitsInWindow() >= MIN_COMMITS)) break;
     const [counts, outbox] = await Promise.all([tickCounts(ctx, position), outboxBacklog(ctx)]);
     samples.push({ t: (performance.now() - w0) / 1000, ...counts, outbox });
     await sleep(250);
@@ -287,6 +295,19 @@ async function step(
     bySamples,
     drained,
   };
+}
+
+/** The position service's commits of marks logged from `fromMs` to `toMs` (epoch ms). */
+function commitsLogged(position: Awaited<ReturnType<typeof positionService>>, fromMs: number, toMs: number): number {
+  let n = 0;
+  for (let i = position.logs.length - 1; i >= 0; i--) {
+    const l = position.logs[i] as Record<string, unknown>;
+    if (l.msg !== 'marks committed') continue;
+    const atMs = Date.parse(String(l.time));
+    if (atMs < fromMs) break;
+    if (atMs <= toMs) n++;
+  }
+  return n;
 }
 
 /** Campaign events recorded so far, from the position service's per-batch log lines. */

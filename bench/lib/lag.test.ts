@@ -89,4 +89,13 @@ describe('the outbox between commits', () => {
     const growing = simulate({ rate: 2000, period: 3, phase: 0.6, seconds: 30, outboxAt: (k) => 50 * k });
     expect(slope(outboxBetweenCommits(growing.samples, growing.commits))).toBeCloseTo(50 / 3, 6);
   });
+
+  it('leaves out the tooth the window cut: its samples hold the events its commit just recorded', () => {
+    const { samples, commits } = simulate({ rate: 2000, period: 3, phase: 0.6, seconds: 30 });
+    // The window ends 0.25 s after a commit; the commit after it comes later.
+    const cut = samples.filter((s) => s.t <= 27.85);
+    const points = outboxBetweenCommits(cut, [...commits, { t: 30.6, marked: 0 }]);
+    expect(points.map((p) => p.t).at(-1)).toBeCloseTo(24.6, 6);
+    expect(points.every((p) => p.y === 0)).toBe(true);
+  });
 });

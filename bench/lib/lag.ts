@@ -64,12 +64,18 @@ export function lagAtCommits(samples: readonly LagSample[], commits: readonly Co
   return out;
 }
 
-/** The lowest outbox backlog sampled between each two consecutive commits, at the first of them. */
+/**
+ * The lowest outbox backlog sampled between each two consecutive commits, at the first of them;
+ * only between commits the samples reach past (the samples of a tooth the window cut hold the
+ * events its commit just recorded, not yet published).
+ */
 export function outboxBetweenCommits(samples: readonly LagSample[], commits: readonly Commit[]): Point[] {
   const out: Point[] = [];
+  const end = samples.at(-1)?.t ?? Number.NEGATIVE_INFINITY;
   for (let k = 0; k + 1 < commits.length; k++) {
     const from = (commits[k] as Commit).t;
     const to = (commits[k + 1] as Commit).t;
+    if (to > end) break;
     const within = samples.filter((s) => s.t >= from && s.t < to);
     if (within.length > 0) out.push({ t: from, y: Math.min(...within.map((s) => s.outbox)) });
   }
