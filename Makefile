@@ -45,7 +45,7 @@ lint: node_modules/.package-lock.json ## lint and format check (biome), dependen
 	npm run --silent lint
 	deploy/k8s/check.sh
 
-typecheck: node_modules/.package-lock.json ## build every package and type-check the tests (tsc -b tsconfig.json tsconfig.tests.json), bundle the dashboard
+typecheck: node_modules/.package-lock.json ## build every package, type-check the tests (tsc -b tsconfig.json tsconfig.tests.json) and the benchmarks (tsc -p bench), bundle the dashboard
 	npm run --silent typecheck
 
 build: node_modules/.package-lock.json ## compile every package's src/ to <pkg>/dist, without tests (tsc -b), and bundle the dashboard

@@ -8,7 +8,7 @@
 #      deploy/k8s/check.sh        the Kubernetes manifests: every overlay rendered by kustomize and
 #                                 checked (also in `make lint`; the first run builds kustomize)
 #   3. npm run typecheck          build every package (tsc -b) and type-check the tests
-#                                 (tsconfig.tests.json)
+#                                 (tsconfig.tests.json) and the benchmarks (bench/tsconfig.json)
 #   4. deploy/local/infra.sh up   PostgreSQL and Kafka on 127.0.0.1
 #   5. deploy/local/chromium.sh   the Chromium of the browser tests (Debian's package, installed
 #                                 when missing), exported to the tests as CHROMIUM_PATH
