@@ -230,7 +230,6 @@ async function step(
   cpu.begin();
   const w0 = performance.now();
   const w0Ms = performance.timeOrigin + w0;
-  const eventsBefore = eventsRecorded(position);
   const samples: LagSample[] = [];
   // Commits logged in the window up to its last sample (the lag at a commit needs a sample after it).
   const commitsInWindow = () => {
@@ -249,7 +248,7 @@ async function step(
   setTimeout(() => {
     offering.stop = true;
   }, 1000);
-  const eventsPerSecond = (eventsRecorded(position) - eventsBefore) / ((w1 - w0) / 1000);
+  const eventsPerSecond = eventsLogged(position, w0Ms, performance.timeOrigin + w1) / ((w1 - w0) / 1000);
   const offered = await run;
   const accepted = offered.accepted.filter((a) => a.at >= w0 && a.at <= w1).reduce((a, b) => a + b.n, 0) / ((w1 - w0) / 1000);
   const commits = commitsSince(ctx, position, w0Ms).map((c) => ({ t: (c.atMs - w0Ms) / 1000, marked: c.marked }));
@@ -297,23 +296,35 @@ async function step(
   };
 }
 
-/** The position service's commits of marks logged from `fromMs` to `toMs` (epoch ms). */
-function commitsLogged(position: Awaited<ReturnType<typeof positionService>>, fromMs: number, toMs: number): number {
+/**
+ * The sum of `count` over the position service's commits of marks logged from `fromMs` to `toMs`
+ * (epoch ms), read from the newest line back: the process keeps its last 20,000 lines, so a total
+ * since it started would lose the oldest.
+ */
+function sumLogged(
+  position: Awaited<ReturnType<typeof positionService>>,
+  fromMs: number,
+  toMs: number,
+  count: (l: Record<string, unknown>) => number,
+): number {
   let n = 0;
   for (let i = position.logs.length - 1; i >= 0; i--) {
     const l = position.logs[i] as Record<string, unknown>;
     if (l.msg !== 'marks committed') continue;
     const atMs = Date.parse(String(l.time));
     if (atMs < fromMs) break;
-    if (atMs <= toMs) n++;
+    if (atMs <= toMs) n += count(l);
   }
   return n;
 }
 
-/** Campaign events recorded so far, from the position service's per-batch log lines. */
-function eventsRecorded(position: Awaited<ReturnType<typeof positionService>>): number {
-  return position.logs.filter((l) => l.msg === 'marks committed').reduce((a, l) => a + (l.campaigns as number), 0);
-}
+/** The position service's commits of marks logged from `fromMs` to `toMs`. */
+const commitsLogged = (position: Awaited<ReturnType<typeof positionService>>, fromMs: number, toMs: number) =>
+  sumLogged(position, fromMs, toMs, () => 1);
+
+/** Campaign events they recorded (one a campaign a commit marked). */
+const eventsLogged = (position: Awaited<ReturnType<typeof positionService>>, fromMs: number, toMs: number) =>
+  sumLogged(position, fromMs, toMs, (l) => l.campaigns as number);
 
 /** The outcome of a search for the highest sustained rate. */
 export interface Search {
