@@ -16,7 +16,16 @@ import { type Message, Partitioners } from 'kafkajs';
 import pg from 'pg';
 import { progress } from './lib/bench-env.js';
 import { endOffsets, setGroupOffsets } from './lib/bench-kafka.js';
-import { type BenchContext, committedBatches, cpuSampler, markedOffsets, outboxBacklog, positionService, sleep } from './lib/context.js';
+import {
+  type BenchContext,
+  committedBatches,
+  cpuSampler,
+  loggedAt,
+  markedOffsets,
+  outboxBacklog,
+  positionService,
+  sleep,
+} from './lib/context.js';
 import { type FeedTick, pastClock, tickMessage, tickStream } from './lib/ticks.js';
 
 const RAW_UPDATE = `
@@ -158,7 +167,7 @@ export async function consumeStage(ctx: BenchContext): Promise<void> {
   const lines: BatchLine[] = position.logs
     .filter((l) => l.msg === 'marks committed')
     .map((l) => {
-      const endMs = Date.parse(l.time as string);
+      const endMs = loggedAt(l);
       return {
         ranges: committedBatches(l).map((b) => ({ partition: b.partition, first: BigInt(b.firstOffset), last: BigInt(b.lastOffset) })),
         ticks: l.ticks as number,

@@ -19,7 +19,7 @@ import { repoRoot } from '../libs/testkit/src/infra.js';
 import type { RunningService } from '../libs/testkit/src/services.js';
 import { percentiles, progress } from './lib/bench-env.js';
 import { bundleSizes } from './lib/bundle-size.js';
-import { type BenchContext, positionService, sleep } from './lib/context.js';
+import { type BenchContext, loggedAt, positionService, sleep } from './lib/context.js';
 import {
   acceptedRate,
   frameWindow,
@@ -268,9 +268,7 @@ async function frames(
     if (problems.length > 0) progress(`dashboard: the page reported ${problems.length} problems, first: ${problems[0]}`);
     // Each batch of the position service that marked the campaign records one update of it: what the page could get at most.
     const batches = (w: MeasuredWindow) => {
-      const committed = position.logs
-        .filter((l) => l.msg === 'marks committed' && Number(l.campaigns) > 0)
-        .map((l) => Date.parse(String(l.time)));
+      const committed = position.logs.filter((l) => l.msg === 'marks committed' && Number(l.campaigns) > 0).map(loggedAt);
       return committed.filter((t) => t >= w.epoch.from && t <= w.epoch.to).length / ((w.epoch.to - w.epoch.from) / 1000);
     };
     const flow = { accepted: acceptedRate(offered, ticking), batches: batches(ticking) };

@@ -8,7 +8,17 @@
  */
 import { performance } from 'node:perf_hooks';
 import { percentiles, progress } from './lib/bench-env.js';
-import { type BenchContext, commitsSince, cpuSampler, outboxBacklog, positionService, sleep, tickCounts, tickLag } from './lib/context.js';
+import {
+  type BenchContext,
+  commitsSince,
+  cpuSampler,
+  loggedAt,
+  outboxBacklog,
+  positionService,
+  sleep,
+  tickCounts,
+  tickLag,
+} from './lib/context.js';
 import { type LagSample, lagAtCommits, outboxBetweenCommits, type Point, slope } from './lib/lag.js';
 import { postTicks, tickStream } from './lib/ticks.js';
 import { type Subscribers, startSubscribers } from './lib/ws-subscribers.js';
@@ -269,12 +279,13 @@ async function step(
   if (outboxAt.length >= 2 && outboxSlope > outboxLimit) why.push(`outbox backlog grew ${Math.round(outboxSlope)} events/s`);
   // The verdict of every sample of the nominal window, as before, for the record.
   const nominal = samples.filter((x) => x.t <= window);
+  const lagBySamples = slope(nominal.map((x) => ({ t: x.t, y: x.written - x.marked })));
+  const outboxBySamples = slope(nominal.map((x) => ({ t: x.t, y: x.outbox })));
   const bySamples = {
-    lagSlope: slope(nominal.map((x) => ({ t: x.t, y: x.written - x.marked }))),
-    outboxSlope: slope(nominal.map((x) => ({ t: x.t, y: x.outbox }))),
-    sustained: false,
+    lagSlope: lagBySamples,
+    outboxSlope: outboxBySamples,
+    sustained: answering.length === 0 && lagBySamples <= 0.05 * rate && outboxBySamples <= outboxLimit,
   };
-  bySamples.sustained = answering.length === 0 && bySamples.lagSlope <= 0.05 * rate && bySamples.outboxSlope <= outboxLimit;
   const drained = await drain(ctx, position, 120_000);
   return {
     rate,
@@ -311,7 +322,7 @@ function sumLogged(
   for (let i = position.logs.length - 1; i >= 0; i--) {
     const l = position.logs[i] as Record<string, unknown>;
     if (l.msg !== 'marks committed') continue;
-    const atMs = Date.parse(String(l.time));
+    const atMs = loggedAt(l);
     if (atMs < fromMs) break;
     if (atMs <= toMs) n += count(l);
   }

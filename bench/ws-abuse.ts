@@ -27,7 +27,7 @@ import { openOrm } from '@cpt/application';
 import WebSocket from 'ws';
 import { launchService } from '../libs/testkit/src/services.js';
 import { BENCH_SERVICE_ENV, benchKey, freshDatabase, localInfra, percentiles, progress } from './lib/bench-env.js';
-import { sleep } from './lib/context.js';
+import { loggedAt, sleep } from './lib/context.js';
 import { pidOnPort } from './lib/cpu.js';
 import { seed, seedReadCampaign } from './lib/scenario.js';
 
@@ -94,12 +94,9 @@ function open(): Promise<WebSocket> {
   });
 }
 
-/** When a log line was written, in epoch ms (the services log ISO timestamps). */
-const logTime = (l: Record<string, unknown>) => (typeof l.time === 'string' ? Date.parse(l.time) : Number(l.time));
-
 /** The gateway's log lines about closing a client, since `since` (epoch ms). */
 const closingLines = (since: number) =>
-  gateway.logs.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('closing a client') && logTime(l) >= since);
+  gateway.logs.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('closing a client') && loggedAt(l) >= since);
 
 const subscribe = (ids: string[]) => JSON.stringify({ type: 'subscribe', campaign_ids: ids });
 const unsubscribe = (ids: string[]) => JSON.stringify({ type: 'unsubscribe', campaign_ids: ids });
@@ -176,7 +173,7 @@ async function neverReader(): Promise<NeverReader> {
     peakMiB: Math.max(...values),
     endMiB: values.at(-1) ?? Number.NaN,
     afterLeftMiB,
-    closedByGateway: closing ? { at: (logTime(closing) - wall0) / 1000, why: String(closing.msg) } : null,
+    closedByGateway: closing ? { at: (loggedAt(closing) - wall0) / 1000, why: String(closing.msg) } : null,
     clientClose,
     bytesWaiting,
   };

@@ -59,15 +59,20 @@ export function committedBatches(l: Record<string, unknown>): { partition: numbe
  */
 export function markedOffsets(position: RunningService): Map<number, bigint> {
   const done = new Map<number, bigint>();
-  for (const l of position.logs) {
-    if (l.msg !== 'marks committed') continue;
-    for (const b of committedBatches(l)) {
-      const next = BigInt(b.lastOffset) + 1n;
-      if ((done.get(b.partition) ?? -1n) < next) done.set(b.partition, next);
-    }
-  }
+  for (const l of position.logs) if (l.msg === 'marks committed') markPast(done, l);
   return done;
 }
+
+/** Moves `done` (per partition, the next offset to mark) past the batches of one `marks committed` line. */
+function markPast(done: Map<number, bigint>, l: Record<string, unknown>): void {
+  for (const b of committedBatches(l)) {
+    const next = BigInt(b.lastOffset) + 1n;
+    if ((done.get(b.partition) ?? -1n) < next) done.set(b.partition, next);
+  }
+}
+
+/** When a service logged a line (pino's ISO `time`), in epoch ms. */
+export const loggedAt = (l: Record<string, unknown>): number => Date.parse(String(l.time));
 
 /** Ticks in `market.ticks` the position service has not marked yet. */
 export async function tickLag(ctx: BenchContext, position: RunningService): Promise<number> {
@@ -101,11 +106,8 @@ export function commitsSince(ctx: BenchContext, position: RunningService, sinceM
   const out: { atMs: number; marked: number }[] = [];
   for (const l of position.logs) {
     if (l.msg !== 'marks committed') continue;
-    for (const b of committedBatches(l)) {
-      const next = BigInt(b.lastOffset) + 1n;
-      if ((done.get(b.partition) ?? -1n) < next) done.set(b.partition, next);
-    }
-    const atMs = typeof l.time === 'string' ? Date.parse(l.time) : Number(l.time);
+    markPast(done, l);
+    const atMs = loggedAt(l);
     if (atMs < sinceMs) continue;
     let marked = 0n;
     for (const n of done.values()) marked += n;
