@@ -47,6 +47,9 @@ export interface BatchConsumer {
   stop(): Promise<void>;
 }
 
+/** How often a batch still being handled heartbeats (kafkajs sends one at most every heartbeat interval). */
+const HEARTBEAT_DURING_BATCH_MS = 1000;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const header = (m: KafkaMessage, name: string): string | null => {
@@ -151,6 +154,21 @@ export function createBatchConsumer<T>(opts: BatchConsumerOptions<T>): BatchCons
             }
           }
           /**
+           * Waits for `work`, heartbeating meanwhile: a batch can take longer than the session
+           * timeout (seconds at 100,000 open positions), and kafkajs heartbeats only when asked.
+           * Without it the group would take the partitions away and the batch be handled twice.
+           */
+          const whileBeating = async (work: Promise<void>): Promise<void> => {
+            const beat = setInterval(() => {
+              heartbeat().catch((err: unknown) => log.debug({ err }, 'heartbeat during a batch failed'));
+            }, HEARTBEAT_DURING_BATCH_MS);
+            try {
+              await work;
+            } finally {
+              clearInterval(beat);
+            }
+          };
+          /**
            * Handles the items; while that fails for a transient reason, waits (heartbeating) and
            * tries the same items again. False when it gave up because the consumer stops or the
            * partition moved; any other failure is thrown.
@@ -158,7 +176,7 @@ export function createBatchConsumer<T>(opts: BatchConsumerOptions<T>): BatchCons
           const handleRetrying = async (items: Decoded<T>[]): Promise<boolean> => {
             for (let attempt = 1; ; attempt++) {
               try {
-                await opts.handle(items, log);
+                await whileBeating(opts.handle(items, log));
                 return true;
               } catch (err) {
                 if (!transient(err)) throw err;
