@@ -78,6 +78,24 @@ export function kafkaProbe(kafka: Kafka, deadlineMs = 2000, cacheMs = 1000): { c
   };
 }
 
+/**
+ * Races `p` against a deadline of `ms` that starts anew whenever `progressAt()` (a time in epoch
+ * ms) says something progressed since: it rejects only after `ms` without progress.
+ */
+export function whileProgressing<T>(p: Promise<T>, ms: number, progressAt: () => number, what = 'operation'): Promise<T> {
+  const started = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  const stalled = new Promise<never>((_, reject) => {
+    const check = () => {
+      const left = Math.max(started, progressAt()) + ms - Date.now();
+      if (left > 0) timer = setTimeout(check, left);
+      else reject(new Error(`${what} made no progress within ${ms} ms`));
+    };
+    timer = setTimeout(check, ms);
+  });
+  return Promise.race([p, stalled]).finally(() => clearTimeout(timer));
+}
+
 /** Rejects when `p` has not settled within `ms`. */
 export function withDeadline<T>(p: Promise<T>, ms: number, what = 'operation'): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

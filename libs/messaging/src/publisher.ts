@@ -1,7 +1,7 @@
 import { UnavailableError } from '@cpt/domain';
 import type { Logger, MetricsRegistry } from '@cpt/platform';
 import { CompressionTypes, type Kafka, Partitioners, type Producer } from 'kafkajs';
-import { withDeadline } from './kafka.js';
+import { whileProgressing, withDeadline } from './kafka.js';
 import { publishDuration } from './metrics.js';
 import { type Publish, planRequests } from './produce-requests.js';
 
@@ -23,7 +23,11 @@ export interface Publisher {
 }
 
 export interface PublisherOptions {
-  /** The longest one publish may take before it is reported unavailable. */
+  /**
+   * How long a publish may wait without Kafka acknowledging anything before it is reported
+   * unavailable: a publish of many requests (the events of a batch at 100,000 open positions are
+   * tens of MB) may take longer in all, as long as its requests keep being acknowledged.
+   */
   sendTimeoutMs?: number;
   /**
    * The most bytes of messages one produce request carries. A broker refuses a record batch past
@@ -97,6 +101,8 @@ export function createPublisher(kafka: Kafka, log: Logger, opts: PublisherOption
 
   let queue: Pending[] = [];
   let sending = false;
+  // When Kafka last acknowledged a request of this publisher: a publish waits as long as they keep coming.
+  let lastProgress = 0;
   const pump = async (): Promise<void> => {
     if (sending) return;
     const batch = queue.filter((p) => !p.expired);
@@ -116,6 +122,7 @@ export function createPublisher(kafka: Kafka, log: Logger, opts: PublisherOption
           compression: CompressionTypes.None,
           topicMessages: request.topicMessages,
         });
+        lastProgress = Date.now();
         for (const p of request.completes) {
           unsettled.delete(p);
           p.settle();
@@ -142,7 +149,7 @@ export function createPublisher(kafka: Kafka, log: Logger, opts: PublisherOption
       void pump();
       const timer = latency?.startTimer({ topic });
       try {
-        await withDeadline(done, sendTimeoutMs, `publishing to ${topic}`);
+        await whileProgressing(done, sendTimeoutMs, () => lastProgress, `publishing to ${topic}`);
         timer?.({ outcome: 'acknowledged' });
       } catch (err) {
         timer?.({ outcome: 'failed' });
