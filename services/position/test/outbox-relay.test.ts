@@ -288,6 +288,43 @@ describe('the outbox relay', () => {
       expect(seqs(await events.waitFor(a.id, 3))).toEqual([1, 2, 3]);
     });
 
+    it('tells a batch when at most so many batches before it still have events to publish (the backpressure on marks)', async () => {
+      const a = await campaign();
+      relay().start();
+      await events.waitFor(a.id, 1);
+      await emptied();
+      await Promise.all(relays.splice(0).map((r) => r.stop()));
+
+      // Kafka takes nothing until the gate opens.
+      let open = (): void => undefined;
+      const gate = new Promise<void>((resolve) => {
+        open = resolve;
+      });
+      const gated: Publisher = {
+        connect: () => publisher.connect(),
+        disconnect: async () => undefined,
+        publish: async (topic, messages) => {
+          await gate;
+          await publisher.publish(topic, messages);
+        },
+      };
+      const direct = createDirectPublisher({ em: db.orm.em, publisher: gated, log });
+      for (let s = 1; s <= 2; s++) direct.publish((await markTicks(db.orm.em, [tick(a.symbol, `1${s}`, s)], { direct })).publishNow);
+      await direct.backlogAtMost(2);
+      const settled: number[] = [];
+      const one = direct.backlogAtMost(1).then(() => settled.push(1));
+      const none = direct.backlogAtMost(0).then(() => settled.push(0));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(settled).toEqual([]);
+      expect(await outboxSize(db)).toBe(2);
+
+      open();
+      await Promise.all([one, none]);
+      expect(settled).toEqual([1, 0]);
+      expect(seqs(await events.waitFor(a.id, 3))).toEqual([1, 2, 3]);
+      expect(await outboxSize(db)).toBe(0);
+    });
+
     it("the relay's poll leaves alone what its committer is publishing, until it has waited for the grace", async () => {
       const a = await campaign();
       const listener = `relay-${a.id}`;

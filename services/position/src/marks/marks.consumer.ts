@@ -64,6 +64,12 @@ export function createMarksConsumer(opts: MarksConsumerOptions): MarksConsumer {
     handle: mergedBatches<Decoded<TickEnvelope>>(
       async (items, log) => {
         if (items.length === 0) return;
+        const arrived = performance.now();
+        // Backpressure: the events of the batch before this one's may still be on their way to
+        // Kafka, not those of any older batch. When publishing falls behind (tens of MB of events a
+        // batch at 100,000 open positions), the batches wait and conflate more ticks instead of
+        // piling events up in the outbox, where they would reach subscribers later and later.
+        await opts.direct?.backlogAtMost(1);
         const started = performance.now();
         // Every tick: the newest of each symbol marks, and all of them move excursions (section 9).
         // Their price and ts stay text: the batch is reduced on it before anything is converted.
@@ -95,6 +101,8 @@ export function createMarksConsumer(opts: MarksConsumerOptions): MarksConsumer {
             perTick: result.perTick,
             requestIds: requestIds.slice(0, 100),
             ms: Math.round(performance.now() - started),
+            // How long the batch waited for the events of older batches to be published.
+            publishWaitMs: Math.round(started - arrived),
           },
           'marks committed',
         );

@@ -18,6 +18,12 @@ export interface DirectPublisher extends DirectPublishing {
   publish(events: readonly PendingEvent[]): void;
   /** Resolves once every event taken is published, or left to the relay. */
   drain(): Promise<void>;
+  /**
+   * Resolves once at most `calls` of the {@link publish} calls made so far have events not yet
+   * settled (published, or left to the relay): a batch that waits for it before it starts never
+   * leaves more than that many batches' events waiting to be published.
+   */
+  backlogAtMost(calls: number): Promise<void>;
 }
 
 /**
@@ -40,9 +46,16 @@ export function createDirectPublisher(opts: DirectPublisherOptions): DirectPubli
   const taken = new Set<string>();
   let queue: PendingEvent[] = [];
   let pumping: Promise<void> | undefined;
+  // The events of each publish call with some not settled, oldest first (they settle in order).
+  const calls: PendingEvent[][] = [];
+  let waiters: { calls: number; resolve: () => void }[] = [];
 
   const settle = (events: readonly PendingEvent[]) => {
     for (const e of events) taken.delete(e.id);
+    while (calls.length > 0 && (calls[0] as PendingEvent[]).every((e) => !taken.has(e.id))) calls.shift();
+    const ready = waiters.filter((w) => calls.length <= w.calls);
+    waiters = waiters.filter((w) => calls.length > w.calls);
+    for (const w of ready) w.resolve();
   };
 
   const pump = async (): Promise<void> => {
@@ -85,11 +98,16 @@ export function createDirectPublisher(opts: DirectPublisherOptions): DirectPubli
     publish(events) {
       if (events.length === 0) return;
       for (const e of events) taken.add(e.id);
+      calls.push([...events]);
       queue.push(...events);
       kick();
     },
     async drain() {
       while (pumping) await pumping;
+    },
+    backlogAtMost(n) {
+      if (calls.length <= n) return Promise.resolve();
+      return new Promise((resolve) => waiters.push({ calls: n, resolve }));
     },
   };
 }
