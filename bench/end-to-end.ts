@@ -25,7 +25,7 @@ import { type Subscribers, startSubscribers } from './lib/ws-subscribers.js';
 
 export const SUSTAINED = [
   'Sustained: the rate is offered for a warm-up (3 s; 1 s with --quick, extended until the position service has',
-  'committed 3 batches, at most 4 windows), then a window (10 s; 5 s with --quick, extended up to 4 times',
+  'committed 3 batches, at most 8 windows), then a window (10 s; 5 s with --quick, extended up to 8 times',
   'until it holds 4 commits of the position service) during which the ticks written to market.ticks, the ticks the',
   'position service has marked (from its per-batch log lines) and the outbox backlog (events recorded, not yet on',
   'Kafka) are sampled every 250 ms. The rate is sustained when price-ingest accepted (202) at least 97% of the ticks',
@@ -41,7 +41,7 @@ export const SUSTAINED = [
  * commits the warm-up must hold (it extends as far) for the batches to reach their size at the rate.
  */
 const MIN_COMMITS = 4;
-const WINDOW_EXTENSION = 4;
+const WINDOW_EXTENSION = 8;
 const WARMUP_COMMITS = 3;
 
 const INTERVAL_MS = 10;

@@ -5,7 +5,10 @@
  * prices, so that every round moves every mark. Prints the time of a batch and of a position entry
  * for each size, in a database of its own on the local PostgreSQL (`make up`'s infrastructure).
  *
- *   npm run bench:mark-batch -- [--campaigns 200] [--positions 10,100] [--rounds 30]
+ *   npm run bench:mark-batch -- [--campaigns 200] [--positions 10,100] [--rounds 30] [--ticks 1]
+ *
+ * `--ticks n` gives each symbol n ticks a batch (the newest marks; all count for excursions), as a
+ * batch that conflates a busy feed holds them.
  *
  * With `node --cpu-prof` (see bench/README), the profile shows where a position's time goes.
  */
@@ -20,6 +23,7 @@ const { values } = parseArgs({
     campaigns: { type: 'string', default: '200' },
     positions: { type: 'string', default: '10,100' },
     rounds: { type: 'string', default: '30' },
+    ticks: { type: 'string', default: '1' },
     database: { type: 'string', default: 'campaigns_bench_mark_batch' },
   },
 });
@@ -31,6 +35,9 @@ const count = (text: string, name: string): number => {
 const campaigns = count(values.campaigns, 'campaigns');
 const sizes = values.positions.split(',').map((s) => count(s, 'positions'));
 const rounds = count(values.rounds, 'rounds');
+const ticksPerSymbol = count(values.ticks, 'ticks');
+// A round's ticks lie within its second, a millisecond apart, ending at its half.
+if (ticksPerSymbol > 500) throw new Error(`--ticks is at most 500, not ${ticksPerSymbol}`);
 
 const databaseUrl = await freshDatabase(localInfra().adminUrl, values.database);
 const orm = await openOrm({ url: databaseUrl, poolMax: 2 });
@@ -44,10 +51,16 @@ try {
     const times: number[] = [];
     let entries = 0;
     for (let r = 0; r < rounds; r++) {
-      const ts = new Date(Date.UTC(2026, 2, 1) + r * 1000).toISOString();
-      // Prices alternate around the entry (100), within the stops (5% away): marks move, no stop is breached.
+      // Prices alternate around the entry (100), within the stops (5% away): marks move, no stop is
+      // breached. With --ticks n, each symbol gets n ticks a batch, a millisecond apart, interleaved
+      // as a feed sends them, the newest at the round's price.
       const price = r % 2 === 0 ? '101.25000000' : '99.12500000';
-      const batch: TickText[] = symbols.map((symbol) => ({ symbol, price, ts, requestId: null }));
+      const other = r % 2 === 0 ? '100.50000000' : '99.75000000';
+      const batch: TickText[] = [];
+      for (let k = ticksPerSymbol - 1; k >= 0; k--) {
+        const ts = new Date(Date.UTC(2026, 2, 1) + r * 1000 + 500 - k).toISOString();
+        for (const symbol of symbols) batch.push({ symbol, price: k === 0 ? price : k % 2 === 0 ? other : price, ts, requestId: null });
+      }
       const t0 = performance.now();
       const result = await markTicks(orm.em, batch);
       times.push(performance.now() - t0);
@@ -55,11 +68,13 @@ try {
     }
     // The first round warms the statements and the JIT; it is left out.
     const measured = times.slice(1);
+    progress(`batches (ms): ${times.map((t) => t.toFixed(0)).join(', ')}`);
     const p = percentiles(measured, [50, 90]);
     const total = measured.reduce((a, b) => a + b, 0);
     progress(
       `${positions} positions a campaign, ${campaigns} campaigns: a batch p50 ${p.p50?.toFixed(1)} ms, p90 ${p.p90?.toFixed(1)} ms; ` +
-        `${((total * 1000) / Math.max(1, entries)).toFixed(1)} µs a position entry (${entries} entries in ${measured.length} batches)`,
+        `${((total * 1000) / Math.max(1, entries)).toFixed(1)} µs a position entry (${entries} entries in ${measured.length} batches` +
+        `${ticksPerSymbol > 1 ? `, ${ticksPerSymbol * campaigns} ticks a batch` : ''})`,
     );
   }
 } finally {
