@@ -30,7 +30,7 @@ describe('planRequests', () => {
           expect(ofTopic(sent)).toEqual(ofTopic(wanted));
         }
         for (const r of requests) {
-          const sizes = r.topicMessages.flatMap((t) => t.messages.map((m) => 32 + Buffer.byteLength(m.value) + (m.key ? 2 : 0)));
+          const sizes = r.topicMessages.flatMap((t) => t.messages.map((m) => 32 + Buffer.byteLength(m.value ?? '') + (m.key ? 2 : 0)));
           if (sizes.length > 1) expect(sizes.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(maxBytes);
         }
       }),

@@ -3,7 +3,7 @@ import { type BatchConsumer, createBatchConsumer, createPublisher, type Decoded 
 import { waitFor } from '@cpt/testkit';
 import type { Producer } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { committedOffset, testKafka, testProducer } from './kafka.js';
+import { committedOffset, freshTopic, testKafka, testProducer } from './kafka.js';
 import { testLog } from './support.js';
 
 // The batch consumer under the marks consumer, on a topic of its own (one partition), against the
@@ -26,18 +26,6 @@ afterAll(async () => {
   await producer?.disconnect();
   await deadLetters.disconnect();
 });
-
-async function freshTopic(): Promise<string> {
-  const topic = `test.batch-consumer.${randomUUID()}`;
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
-  } finally {
-    await admin.disconnect();
-  }
-  return topic;
-}
 
 const send = (topic: string, ...values: string[]) =>
   producer.send({ topic, acks: -1, messages: values.map((value) => ({ key: 'k', value })) });
@@ -74,7 +62,7 @@ async function recording(
 
 describe('the batch consumer', () => {
   it('heartbeats through a batch that takes longer than the session timeout: the batch is handled once', async () => {
-    const topic = await freshTopic();
+    const topic = await freshTopic(kafka, 'test.batch-consumer');
     await send(topic, 'a', 'b', 'c');
     // The broker's least session timeout; the first batch takes half as long again.
     const { calls, groupId } = await recording(topic, {

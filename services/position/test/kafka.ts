@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createKafka, type Publisher } from '@cpt/messaging';
 import { createLogger } from '@cpt/platform';
 import { testKafkaBrokers, waitFor } from '@cpt/testkit';
@@ -33,6 +34,19 @@ const headersOf = (m: KafkaMessage): Record<string, string> =>
       return one === undefined ? [] : [[k, one.toString()]];
     }),
   );
+
+/** A topic of one partition of its own, named `prefix.<uuid>`, for a test that must see only its messages. */
+export async function freshTopic(kafka: Kafka, prefix: string): Promise<string> {
+  const topic = `${prefix}.${randomUUID()}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+  return topic;
+}
 
 /** The end (the next offset) of each partition of a topic. */
 export async function endOffsets(kafka: Kafka, topic: string): Promise<Map<number, bigint>> {

@@ -340,7 +340,12 @@ describe('the outbox relay', () => {
       );
 
       // A batch whose committer never publishes (it died after its commit): no notification either.
-      const never: DirectPublisher = { mayPublish: () => true, publish: () => undefined, drain: async () => undefined };
+      const never: DirectPublisher = {
+        mayPublish: () => true,
+        publish: () => undefined,
+        drain: async () => undefined,
+        backlogAtMost: async () => undefined,
+      };
       const started = Date.now();
       const result = await markTicks(db.orm.em, [tick(a.symbol, '11', 1)], { direct: never });
       expect(result.publishNow.length).toBe(1);

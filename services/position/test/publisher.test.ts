@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { createPublisher } from '@cpt/messaging';
 import { afterAll, describe, expect, it } from 'vitest';
-import { endOffsets, testKafka } from './kafka.js';
+import { endOffsets, freshTopic, testKafka } from './kafka.js';
 import { testLog } from './support.js';
 
 // The publisher the position service sends its events with, against the real broker.
@@ -13,21 +12,9 @@ afterAll(async () => {
   for (const c of cleanups) await c();
 });
 
-async function freshTopic(): Promise<string> {
-  const topic = `test.publisher.${randomUUID()}`;
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
-  } finally {
-    await admin.disconnect();
-  }
-  return topic;
-}
-
 describe('the publisher', () => {
   it('takes longer than its send timeout for a publish of many requests, as long as Kafka acknowledges them', async () => {
-    const topic = await freshTopic();
+    const topic = await freshTopic(kafka, 'test.publisher');
     // One message a request, each waiting for the one before: the whole takes seconds, each request milliseconds.
     const publisher = createPublisher(kafka, log, { sendTimeoutMs: 1000, maxRequestBytes: 2048 });
     cleanups.push(() => publisher.disconnect());
