@@ -21,8 +21,6 @@ export interface ProduceRequest<P extends Publish> {
   topicMessages: TopicMessages[];
   /** The publishes whose last message this request carries: done once it is acknowledged. */
   completes: P[];
-  /** The publishes with a message in this request (those it completes among them). */
-  carries: P[];
 }
 
 /**
@@ -34,13 +32,11 @@ export function planRequests<P extends Publish>(batch: readonly P[], maxBytes: n
   const requests: ProduceRequest<P>[] = [];
   let byTopic = new Map<string, TopicMessages>();
   let completes: P[] = [];
-  let carries = new Set<P>();
   let bytes = 0;
   const flush = () => {
-    requests.push({ topicMessages: [...byTopic.values()], completes, carries: [...carries] });
+    requests.push({ topicMessages: [...byTopic.values()], completes });
     byTopic = new Map();
     completes = [];
-    carries = new Set();
     bytes = 0;
   };
   for (const p of batch) {
@@ -50,7 +46,6 @@ export function planRequests<P extends Publish>(batch: readonly P[], maxBytes: n
       const t = byTopic.get(p.topic) ?? { topic: p.topic, messages: [] };
       t.messages.push(m);
       byTopic.set(p.topic, t);
-      carries.add(p);
       bytes += size;
     }
     completes.push(p);
