@@ -27,19 +27,9 @@ afterAll(async () => {
   await deadLetters.disconnect();
 });
 
-const send = (topic: string, ...values: string[]) =>
-  producer.send({ topic, acks: -1, messages: values.map((value) => ({ key: 'k', value })) });
-
-interface Call {
-  values: string[];
-}
-
-/** A consumer of `topic` in a group of its own that records each call of its handler. */
-async function recording(
-  topic: string,
-  opts: { handle?: (call: number) => Promise<void>; sessionTimeoutMs?: number },
-): Promise<{ calls: Call[]; groupId: string }> {
-  const calls: Call[] = [];
+/** A consumer of `topic` in a group of its own, with the broker's least session timeout (6 s), whose first batch takes 9 s. */
+async function slowFirstBatch(topic: string): Promise<{ batches: string[][]; groupId: string }> {
+  const batches: string[][] = [];
   const groupId = `position-test-batch-${randomUUID()}`;
   consumer = createBatchConsumer<string>({
     kafka,
@@ -48,32 +38,28 @@ async function recording(
     topic,
     deadLetterTopic: `${topic}.dlq`,
     deadLetters,
-    sessionTimeoutMs: opts.sessionTimeoutMs ?? 10_000,
+    sessionTimeoutMs: 6000,
     fromBeginning: true,
     decode: (m) => m.value?.toString() ?? '',
     handle: async (items: Decoded<string>[]) => {
-      calls.push({ values: items.map((i) => i.value) });
-      await opts.handle?.(calls.length);
+      batches.push(items.map((i) => i.value));
+      if (batches.length === 1) await new Promise((resolve) => setTimeout(resolve, 9000));
     },
   });
   await consumer.start();
-  return { calls, groupId };
+  return { batches, groupId };
 }
 
 describe('the batch consumer', () => {
   it('heartbeats through a batch that takes longer than the session timeout: the batch is handled once', async () => {
     const topic = await freshTopic(kafka, 'test.batch-consumer');
-    await send(topic, 'a', 'b', 'c');
-    // The broker's least session timeout; the first batch takes half as long again.
-    const { calls, groupId } = await recording(topic, {
-      sessionTimeoutMs: 6000,
-      handle: (call) => (call === 1 ? new Promise((resolve) => setTimeout(resolve, 9000)) : Promise.resolve()),
-    });
+    await producer.send({ topic, acks: -1, messages: ['a', 'b', 'c'].map((value) => ({ key: 'k', value })) });
+    const { batches, groupId } = await slowFirstBatch(topic);
     await waitFor(async () => (await committedOffset(kafka, groupId, topic, 0)) === 3n, {
       timeoutMs: 60_000,
       what: 'the group to commit offset 3',
     });
     // Had the group dropped the member meanwhile, the batch would have been fetched and handled again.
-    expect(calls.map((c) => c.values)).toEqual([['a', 'b', 'c']]);
+    expect(batches).toEqual([['a', 'b', 'c']]);
   }, 90_000);
 });

@@ -200,6 +200,16 @@ describe('the outbox relay', () => {
       return { id, symbol };
     }
 
+    /** {@link campaign}, its opening's event published by a relay that then stops: the outbox is empty, no relay runs. */
+    async function campaignOpenedAndPublished(): Promise<{ id: string; symbol: string }> {
+      const a = await campaign();
+      relay().start();
+      await events.waitFor(a.id, 1);
+      await emptied();
+      await Promise.all(relays.splice(0).map((r) => r.stop()));
+      return a;
+    }
+
     const tick = (symbol: string, price: string, second: number) => ({
       symbol,
       price: `${price}.00000000`,
@@ -259,11 +269,7 @@ describe('the outbox relay', () => {
     });
 
     it('after a publish fails, that event and the later ones of its campaign go through the relay, in seq order', async () => {
-      const a = await campaign();
-      relay().start();
-      await events.waitFor(a.id, 1);
-      await emptied();
-      await Promise.all(relays.splice(0).map((r) => r.stop()));
+      const a = await campaignOpenedAndPublished();
 
       let failing = true;
       const flaky: Publisher = {
@@ -289,11 +295,7 @@ describe('the outbox relay', () => {
     });
 
     it('tells a batch when at most so many batches before it still have events to publish (the backpressure on marks)', async () => {
-      const a = await campaign();
-      relay().start();
-      await events.waitFor(a.id, 1);
-      await emptied();
-      await Promise.all(relays.splice(0).map((r) => r.stop()));
+      const a = await campaignOpenedAndPublished();
 
       // Kafka takes nothing until the gate opens.
       let open = (): void => undefined;

@@ -47,12 +47,12 @@ export function createDirectPublisher(opts: DirectPublisherOptions): DirectPubli
   let queue: PendingEvent[] = [];
   let pumping: Promise<void> | undefined;
   // The events of each publish call with some not settled, oldest first (they settle in order).
-  const calls: PendingEvent[][] = [];
+  const calls: (readonly PendingEvent[])[] = [];
   let waiters: { calls: number; resolve: () => void }[] = [];
 
   const settle = (events: readonly PendingEvent[]) => {
     for (const e of events) taken.delete(e.id);
-    while (calls.length > 0 && (calls[0] as PendingEvent[]).every((e) => !taken.has(e.id))) calls.shift();
+    while (calls.length > 0 && (calls[0] as readonly PendingEvent[]).every((e) => !taken.has(e.id))) calls.shift();
     const ready = waiters.filter((w) => calls.length <= w.calls);
     waiters = waiters.filter((w) => calls.length > w.calls);
     for (const w of ready) w.resolve();
@@ -98,7 +98,7 @@ export function createDirectPublisher(opts: DirectPublisherOptions): DirectPubli
     publish(events) {
       if (events.length === 0) return;
       for (const e of events) taken.add(e.id);
-      calls.push([...events]);
+      calls.push(events);
       queue.push(...events);
       kick();
     },
