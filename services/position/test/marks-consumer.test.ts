@@ -339,15 +339,24 @@ describe('the marks consumer', () => {
     ] as const) {
       last = await produce(producer, TOPICS.ticks, symbol, [tick(symbol, price, ts)]);
     }
-    await markedAt(id, [p], '2026-11-25T10:00:01.000Z');
-    const before = { positions: await positions(id), seq: await seqOf(id), events: await outboxOf(db, id) };
-    // The late 10.75 never marked, but counts for the excursions.
-    expect(before.positions[0]).toMatchObject({
+    // The late 10.75 never marks, but counts for the excursions; it may come in a batch after the
+    // mark's, so the wait is for both.
+    const settled = {
       current_price: '10.25000000',
       current_pnl: '25.00000000',
+      marked_at: '2026-11-25T10:00:01.000Z',
       max_favorable_price: '10.75000000',
       max_adverse_price: '10.00000000',
-    });
+    };
+    await waitFor(
+      async () => {
+        const [only] = await positions(id);
+        return only !== undefined && Object.entries(settled).every(([k, v]) => only[k as keyof typeof only] === v);
+      },
+      { timeoutMs: 15_000, what: `position ${p} at ${JSON.stringify(settled)}` },
+    );
+    const before = { positions: await positions(id), seq: await seqOf(id), events: await outboxOf(db, id) };
+    expect(before.positions[0]).toMatchObject(settled);
 
     // The new group starts where these ticks start: the shared topic's history before them belongs to other suites.
     const replayGroup = groupName('replay');
