@@ -5,16 +5,18 @@
  * prices, so that every round moves every mark. Prints the time of a batch and of a position entry
  * for each size, in a database of its own on the local PostgreSQL (`make up`'s infrastructure).
  *
- *   npm run bench:mark-batch -- [--campaigns 200] [--positions 10,100] [--rounds 30] [--ticks 1]
+ *   npm run bench:mark-batch -- [--campaigns 200] [--positions 10,100] [--rounds 30] [--ticks 1] [--book 250000]
  *
  * `--ticks n` gives each symbol n ticks a batch (the newest marks; all count for excursions), as a
- * batch that conflates a busy feed holds them.
+ * batch that conflates a busy feed holds them. `--book n` keeps up to n positions' campaigns
+ * between batches, as the position service does (`MARKS_CACHED_POSITIONS`, default the same);
+ * `--book 0` reads every campaign in every batch.
  *
  * With `node --cpu-prof` (see bench/README), the profile shows where a position's time goes.
  */
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { markTicks, openOrm, type TickText } from '@cpt/application';
+import { markTicks, OpenBook, openOrm, type TickText } from '@cpt/application';
 import { benchKey, freshDatabase, localInfra, percentiles, progress } from './lib/bench-env.js';
 import { seed } from './lib/scenario.js';
 
@@ -24,6 +26,7 @@ const { values } = parseArgs({
     positions: { type: 'string', default: '10,100' },
     rounds: { type: 'string', default: '30' },
     ticks: { type: 'string', default: '1' },
+    book: { type: 'string', default: '250000' },
     database: { type: 'string', default: 'campaigns_bench_mark_batch' },
   },
 });
@@ -36,6 +39,7 @@ const campaigns = count(values.campaigns, 'campaigns');
 const sizes = values.positions.split(',').map((s) => count(s, 'positions'));
 const rounds = count(values.rounds, 'rounds');
 const ticksPerSymbol = count(values.ticks, 'ticks');
+const bookPositions = values.book === '0' ? 0 : count(values.book, 'book');
 // A round's ticks lie within its second, a millisecond apart, ending at its half.
 if (ticksPerSymbol > 500) throw new Error(`--ticks is at most 500, not ${ticksPerSymbol}`);
 
@@ -49,6 +53,7 @@ try {
     await orm.em.fork().execute('vacuum analyze positions', [], 'run');
     const symbols = [...seeded.values()];
     const times: number[] = [];
+    const book = bookPositions > 0 ? new OpenBook(bookPositions) : undefined;
     let entries = 0;
     for (let r = 0; r < rounds; r++) {
       // Prices alternate around the entry (100), within the stops (5% away): marks move, no stop is
@@ -62,7 +67,7 @@ try {
         for (const symbol of symbols) batch.push({ symbol, price: k === 0 ? price : k % 2 === 0 ? other : price, ts, requestId: null });
       }
       const t0 = performance.now();
-      const result = await markTicks(orm.em, batch);
+      const result = await markTicks(orm.em, batch, book ? { book } : {});
       times.push(performance.now() - t0);
       if (r > 0) entries += result.marked;
     }
@@ -74,7 +79,8 @@ try {
     progress(
       `${positions} positions a campaign, ${campaigns} campaigns: a batch p50 ${p.p50?.toFixed(1)} ms, p90 ${p.p90?.toFixed(1)} ms; ` +
         `${((total * 1000) / Math.max(1, entries)).toFixed(1)} µs a position entry (${entries} entries in ${measured.length} batches` +
-        `${ticksPerSymbol > 1 ? `, ${ticksPerSymbol * campaigns} ticks a batch` : ''})`,
+        `${ticksPerSymbol > 1 ? `, ${ticksPerSymbol * campaigns} ticks a batch` : ''}` +
+        `${book ? `, the book holding ${book.size} positions` : ', no book'})`,
     );
   }
 } finally {

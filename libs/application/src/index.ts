@@ -18,6 +18,7 @@ export type { CreateKeyInput } from './modules/keys/key.commands.js';
 export { createKeyHasher, type KeyHasher } from './modules/keys/key-hash.js';
 export { createKeyVerifier, type KeyVerifier, type KeyVerifierOptions } from './modules/keys/key-verifier.js';
 export { type Mark, type MarkResult, markPositions, markTicks, type SkippedMark, type TickText } from './modules/marks/mark-positions.js';
+export { OpenBook } from './modules/marks/open-book.js';
 export { type OpenEntries, openEntriesOf } from './modules/marks/open-entries.js';
 export type { RefusedStopExit, StopExit } from './modules/marks/stop-exits.js';
 export { deletePublishedEvents, type PublishEvents, publishPendingEvents } from './modules/outbox/outbox.commands.js';

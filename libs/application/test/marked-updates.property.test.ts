@@ -2,7 +2,8 @@ import { dec, type Side } from '@cpt/domain';
 import { applyUpdate, type CampaignState } from '@cpt/realtime-client';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Mark, markPositions } from '../src/index.js';
+import { query } from '../src/db/sql.js';
+import { type Mark, markPositions, OpenBook } from '../src/index.js';
 import { at, newCampaign, uniqueSymbol, unitsToText, useTestApp } from './support.js';
 
 /**
@@ -12,7 +13,9 @@ import { at, newCampaign, uniqueSymbol, unitsToText, useTestApp } from './suppor
  * clients merge them (`applyUpdate`), together with the `position_opened` updates of positions
  * recorded between the batches (some after the fact, entered before ticks already seen), the
  * updates of any batches of ticks in any order give exactly the positions and totals that a read
- * of the campaign shows afterwards, at the same seq.
+ * of the campaign shows afterwards, at the same seq. So do batches that keep the campaigns they
+ * read in a book, which the commands between batches make stale, and campaigns that exit at stops
+ * (each stop lies a cent from its entry).
  */
 
 const BATCHES = 4;
@@ -47,17 +50,23 @@ const orderArb = fc.shuffledSubarray(
 describe('marked updates merged into a snapshot (sections 3 and 6)', () => {
   const app = useTestApp();
 
-  it('equal the positions and totals a read shows afterwards, for any ticks, batches, order and recording times', async () => {
+  it.each([
+    ['each batch reading its campaigns', false],
+    ['batches keeping the campaigns they read', true],
+  ])('equal the positions and totals a read shows afterwards, for any ticks, batches, order and recording times: %s', async (_, keep) => {
+    const book = keep ? new OpenBook(1_000) : undefined;
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom<Side>('LONG', 'SHORT'),
+        fc.boolean(),
         fc.array(tickArb, { minLength: 1, maxLength: 20 }),
         fc.array(positionArb, { minLength: 1, maxLength: 5 }),
         orderArb,
-        async (side, ticks, positions, order) => {
+        async (side, exitAtStops, ticks, positions, order) => {
           const { orm, caller, commands, reads } = app;
           const symbol = uniqueSymbol('MU');
           const campaign = (await newCampaign(commands, caller, side, symbol)).id;
+          if (exitAtStops) await query(orm.em.fork(), 'update campaigns set auto_exit_on_stop = true where id = ?', [campaign]);
           let state: CampaignState | undefined;
           const record = async (p: PositionSpec) => {
             const r = await commands.addPosition(caller, campaign, {
@@ -78,6 +87,7 @@ describe('marked updates merged into a snapshot (sections 3 and 6)', () => {
             const result = await markPositions(
               orm.em,
               marks.filter((_, i) => ticks[i]?.batch === b),
+              book ? { book } : {},
             );
             for (const e of result.events) if (e.campaign_id === campaign) state = applyUpdate(state, e) ?? state;
             for (const p of positions.filter((q) => q.recordedAfter === k)) await record(p);

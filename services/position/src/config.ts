@@ -20,6 +20,12 @@ export const configSchema = z.object({
    * then every batch of a fetch joins the same transaction.
    */
   CONSUMER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(6),
+  /**
+   * OPEN positions whose campaigns the marks consumer keeps between batches (their rows and the
+   * figures no mark changes), so that a batch reads from the database only the campaigns changed
+   * since; 0 reads every campaign in every batch.
+   */
+  MARKS_CACHED_POSITIONS: z.coerce.number().int().min(0).max(10_000_000).default(250_000),
   LOG_LEVEL: logLevelVar,
   /** How often the outbox relay looks for unpublished events when it was not woken. */
   OUTBOX_POLL_MS: msVar(200),

@@ -1,4 +1,4 @@
-import { databaseProbe, openOrm, registerPoolMetrics } from '@cpt/application';
+import { databaseProbe, OpenBook, openOrm, registerPoolMetrics } from '@cpt/application';
 import { createConsumerLagMonitor, createKafka, createPublisher, kafkaProbe, TOPICS } from '@cpt/messaging';
 import { configOrExit, createLogger, createMetricsRegistry, onShutdown } from '@cpt/platform';
 import { buildApp } from './app.js';
@@ -32,6 +32,7 @@ const consumer = createMarksConsumer({
   // The batches taken at once share one transaction (mergedBatches): one connection, whatever their number.
   partitionsConcurrently: config.CONSUMER_CONCURRENCY,
   direct,
+  ...(config.MARKS_CACHED_POSITIONS > 0 ? { book: new OpenBook(config.MARKS_CACHED_POSITIONS) } : {}),
 });
 const lag = createConsumerLagMonitor({ kafka, registry: metrics, log, groupId: config.CONSUMER_GROUP, topic: TOPICS.ticks });
 const relay = createOutboxRelay({

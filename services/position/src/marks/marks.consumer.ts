@@ -1,4 +1,4 @@
-import { isDatabaseUnavailable, markTicks } from '@cpt/application';
+import { isDatabaseUnavailable, markTicks, type OpenBook } from '@cpt/application';
 import type { TickEnvelope } from '@cpt/contracts';
 import { isDomainError } from '@cpt/domain';
 import { type BatchConsumer, createBatchConsumer, type Decoded, type Publisher, TOPICS } from '@cpt/messaging';
@@ -34,6 +34,8 @@ export interface MarksConsumerOptions {
   partitionsConcurrently?: number;
   /** Publishes each batch's events right after its commit; without it, the outbox relay does. */
   direct?: DirectPublisher;
+  /** Keeps the campaigns a batch read for the next batches (`MARKS_CACHED_POSITIONS`); without it, each batch reads them. */
+  book?: OpenBook;
 }
 
 /**
@@ -74,7 +76,10 @@ export function createMarksConsumer(opts: MarksConsumerOptions): MarksConsumer {
         // Every tick: the newest of each symbol marks, and all of them move excursions (section 9).
         // Their price and ts stay text: the batch is reduced on it before anything is converted.
         const ticks = items.map((i) => ({ symbol: i.value.symbol, price: i.value.price, ts: i.value.ts, requestId: i.requestId }));
-        const result = await markTicks(opts.em, ticks, opts.direct ? { direct: opts.direct } : {});
+        const result = await markTicks(opts.em, ticks, {
+          ...(opts.direct ? { direct: opts.direct } : {}),
+          ...(opts.book ? { book: opts.book } : {}),
+        });
         // Committed: its events go to Kafka now, not after a round of the relay.
         opts.direct?.publish(result.publishNow);
         const requestIds = [...new Set(items.map((i) => i.requestId).filter((r): r is string => r !== null))];

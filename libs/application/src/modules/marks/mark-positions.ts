@@ -32,11 +32,11 @@ import {
   lockCampaignsOfSymbols,
   type MarkedFlags,
   type MarkedRow,
-  type OpenMarkRow,
   selectOpenMarkRows,
   type TicksJson,
   updateMarks,
 } from './marks.repository.js';
+import { byEntryDate, type OpenBook, type OpenCampaign, type OpenPosition, openPosition } from './open-book.js';
 import { applyStopExits, type RefusedStopExit, type StopExit } from './stop-exits.js';
 import { lockSymbolMarks, type SymbolMarkText, upsertSymbolMarks } from './symbol-marks.repository.js';
 
@@ -86,10 +86,15 @@ export interface MarkResult {
   publishNow: PendingEvent[];
 }
 
-/** How a batch is applied: its clock (a test may set it), and who publishes its events. */
+/**
+ * How a batch is applied: its clock (a test may set it), who publishes its events, and the
+ * campaigns kept from the batches before (the process's {@link OpenBook}: read from it when still
+ * current, stored in it once the batch commits).
+ */
 export interface MarkOptions {
   now?: Date;
   direct?: DirectPublishing;
+  book?: OpenBook;
 }
 
 const NOTHING: MarkResult = Object.freeze({
@@ -184,7 +189,8 @@ export async function markTicks(em: EntityManager, batch: readonly TickText[], o
   const { newest, rows, instants, bySymbol } = batchJson(batch);
   if (newest.length === 0) return NOTHING;
   const requestIdOf = new Map(newest.map((m) => [m.symbol, m.requestId ?? null]));
-  return em.fork().transactional(async (tx) => {
+  const book = opts.book;
+  const committed = await em.fork().transactional(async (tx) => {
     // The batch's clock (`updated_at`, the equity points' time); a test may set it.
     const now = opts.now ?? new Date();
     // Symbols first, then campaigns: a command that opens a position share-locks its symbol's mark
@@ -212,7 +218,7 @@ export async function markTicks(em: EntityManager, batch: readonly TickText[], o
       } else marks.set(t.symbol, { ...old, priceUnits: toUnits(old.price), moved: false, before: old });
     }
     const lockedRows = await lockCampaignsOfSymbols(tx, newest);
-    if (lockedRows.length === 0) return NOTHING;
+    if (lockedRows.length === 0) return { result: NOTHING, keep: [] };
     const locked = lockedRows.map((c) => c.id);
     const sides = new Map(lockedRows.map((c) => [c.id, c.long]));
     const written = await updateMarks(tx, ticks, instants, lockedRows, now);
@@ -237,38 +243,63 @@ export async function markTicks(em: EntityManager, batch: readonly TickText[], o
     }
     // Every OPEN position of the locked campaigns, as the batch left its row: the mark each now
     // carries, the campaigns' totals and the compact positions of `marked` events follow from it.
-    const open = await selectOpenMarkRows(tx, locked);
+    // A campaign the book holds at its seq is not read again: the rows the batch wrote take the
+    // columns it wrote. One whose held positions the batch exited or breached is read again.
+    const heldCampaigns = new Set([...heldFlags.values()].map((f) => f.campaign_id));
+    const openOf = new Map<string, OpenCampaign>();
+    const unread: string[] = [];
+    for (const c of lockedRows) {
+      const kept = heldCampaigns.has(c.id) ? undefined : book?.get(c.id, c.seq);
+      if (kept) openOf.set(c.id, withWritten(kept, flagsOf));
+      else unread.push(c.id);
+    }
+    if (unread.length > 0) for (const [id, campaign] of await readOpenCampaigns(tx, unread)) openOf.set(id, campaign);
     const skipped: SkippedMark[] = [];
     const kept: { id: string; price: string; pnl: string; ts: string; updated_at: string }[] = [];
+    const keptCampaigns = new Set<string>();
     const byCampaign = new Map<string, { changed: MarkedPosition[]; open: MarkedPosition[] }>();
-    for (const row of open) {
-      const mark = marks.get(row.symbol);
-      const long = sides.get(row.campaign_id) === true;
-      let p = markedPosition(row, long, mark);
-      if (mark?.moved && p.overflow) {
-        skipped.push({ positionId: row.id, campaignId: row.campaign_id, symbol: row.symbol, price: mark.price, ts: mark.ts });
-        // It keeps the mark it carried: its symbol's before the batch, when that one reached it,
-        // written into its row (reads no longer reach it with the symbol's).
-        const before = mark.before;
-        const carried = before && markedPosition(row, long, { ...before, priceUnits: toUnits(before.price), moved: false });
-        if (before && carried?.reached) {
-          const r = carried.row;
-          kept.push({ id: r.id, price: r.current_price, pnl: r.current_pnl, ts: before.ts, updated_at: utcMillis(r.updated_at) });
-          p = { ...carried, reached: false, overflow: true };
+    for (const id of locked) {
+      const long = sides.get(id) === true;
+      const entry: { changed: MarkedPosition[]; open: MarkedPosition[] } = { changed: [], open: [] };
+      byCampaign.set(id, entry);
+      for (const o of openOf.get(id)?.positions ?? []) {
+        const row = o.row;
+        const mark = marks.get(row.symbol);
+        let p = markedPosition(o, long, mark);
+        if (mark?.moved && p.overflow) {
+          skipped.push({ positionId: row.id, campaignId: id, symbol: row.symbol, price: mark.price, ts: mark.ts });
+          // It keeps the mark it carried: its symbol's before the batch, when that one reached it,
+          // written into its row (reads no longer reach it with the symbol's).
+          const before = mark.before;
+          const carried = before && markedPosition(o, long, { ...before, priceUnits: toUnits(before.price), moved: false });
+          if (before && carried?.reached) {
+            const r = carried.row;
+            kept.push({ id: r.id, price: r.current_price, pnl: r.current_pnl, ts: before.ts, updated_at: utcMillis(r.updated_at) });
+            keptCampaigns.add(id);
+            p = { ...carried, reached: false, overflow: true };
+          }
         }
+        entry.open.push(p);
+        const flags = flagsOf.get(row.id);
+        if ((mark?.moved && p.reached) || flags?.moves || flags?.breach_ts != null || heldFlags.has(row.id)) entry.changed.push(p);
       }
-      const entry = byCampaign.get(row.campaign_id) ?? { changed: [], open: [] };
-      byCampaign.set(row.campaign_id, entry);
-      entry.open.push(p);
-      const flags = flagsOf.get(row.id);
-      if ((mark?.moved && p.reached) || flags?.moves || flags?.breach_ts != null || heldFlags.has(row.id)) entry.changed.push(p);
     }
     await keepMarks(tx, kept);
     const exitsOf = new Map<string, StopExit[]>();
     for (const e of exits) exitsOf.set(e.campaignId, [...(exitsOf.get(e.campaignId) ?? []), e]);
+    // What the book keeps once the batch commits: each campaign as its rows now are, at its seq
+    // after the batch. Not one whose rows the batch changed otherwise (kept marks, exits).
+    const keep: { id: string; seq: string; campaign: OpenCampaign }[] = [];
+    const cacheable = (id: string) => book !== undefined && !heldCampaigns.has(id) && !keptCampaigns.has(id);
     // One event per campaign the batch changed: a mark moved, an excursion, a breach or an exit.
     const campaignIds = locked.filter((id) => (byCampaign.get(id)?.changed.length ?? 0) > 0 || exitsOf.has(id));
-    if (campaignIds.length === 0) return { ...NOTHING, skipped };
+    const unchanged = new Set(locked);
+    for (const id of campaignIds) unchanged.delete(id);
+    for (const c of lockedRows) {
+      const open = openOf.get(c.id);
+      if (unchanged.has(c.id) && open && cacheable(c.id)) keep.push({ id: c.id, seq: c.seq, campaign: open });
+    }
+    if (campaignIds.length === 0) return { result: { ...NOTHING, skipped }, keep };
     const bumped = await bumpSeqs(
       tx,
       campaignIds,
@@ -276,12 +307,20 @@ export async function markTicks(em: EntityManager, batch: readonly TickText[], o
       now,
     );
     await journalStopExits(tx, bumped, exitsOf, now);
-    const fixed = await loadMarkFreeSums(tx, campaignIds);
+    // The sums no mark changes: the book's, else read (a campaign with positions has them).
+    const unsummed = campaignIds.filter((id) => openOf.get(id)?.sums === undefined);
+    const read = unsummed.length > 0 ? await loadMarkFreeSums(tx, unsummed) : new Map<string, MarkFreeSums>();
+    const sumsOf = (id: string): MarkFreeSums | undefined => openOf.get(id)?.sums ?? read.get(id);
     const totals = new Map<string, CampaignTotals>();
-    for (const id of campaignIds) totals.set(id, campaignTotals(byCampaign.get(id)?.open ?? [], fixed.get(id)));
+    for (const id of campaignIds) totals.set(id, campaignTotals(byCampaign.get(id)?.open ?? [], sumsOf(id)));
+    for (const b of bumped) {
+      const open = openOf.get(b.id);
+      if (open && cacheable(b.id)) keep.push({ id: b.id, seq: b.last_seq, campaign: { positions: open.positions, sums: sumsOf(b.id) } });
+    }
     // A `marked` update carries, of each position, its id and what the batch changed (section 3):
     // no exits to read, a tenth of the bytes of a whole position to store, publish and parse. A
     // campaign a stop exit changed structurally gets whole positions (every one the batch changed).
+    // Positions come in entry order (the campaign's are kept so).
     const changed = new Map<string, ChangedPositionJson[]>();
     let marked = 0;
     for (const id of campaignIds) {
@@ -293,7 +332,10 @@ export async function markTicks(em: EntityManager, batch: readonly TickText[], o
         changed.set(id, await positionsJson(tx, null, rows));
       } else {
         marked += list.length;
-        changed.set(id, inEntryOrder(list.map((p) => p.row)).map(markedPositionJson));
+        changed.set(
+          id,
+          list.map((p) => markedPositionJson(p.row)),
+        );
       }
     }
     const { events, publishNow } = await recordEvents(
@@ -314,7 +356,7 @@ export async function markTicks(em: EntityManager, batch: readonly TickText[], o
       null,
       opts.direct ? { known: totals, direct: opts.direct } : { known: totals },
     );
-    return {
+    const result: MarkResult = {
       marked,
       skipped,
       campaigns: bumped.length,
@@ -325,7 +367,38 @@ export async function markTicks(em: EntityManager, batch: readonly TickText[], o
       perTick,
       publishNow,
     };
+    return { result, keep };
   });
+  // Committed: the book keeps the campaigns as the batch left them.
+  if (book) for (const k of committed.keep) book.put(k.id, k.seq, k.campaign);
+  return committed.result;
+}
+
+/** A kept campaign with the columns the batch wrote into its rows (new rows; the kept ones are not changed). */
+function withWritten(kept: OpenCampaign, flagsOf: ReadonlyMap<string, MarkedFlags>): OpenCampaign {
+  if (flagsOf.size === 0) return kept;
+  let positions: OpenPosition[] | undefined;
+  for (const [i, o] of kept.positions.entries()) {
+    const written = flagsOf.get(o.row.id)?.written;
+    if (!written) continue;
+    positions ??= [...kept.positions];
+    positions[i] = { ...o, row: { ...o.row, ...written } };
+  }
+  return positions ? { positions, sums: kept.sums } : kept;
+}
+
+/** The OPEN positions of campaigns as their rows now are, each campaign's in entry order. */
+async function readOpenCampaigns(tx: EntityManager, campaignIds: readonly string[]): Promise<Map<string, OpenCampaign>> {
+  const byCampaign = new Map<string, OpenPosition[]>();
+  for (const row of await selectOpenMarkRows(tx, campaignIds)) {
+    const list = byCampaign.get(row.campaign_id);
+    const o = openPosition(row);
+    if (list) list.push(o);
+    else byCampaign.set(row.campaign_id, [o]);
+  }
+  const out = new Map<string, OpenCampaign>();
+  for (const [id, list] of byCampaign) out.set(id, { positions: list.sort(byEntryDate), sums: undefined });
+  return out;
 }
 
 /** A symbol's mark after a batch (the contract's text), whether the batch moved it, and the one before. */
@@ -345,38 +418,41 @@ interface MarkedPosition {
   reached: boolean;
   /** Whether the symbol's mark is not before its entry but its P&L there would not fit NUMERIC(18,8). */
   overflow: boolean;
-  /** Its entry price and open shares in units (the campaign's totals sum them). */
+  /** Its entry price, open shares and risk in units (the campaign's totals sum them). */
   entryUnits: bigint;
   sharesUnits: bigint;
+  riskUnits: bigint;
 }
 
 /**
  * The figures an OPEN position shows with its symbol's mark (section 6): the mark's price, P&L and
  * instant once the mark is not before its entry and its P&L fits NUMERIC(18,8), else what its row
- * holds. Exact, in integers of 10⁻⁸ (`markPnlUnits`), as reads compute it in SQL.
+ * holds. Exact, in integers of 10⁻⁸ (`markPnlUnits`), as reads compute it in SQL. The row is not
+ * changed: the position as the batch shows it is a new one.
  */
-function markedPosition(row: OpenMarkRow, long: boolean, mark: SymbolMarkNow | undefined): MarkedPosition {
-  // The row is the batch's own copy: it becomes the position as the batch shows it, in place.
-  const shown = row as unknown as PositionRow;
-  const entryUnits = toUnits(row.entry_price);
-  const sharesUnits = toUnits(row.open_shares);
+function markedPosition(o: OpenPosition, long: boolean, mark: SymbolMarkNow | undefined): MarkedPosition {
+  const row = o.row;
   let pnl: bigint | undefined;
   let overflow = false;
-  if (mark && mark.ts >= utcMillis(row.entry_date)) {
-    const at = markPnlUnits(long, entryUnits, sharesUnits, mark.priceUnits);
+  let shown: PositionRow | undefined;
+  if (mark && mark.ts >= o.entryTs) {
+    const at = markPnlUnits(long, o.entryUnits, o.sharesUnits, mark.priceUnits);
     if (at <= MAX_AMOUNT_UNITS && at >= -MAX_AMOUNT_UNITS) {
       pnl = at;
-      const updatedAt = utcMillis(row.updated_at);
-      shown.current_price = mark.price;
-      shown.current_pnl = fromUnits(at);
-      shown.marked_at = mark.ts;
-      shown.updated_at = laterText(mark.updatedAt, updatedAt);
+      shown = {
+        ...(row as unknown as PositionRow),
+        current_price: mark.price,
+        current_pnl: fromUnits(at),
+        marked_at: mark.ts,
+        updated_at: laterText(mark.updatedAt, utcMillis(row.updated_at)),
+      };
     } else overflow = true;
   }
   const reached = pnl !== undefined;
   const units = pnl ?? toUnits(row.current_pnl);
-  shown.net_pnl = fromUnits((row.realized_pnl === null ? 0n : toUnits(row.realized_pnl)) + units - toUnits(row.fees));
-  return { row: shown, pnlUnits: units, reached, overflow, entryUnits, sharesUnits };
+  shown ??= { ...(row as unknown as PositionRow) };
+  shown.net_pnl = fromUnits(o.settledUnits + units);
+  return { row: shown, pnlUnits: units, reached, overflow, entryUnits: o.entryUnits, sharesUnits: o.sharesUnits, riskUnits: o.riskUnits };
 }
 
 /** The later of two of the contract's timestamps (UTC text, which orders as text). */
@@ -391,10 +467,10 @@ function campaignTotals(open: readonly MarkedPosition[], fixed: MarkFreeSums | u
   let breachedCount = 0;
   let asOf: string | null = fixed?.closedAsOf == null ? null : utcMillis(fixed.closedAsOf);
   for (const p of open) {
-    const r = p.row as PositionRow & { risk: string };
+    const r = p.row;
     shares += p.sharesUnits;
     notional += p.entryUnits * p.sharesUnits;
-    risk += toUnits(r.risk);
+    risk += p.riskUnits;
     unrealized += p.pnlUnits;
     if (r.stop_breached_at !== null) breachedCount++;
     const at = r.marked_at === null ? null : utcMillis(r.marked_at);
@@ -422,7 +498,13 @@ function units16Text(n: bigint): string {
 }
 
 /** The flags of a position the batch reached, without the keys its row already has. */
-function omitKeys({ id: _id, campaign_id: _c, symbol: _s, ...flags }: MarkedFlags): Omit<MarkedFlags, 'id' | 'campaign_id' | 'symbol'> {
+function omitKeys({
+  id: _id,
+  campaign_id: _c,
+  symbol: _s,
+  written: _w,
+  ...flags
+}: MarkedFlags): Omit<MarkedFlags, 'id' | 'campaign_id' | 'symbol' | 'written'> {
   return flags;
 }
 

@@ -73,7 +73,7 @@ export type InstantsJson = string;
 // Each symbol's campaigns through their index (the lateral, fenced by OFFSET 0, is not
 // flattened into a scan of every campaign), then locked in id order by primary key.
 const LOCK_CAMPAIGNS_OF_SYMBOLS = statement(
-  `select c.id, c.side = 'LONG' as long from campaigns c
+  `select c.id, c.side = 'LONG' as long, c.last_seq::text as seq from campaigns c
    where c.id = any(array(
      select k.id from json_to_recordset(?::json) as t(symbol text, ts timestamptz)
      cross join lateral (
@@ -83,18 +83,20 @@ const LOCK_CAMPAIGNS_OF_SYMBOLS = statement(
    order by c.id for update of c`,
 );
 
+/** A campaign a batch of marks locked: its side, and its `last_seq` before the batch. */
+export interface LockedCampaign {
+  id: string;
+  long: boolean;
+  seq: string;
+}
+
 /**
  * Locks, in id order (as every writer does), the campaigns of the symbols whose OPEN positions a
  * batch may reach: those entered at or before the symbol's newest tick of the batch. A campaign's
  * positions all trade its symbol.
  */
-export function lockCampaignsOfSymbols(
-  em: EntityManager,
-  newest: readonly { symbol: string; ts: string }[],
-): Promise<{ id: string; long: boolean }[]> {
-  return query<{ id: string; long: boolean }>(em, LOCK_CAMPAIGNS_OF_SYMBOLS, [
-    JSON.stringify(newest.map((t) => ({ symbol: t.symbol, ts: t.ts }))),
-  ]);
+export function lockCampaignsOfSymbols(em: EntityManager, newest: readonly { symbol: string; ts: string }[]): Promise<LockedCampaign[]> {
+  return query<LockedCampaign>(em, LOCK_CAMPAIGNS_OF_SYMBOLS, [JSON.stringify(newest.map((t) => ({ symbol: t.symbol, ts: t.ts })))]);
 }
 
 /** What the batch's ticks did to a position's row: its excursions, its stop (sections 8 and 9). */
@@ -116,10 +118,18 @@ export interface MarkedFlags {
   held: boolean;
   /** Whether its campaign is LONG. */
   long: boolean;
+  /** The columns the batch wrote, as its row now holds them (null when it wrote none). */
+  written: WrittenMarkColumns | null;
 }
 
+/** The columns of a position's row that a batch of marks writes. */
+export type WrittenMarkColumns = Pick<
+  OpenMarkRow,
+  'max_favorable_price' | 'max_adverse_price' | 'stop_breached_at' | 'stop_breach_price' | 'updated_at'
+>;
+
 /** A position to exit at its stop: its row as reads show it, with what the batch did to it. */
-export type MarkedRow = PositionRow & Omit<MarkedFlags, 'id' | 'campaign_id' | 'symbol'>;
+export type MarkedRow = PositionRow & Omit<MarkedFlags, 'id' | 'campaign_id' | 'symbol' | 'written'>;
 
 const UPDATE_MARKS = statement(
   `with instants as materialized (
@@ -141,26 +151,45 @@ const UPDATE_MARKS = statement(
      from m
      where p.id = any(array(select w.id from m w where not w.held and (w.moves or w.breach_ts is not null)))
        and p.id = m.id and p.status = 'OPEN'
-     returning p.id)
-   select m.id, m.campaign_id, m.symbol, m.moves, m.breach_ts, m.breach_price::text as breach_price, m.from_ticks, m.held, m.long
-   from m where m.moves or m.breach_ts is not null`,
+     returning p.id, p.max_favorable_price, p.max_adverse_price, p.stop_breached_at, p.stop_breach_price, p.updated_at)
+   select m.id, m.campaign_id, m.symbol, m.moves, m.breach_ts, m.breach_price::text as breach_price, m.from_ticks, m.held, m.long,
+     w.id is not null as wrote, w.max_favorable_price::text as w_max_favorable_price, w.max_adverse_price::text as w_max_adverse_price,
+     w.stop_breached_at as w_stop_breached_at, w.stop_breach_price::text as w_stop_breach_price, w.updated_at as w_updated_at
+   from m left join written w on w.id = m.id where m.moves or m.breach_ts is not null`,
 );
 
 /**
  * Writes the excursions and stop breaches a batch makes in the rows of the OPEN positions of the
- * locked campaigns, and returns what it did to each position it wrote or holds. Re-matched under
+ * locked campaigns, and returns what it did to each position it wrote or holds, with the columns
+ * it wrote. Re-matched under
  * the locks: a position that a command closed meanwhile is not touched. The first tick at or
  * through a stop breaches it (section 8); a position so breached in a campaign that exits at stops
  * is `held`: left unchanged, for the caller to exit.
  */
-export function updateMarks(
+export async function updateMarks(
   em: EntityManager,
   ticks: TicksJson,
   instants: InstantsJson,
   campaigns: readonly { id: string; long: boolean }[],
   now: Date,
 ): Promise<MarkedFlags[]> {
-  return query<MarkedFlags>(em, UPDATE_MARKS, [instants, ticks, JSON.stringify(campaigns), now]);
+  const rows = await query<
+    Omit<MarkedFlags, 'written'> & { wrote: boolean } & { [K in keyof WrittenMarkColumns as `w_${K}`]: WrittenMarkColumns[K] }
+  >(em, UPDATE_MARKS, [instants, ticks, JSON.stringify(campaigns.map((c) => ({ id: c.id, long: c.long }))), now]);
+  return rows.map(
+    ({ wrote, w_max_favorable_price, w_max_adverse_price, w_stop_breached_at, w_stop_breach_price, w_updated_at, ...flags }) => ({
+      ...flags,
+      written: wrote
+        ? {
+            max_favorable_price: w_max_favorable_price,
+            max_adverse_price: w_max_adverse_price,
+            stop_breached_at: w_stop_breached_at,
+            stop_breach_price: w_stop_breach_price,
+            updated_at: w_updated_at,
+          }
+        : null,
+    }),
+  );
 }
 
 /**
