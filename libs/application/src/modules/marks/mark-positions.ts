@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { CampaignUpdated, ChangedPositionJson } from '@cpt/contracts';
+import type { CampaignUpdated, ChangedPositionJson, MarkedPositionJson } from '@cpt/contracts';
 import {
   type CampaignTotals,
   comparePriceText,
   crossingsOf,
   type Dec,
   dec,
+  divText8,
   type ExcursionStep,
   excursionSteps,
   firstAtEachInstant,
@@ -22,7 +23,6 @@ import { insertJournalEntry } from '../journal/journal.repository.js';
 import { recordEvents } from '../outbox/outbox.commands.js';
 import type { DirectPublishing, PendingEvent } from '../outbox/outbox.repository.js';
 import type { PositionRow } from '../positions/position.mapper.js';
-import { markedPositionJson } from '../positions/position.mapper.js';
 import { positionsJson, selectPositionRows } from '../positions/position.repository.js';
 import { loadMarkFreeSums, type MarkFreeSums } from '../totals/totals.repository.js';
 import {
@@ -273,8 +273,7 @@ export async function markTicks(em: EntityManager, batch: readonly TickText[], o
           const before = mark.before;
           const carried = before && markedPosition(o, long, { ...before, priceUnits: toUnits(before.price), moved: false });
           if (before && carried?.reached) {
-            const r = carried.row;
-            kept.push({ id: r.id, price: r.current_price, pnl: r.current_pnl, ts: before.ts, updated_at: utcMillis(r.updated_at) });
+            kept.push({ id: row.id, price: carried.price, pnl: carried.pnl, ts: before.ts, updated_at: carried.updatedAt });
             keptCampaigns.add(id);
             p = { ...carried, reached: false, overflow: true };
           }
@@ -326,23 +325,20 @@ export async function markTicks(em: EntityManager, batch: readonly TickText[], o
     for (const id of campaignIds) {
       const list = byCampaign.get(id)?.changed ?? [];
       if (exitsOf.has(id)) {
-        const ids = [...list.map((p) => p.row.id), ...(exitsOf.get(id) ?? []).map((e) => e.positionId)];
+        const ids = [...list.map((p) => p.open.row.id), ...(exitsOf.get(id) ?? []).map((e) => e.positionId)];
         const rows = inEntryOrder(await selectPositionRows(tx, ids));
         marked += rows.length;
         changed.set(id, await positionsJson(tx, null, rows));
       } else {
         marked += list.length;
-        changed.set(
-          id,
-          list.map((p) => markedPositionJson(p.row)),
-        );
+        changed.set(id, list.map(markedJson));
       }
     }
     const { events, publishNow } = await recordEvents(
       tx,
       bumped.map((b) => {
         const closed = exitsOf.get(b.id);
-        const first = byCampaign.get(b.id)?.changed[0]?.row.symbol ?? '';
+        const first = byCampaign.get(b.id)?.changed[0]?.open.row.symbol ?? '';
         return {
           campaignId: b.id,
           seq: Number(b.last_seq),
@@ -382,7 +378,7 @@ function withWritten(kept: OpenCampaign, flagsOf: ReadonlyMap<string, MarkedFlag
     const written = flagsOf.get(o.row.id)?.written;
     if (!written) continue;
     positions ??= [...kept.positions];
-    positions[i] = { ...o, row: { ...o.row, ...written } };
+    positions[i] = openPosition({ ...o.row, ...written });
   }
   return positions ? { positions, sums: kept.sums } : kept;
 }
@@ -411,48 +407,76 @@ interface SymbolMarkNow extends SymbolMarkText {
 
 /** An OPEN position with the mark it carries after a batch (section 6), as a `marked` update lists it. */
 interface MarkedPosition {
-  row: PositionRow;
+  open: OpenPosition;
+  /** Its `current_price`, `current_pnl`, `marked_at`, `updated_at` and `net_pnl` after the batch (the contract's text). */
+  price: string;
+  pnl: string;
+  markedAt: string | null;
+  updatedAt: string;
+  netPnl: string;
   /** Its P&L on the open shares at the mark it carries, in units. */
   pnlUnits: bigint;
   /** Whether its symbol's mark reaches it (not before its entry, and its P&L fits). */
   reached: boolean;
   /** Whether the symbol's mark is not before its entry but its P&L there would not fit NUMERIC(18,8). */
   overflow: boolean;
-  /** Its entry price, open shares and risk in units (the campaign's totals sum them). */
-  entryUnits: bigint;
-  sharesUnits: bigint;
-  riskUnits: bigint;
 }
 
 /**
  * The figures an OPEN position shows with its symbol's mark (section 6): the mark's price, P&L and
  * instant once the mark is not before its entry and its P&L fits NUMERIC(18,8), else what its row
- * holds. Exact, in integers of 10⁻⁸ (`markPnlUnits`), as reads compute it in SQL. The row is not
- * changed: the position as the batch shows it is a new one.
+ * holds. Exact, in integers of 10⁻⁸ (`markPnlUnits`), as reads compute it in SQL.
  */
 function markedPosition(o: OpenPosition, long: boolean, mark: SymbolMarkNow | undefined): MarkedPosition {
-  const row = o.row;
-  let pnl: bigint | undefined;
-  let overflow = false;
-  let shown: PositionRow | undefined;
   if (mark && mark.ts >= o.entryTs) {
     const at = markPnlUnits(long, o.entryUnits, o.sharesUnits, mark.priceUnits);
     if (at <= MAX_AMOUNT_UNITS && at >= -MAX_AMOUNT_UNITS) {
-      pnl = at;
-      shown = {
-        ...(row as unknown as PositionRow),
-        current_price: mark.price,
-        current_pnl: fromUnits(at),
-        marked_at: mark.ts,
-        updated_at: laterText(mark.updatedAt, utcMillis(row.updated_at)),
+      return {
+        open: o,
+        price: mark.price,
+        pnl: fromUnits(at),
+        markedAt: mark.ts,
+        updatedAt: laterText(mark.updatedAt, o.updatedAt),
+        netPnl: fromUnits(o.settledUnits + at),
+        pnlUnits: at,
+        reached: true,
+        overflow: false,
       };
-    } else overflow = true;
+    }
   }
-  const reached = pnl !== undefined;
-  const units = pnl ?? toUnits(row.current_pnl);
-  shown ??= { ...(row as unknown as PositionRow) };
-  shown.net_pnl = fromUnits(o.settledUnits + units);
-  return { row: shown, pnlUnits: units, reached, overflow, entryUnits: o.entryUnits, sharesUnits: o.sharesUnits, riskUnits: o.riskUnits };
+  const row = o.row;
+  const units = toUnits(row.current_pnl);
+  return {
+    open: o,
+    price: row.current_price,
+    pnl: row.current_pnl,
+    markedAt: o.markedAt,
+    updatedAt: o.updatedAt,
+    netPnl: fromUnits(o.settledUnits + units),
+    pnlUnits: units,
+    reached: false,
+    overflow: mark !== undefined && mark.ts >= o.entryTs,
+  };
+}
+
+/** A position as a `marked` update carries it (section 3): its id and the fields a mark changes. */
+function markedJson(p: MarkedPosition): MarkedPositionJson {
+  const o = p.open;
+  return {
+    id: o.row.id,
+    current_price: p.price,
+    current_pnl: p.pnl,
+    net_pnl: p.netPnl,
+    r_multiple: divText8(p.netPnl, o.row.initial_risk),
+    marked_at: p.markedAt,
+    max_favorable_price: o.row.max_favorable_price,
+    max_adverse_price: o.row.max_adverse_price,
+    mfe_r: o.mfeR,
+    mae_r: o.maeR,
+    stop_breached_at: o.stopBreachedAt,
+    stop_breach_price: o.row.stop_breach_price,
+    updated_at: p.updatedAt,
+  };
 }
 
 /** The later of two of the contract's timestamps (UTC text, which orders as text). */
@@ -467,13 +491,13 @@ function campaignTotals(open: readonly MarkedPosition[], fixed: MarkFreeSums | u
   let breachedCount = 0;
   let asOf: string | null = fixed?.closedAsOf == null ? null : utcMillis(fixed.closedAsOf);
   for (const p of open) {
-    const r = p.row;
-    shares += p.sharesUnits;
-    notional += p.entryUnits * p.sharesUnits;
-    risk += p.riskUnits;
+    const o = p.open;
+    shares += o.sharesUnits;
+    notional += o.entryUnits * o.sharesUnits;
+    risk += o.riskUnits;
     unrealized += p.pnlUnits;
-    if (r.stop_breached_at !== null) breachedCount++;
-    const at = r.marked_at === null ? null : utcMillis(r.marked_at);
+    if (o.stopBreachedAt !== null) breachedCount++;
+    const at = p.markedAt;
     if (at !== null && (asOf === null || at > asOf)) asOf = at;
   }
   return totalsFromSums({

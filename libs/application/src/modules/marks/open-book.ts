@@ -1,4 +1,4 @@
-import { toUnits } from '@cpt/domain';
+import { excursionR, toUnits } from '@cpt/domain';
 import { utcMillis } from '../../db/timestamps.js';
 import type { MarkFreeSums } from '../totals/totals.repository.js';
 import type { OpenMarkRow } from './marks.repository.js';
@@ -18,6 +18,13 @@ export interface OpenPosition {
   readonly riskUnits: bigint;
   /** Its realized P&L less its fees, in units: its `net_pnl` is this plus its current P&L. */
   readonly settledUnits: bigint;
+  /** Its row's `updated_at`, `marked_at` and `stop_breached_at` as the contract's text. */
+  readonly updatedAt: string;
+  readonly markedAt: string | null;
+  readonly stopBreachedAt: string | null;
+  /** Its excursions in R (section 9), which only its row's excursions change. */
+  readonly mfeR: string;
+  readonly maeR: string;
 }
 
 export function openPosition(row: OpenMarkRow): OpenPosition {
@@ -28,6 +35,11 @@ export function openPosition(row: OpenMarkRow): OpenPosition {
     sharesUnits: toUnits(row.open_shares),
     riskUnits: toUnits(row.risk),
     settledUnits: (row.realized_pnl === null ? 0n : toUnits(row.realized_pnl)) - toUnits(row.fees),
+    updatedAt: utcMillis(row.updated_at),
+    markedAt: row.marked_at === null ? null : utcMillis(row.marked_at),
+    stopBreachedAt: row.stop_breached_at === null ? null : utcMillis(row.stop_breached_at),
+    mfeR: excursionR(row.entry_price, row.initial_stop, row.max_favorable_price),
+    maeR: excursionR(row.entry_price, row.initial_stop, row.max_adverse_price),
   };
 }
 

@@ -1,8 +1,7 @@
-import type { MarkedPositionJson, PositionJson } from '@cpt/contracts';
-import { divText8, excursionR } from '@cpt/domain';
+import type { PositionJson } from '@cpt/contracts';
+import { divText8 } from '@cpt/domain';
 import type { Computed } from '../../db/row-shape.js';
 import { type RowOf, rowShape } from '../../db/row-shape.js';
-import { utcMillis } from '../../db/timestamps.js';
 
 /** A position's fields that come from its own row: its exits are a table of their own, and its R figures are derived. */
 export type PositionColumnsJson = Omit<PositionJson, 'exits' | 'r_multiple' | 'mfe_r' | 'mae_r'>;
@@ -96,20 +95,3 @@ export type PositionRow = RowOf<PositionColumnsJson, typeof POSITION.fields>;
  * integers of 10⁻⁸ (the division costs a PostgreSQL function call per row, several times the read).
  */
 export const rMultipleOf = (row: Pick<PositionRow, 'net_pnl' | 'initial_risk'>): string | null => divText8(row.net_pnl, row.initial_risk);
-
-/** A position as a `marked` update carries it: its id and the fields a mark changes. */
-export const markedPositionJson = (r: PositionRow): MarkedPositionJson => ({
-  id: r.id,
-  current_price: r.current_price,
-  current_pnl: r.current_pnl,
-  net_pnl: r.net_pnl,
-  r_multiple: rMultipleOf(r),
-  marked_at: r.marked_at === null ? null : utcMillis(r.marked_at),
-  max_favorable_price: r.max_favorable_price,
-  max_adverse_price: r.max_adverse_price,
-  mfe_r: excursionR(r.entry_price, r.initial_stop, r.max_favorable_price),
-  mae_r: excursionR(r.entry_price, r.initial_stop, r.max_adverse_price),
-  stop_breached_at: r.stop_breached_at === null ? null : utcMillis(r.stop_breached_at),
-  stop_breach_price: r.stop_breach_price,
-  updated_at: utcMillis(r.updated_at),
-});
