@@ -40,7 +40,11 @@ describe('migrations and entities', () => {
         // A mark at 105.005 (P&L 15.015 on 3 shares), after the first entry and before the second.
         await markPositions(orm.em, [{ symbol: long.symbol, price: dec('105.005'), ts: at(10) }]);
         const reverted = await orm.getMigrator().down({ to: 'Migration20261130120000MarksPerSymbol' });
-        expect(reverted.map((m) => m.name)).toEqual(['Migration20261130190000OutboxLz4', 'Migration20261130120000MarksPerSymbol']);
+        expect(reverted.map((m) => m.name)).toEqual([
+          'Migration20261201090000OutboxPayloadText',
+          'Migration20261130190000OutboxLz4',
+          'Migration20261130120000MarksPerSymbol',
+        ]);
         return query<{ id: string; current_price: string; current_pnl: string; marked_at: string | null }>(
           orm.em.fork(),
           'select id::text, current_price::text, current_pnl::text, marked_at::text from positions order by entry_date',

@@ -191,7 +191,7 @@ export interface OutboxRow {
 export async function outboxRows(em: EntityManager, campaignId: string): Promise<OutboxRow[]> {
   return query<OutboxRow>(
     em.fork(),
-    `select id::text, campaign_id::text, seq::text, payload, request_id, xmin::text
+    `select id::text, campaign_id::text, seq::text, payload::json as payload, request_id, xmin::text
      from campaign_events where campaign_id = ? order by seq`,
     [campaignId],
   );

@@ -125,7 +125,7 @@ export async function addPosition(db: PrivateDatabase, campaignId: string, p: Po
 /** The outbox rows of a campaign, in seq order. */
 export const outboxOf = (db: PrivateDatabase, campaignId: string) =>
   db.sql<{ seq: number; request_id: string | null; payload: Record<string, unknown> }>(
-    'select seq::int as seq, request_id, payload from campaign_events where campaign_id = $1 order by seq',
+    'select seq::int as seq, request_id, payload::json as payload from campaign_events where campaign_id = $1 order by seq',
     [campaignId],
   );
 

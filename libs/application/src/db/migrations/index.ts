@@ -7,6 +7,7 @@ import { Migration20261130030911ExcursionsMarksEquity } from './migration-202611
 import { Migration20261130090000StopsThatAct } from './migration-20261130090000-stops-that-act.js';
 import { Migration20261130120000MarksPerSymbol } from './migration-20261130120000-marks-per-symbol.js';
 import { Migration20261130190000OutboxLz4 } from './migration-20261130190000-outbox-lz4.js';
+import { Migration20261201090000OutboxPayloadText } from './migration-20261201090000-outbox-payload-text.js';
 
 /**
  * The committed migrations, in order; the migrator applies what is missing. `npm run
@@ -22,4 +23,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261130090000StopsThatAct', class: Migration20261130090000StopsThatAct },
   { name: 'Migration20261130120000MarksPerSymbol', class: Migration20261130120000MarksPerSymbol },
   { name: 'Migration20261130190000OutboxLz4', class: Migration20261130190000OutboxLz4 },
+  { name: 'Migration20261201090000OutboxPayloadText', class: Migration20261201090000OutboxPayloadText },
 ];

@@ -13,7 +13,8 @@ export const CampaignEvent = defineEntity({
     id: p.bigint('number').primary().autoincrement(),
     campaign: () => p.manyToOne(Campaign).foreignKeyName('campaign_events_campaign_id_fkey').deleteRule('restrict').updateRule('no action'),
     seq: p.bigint('number'),
-    payload: p.json<Record<string, unknown>>(),
+    /** The event's JSON text, as it goes on the wire. */
+    payload: p.text(),
     requestId: p.string().length(200).nullable(),
     createdAt: p.datetime().length(3),
   },

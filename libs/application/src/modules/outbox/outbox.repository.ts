@@ -40,9 +40,9 @@ export interface DirectPublishing {
 }
 
 /**
- * Inserts events into the outbox. One bind parameter per payload, taken by PostgreSQL as the
- * JSON text it is: no outer JSON document to parse and take apart again (a batch of marks records
- * about 1 MB). Without `direct`, the relay is woken when the transaction commits (a notification
+ * Inserts events into the outbox. One bind parameter per payload, stored as the text it is: no
+ * outer JSON document to parse and take apart again, no check of JSON its committer encoded (a
+ * batch of marks records up to tens of MB). Without `direct`, the relay is woken when the transaction commits (a notification
  * is delivered on commit) and publishes them all. With it, the events it accepts are returned, for
  * their committer to publish right after the commit, and the relay is woken only for the others.
  */
@@ -58,7 +58,7 @@ export async function insertEvents(
   for (let i = 0; i < events.length; i += EVENTS_PER_INSERT) {
     const chunk = events.slice(i, i + EVENTS_PER_INSERT);
     const sql = `insert into campaign_events (campaign_id, seq, payload, request_id, created_at)
-       values ${chunk.map(() => '(?::uuid, ?::bigint, ?::json, ?, ?)').join(', ')}`;
+       values ${chunk.map(() => '(?::uuid, ?::bigint, ?, ?, ?)').join(', ')}`;
     const params = chunk.flatMap((e) => [e.campaignId, e.seq, e.payload, e.requestId, now]);
     if (!direct) {
       await query(em, sql, params);
