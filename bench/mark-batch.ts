@@ -43,6 +43,12 @@ const bookPositions = values.book === '0' ? 0 : count(values.book, 'book');
 // A round's ticks lie within its second, a millisecond apart, ending at its half.
 if (ticksPerSymbol > 500) throw new Error(`--ticks is at most 500, not ${ticksPerSymbol}`);
 
+/** The heap in use, after a collection when `node --expose-gc` allows one. */
+const heapMiB = (): string => {
+  (globalThis as { gc?: () => void }).gc?.();
+  return (process.memoryUsage().heapUsed / 2 ** 20).toFixed(0);
+};
+
 const databaseUrl = await freshDatabase(localInfra().adminUrl, values.database);
 const orm = await openOrm({ url: databaseUrl, poolMax: 2 });
 try {
@@ -80,7 +86,7 @@ try {
       `${positions} positions a campaign, ${campaigns} campaigns: a batch p50 ${p.p50?.toFixed(1)} ms, p90 ${p.p90?.toFixed(1)} ms; ` +
         `${((total * 1000) / Math.max(1, entries)).toFixed(1)} µs a position entry (${entries} entries in ${measured.length} batches` +
         `${ticksPerSymbol > 1 ? `, ${ticksPerSymbol * campaigns} ticks a batch` : ''}` +
-        `${book ? `, the book holding ${book.size} positions` : ', no book'})`,
+        `${book ? `, the book holding ${book.size} positions` : ', no book'}; heap ${heapMiB()} MiB after the batches)`,
     );
   }
 } finally {
