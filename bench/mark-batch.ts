@@ -5,12 +5,12 @@
  * prices, so that every round moves every mark. Prints the time of a batch and of a position entry
  * for each size, in a database of its own on the local PostgreSQL (`make up`'s infrastructure).
  *
- *   npm run bench:mark-batch -- [--campaigns 200] [--positions 10,100] [--rounds 30] [--ticks 1] [--book 250000]
+ *   npm run bench:mark-batch -- [--campaigns 200] [--positions 10,100] [--rounds 30] [--ticks 1] [--book 100000]
  *
  * `--ticks n` gives each symbol n ticks a batch (the newest marks; all count for excursions), as a
  * batch that conflates a busy feed holds them. `--book n` keeps up to n positions' campaigns
  * between batches, as the position service does (`MARKS_CACHED_POSITIONS`, default the same);
- * `--book 0` reads every campaign in every batch.
+ * `--book 0` reads every campaign in every batch. With `node --expose-gc`, the heap printed is after a collection.
  *
  * With `node --cpu-prof` (see bench/README), the profile shows where a position's time goes.
  */
@@ -26,7 +26,7 @@ const { values } = parseArgs({
     positions: { type: 'string', default: '10,100' },
     rounds: { type: 'string', default: '30' },
     ticks: { type: 'string', default: '1' },
-    book: { type: 'string', default: '250000' },
+    book: { type: 'string', default: '100000' },
     database: { type: 'string', default: 'campaigns_bench_mark_batch' },
   },
 });

@@ -23,9 +23,9 @@ export const configSchema = z.object({
   /**
    * OPEN positions whose campaigns the marks consumer keeps between batches (their rows and the
    * figures no mark changes), so that a batch reads from the database only the campaigns changed
-   * since; 0 reads every campaign in every batch.
+   * since; 0 reads every campaign in every batch. About 1 KB of heap a position (93 MiB for 100,000).
    */
-  MARKS_CACHED_POSITIONS: z.coerce.number().int().min(0).max(10_000_000).default(250_000),
+  MARKS_CACHED_POSITIONS: z.coerce.number().int().min(0).max(10_000_000).default(100_000),
   LOG_LEVEL: logLevelVar,
   /** How often the outbox relay looks for unpublished events when it was not woken. */
   OUTBOX_POLL_MS: msVar(200),
