@@ -161,10 +161,9 @@ const UPDATE_MARKS = statement(
 /**
  * Writes the excursions and stop breaches a batch makes in the rows of the OPEN positions of the
  * locked campaigns, and returns what it did to each position it wrote or holds, with the columns
- * it wrote. Re-matched under
- * the locks: a position that a command closed meanwhile is not touched. The first tick at or
- * through a stop breaches it (section 8); a position so breached in a campaign that exits at stops
- * is `held`: left unchanged, for the caller to exit.
+ * it wrote. Re-matched under the locks: a position that a command closed meanwhile is not touched.
+ * The first tick at or through a stop breaches it (section 8); a position so breached in a
+ * campaign that exits at stops is `held`: left unchanged, for the caller to exit.
  */
 export async function updateMarks(
   em: EntityManager,

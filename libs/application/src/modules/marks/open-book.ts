@@ -101,7 +101,7 @@ export class OpenBook {
   }
 
   /** Forgets a campaign. */
-  drop(campaignId: string): void {
+  private drop(campaignId: string): void {
     const entry = this.campaigns.get(campaignId);
     if (!entry) return;
     this.campaigns.delete(campaignId);

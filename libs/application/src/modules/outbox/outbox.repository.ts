@@ -66,8 +66,8 @@ export interface DirectPublishing {
  * outer JSON document to parse and take apart again, no check of JSON its committer encoded (a
  * batch of marks records up to tens of MB), in statements of at most 1,000 events and about 4 MiB.
  * Without `direct`, the relay is woken when the transaction commits (a notification is delivered on
- * commit) and publishes them all. With it, the events it accepts are returned, for
- * their committer to publish right after the commit, and the relay is woken only for the others.
+ * commit) and publishes them all. With it, the events it accepts are returned, for their committer
+ * to publish right after the commit, and the relay is woken only for the others.
  */
 export async function insertEvents(
   em: EntityManager,
