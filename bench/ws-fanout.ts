@@ -7,7 +7,7 @@
  * of their own.
  */
 import { performance } from 'node:perf_hooks';
-import { campaignPositionsSchema, campaignUpdatedSchema, totalsSchema } from '@cpt/contracts';
+import { campaignPositionsSchema, campaignUpdatedSchema, EVENT_HEADERS, totalsSchema } from '@cpt/contracts';
 import { TOPICS } from '@cpt/messaging';
 import { progress } from './lib/bench-env.js';
 import { cannedWs } from './lib/canned.js';
@@ -120,7 +120,15 @@ export async function fanoutStage(ctx: BenchContext, campaignId: string): Promis
       const elapsed = (performance.now() - start) / 1000;
       const due = Math.floor(elapsed * rate) - sent;
       if (due > 0) {
-        const messages = Array.from({ length: due }, () => ({ key: campaignId, value: event(++seq) }));
+        // With the headers the position service publishes: the gateway forwards the value unparsed.
+        const messages = Array.from({ length: due }, () => {
+          seq++;
+          return {
+            key: campaignId,
+            value: event(seq),
+            headers: { [EVENT_HEADERS.campaignId]: campaignId, [EVENT_HEADERS.seq]: String(seq) },
+          };
+        });
         await producer.send({ topic: TOPICS.campaignEvents, acks: 1, messages });
         sent += due;
       }

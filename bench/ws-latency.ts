@@ -17,6 +17,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { openOrm } from '@cpt/application';
+import { EVENT_HEADERS } from '@cpt/contracts';
 import { createKafka, TOPICS } from '@cpt/messaging';
 import { createLogger } from '@cpt/platform';
 import WebSocket from 'ws';
@@ -290,7 +291,11 @@ async function publishEvents(rate: number): Promise<void> {
       const seq = (seqs.get(campaign_id) ?? 0) + 1;
       seqs.set(campaign_id, seq);
       const event = { type: 'campaign_updated', campaign_id, seq, version, reason: 'marked', totals, changed_positions: positions };
-      return { key: campaign_id, value: JSON.stringify(event) };
+      return {
+        key: campaign_id,
+        value: JSON.stringify(event),
+        headers: { [EVENT_HEADERS.campaignId]: campaign_id, [EVENT_HEADERS.seq]: String(seq) },
+      };
     });
     await producer.send({ topic: TOPICS.campaignEvents, messages: batch });
     published += due;

@@ -52,3 +52,26 @@ export const campaignUpdatedSchema = z.object({
   changed_positions: z.array(changedPositionSchema),
 });
 export type CampaignUpdated = z.infer<typeof campaignUpdatedSchema>;
+
+/**
+ * Headers of every `campaign.events` message beside `x-request-id`: its campaign and seq, so that
+ * a reader can order and deduplicate it without parsing its value (which can be tens of KB).
+ */
+export const EVENT_HEADERS = { campaignId: 'campaign-id', seq: 'campaign-seq' } as const;
+
+/** The headers of section 5's `campaign.events` message as a reader takes them (header values are bytes). */
+export const eventHeadersSchema = z.object({
+  [EVENT_HEADERS.campaignId]: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
+  [EVENT_HEADERS.seq]: z
+    .string()
+    .regex(/^[1-9][0-9]{0,14}$/)
+    .transform(Number),
+});
+
+/**
+ * How the value of the event of that campaign and seq begins, as `JSON.stringify` writes a
+ * `CampaignUpdated` built in the schema's key order: a reader that finds its headers' campaign and
+ * seq there knows the two agree without parsing the rest.
+ */
+export const eventValuePrefix = (campaignId: string, seq: number): string =>
+  `{"type":"campaign_updated","campaign_id":"${campaignId}","seq":${seq},`;

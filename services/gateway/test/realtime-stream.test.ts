@@ -151,10 +151,17 @@ describe('campaign updates over the WebSocket', () => {
     await relay.around([id], () => openPosition(gw.app, id, spring), 'twice');
     await relay.publishRaw(id, 'not json');
     await relay.publishRaw(id, JSON.stringify({ type: 'campaign_updated', campaign_id: id, seq: 2 }));
+    // Headers that do not match the value: the value is read whole, and refused.
+    await relay.publishRaw(id, JSON.stringify({ type: 'campaign_updated', campaign_id: id, seq: 2 }), {
+      'campaign-id': id,
+      'campaign-seq': '3',
+    });
     await relay.around([id], () => openPosition(gw.app, id, { ...spring, entry_date: at('09:05') }), 'twice');
     await c.untilSeq(id, 2);
     await waitFor(() => gw.hub.stats().duplicates >= before.duplicates + 2, { what: 'the repeated events to arrive' });
-    expect(gw.hub.stats().invalid).toBeGreaterThanOrEqual(before.invalid + 2);
+    expect(gw.hub.stats().invalid).toBeGreaterThanOrEqual(before.invalid + 3);
+    // The events themselves were taken by their headers, unparsed.
+    expect(gw.hub.stats().unparsed).toBeGreaterThanOrEqual(before.unparsed + 4);
     c.send({ type: 'ping' });
     await c.next((f) => f.type === 'pong', 'pong');
     expect(c.of(id).map((f) => [f.type, f.seq])).toEqual([

@@ -1,5 +1,6 @@
 import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
 import { type MikroORM, openOrm } from '@cpt/application';
+import { EVENT_HEADERS } from '@cpt/contracts';
 import { createKafka, createPublisher, type Publisher, TOPICS } from '@cpt/messaging';
 import { createLogger } from '@cpt/platform';
 import { createTestKey, type TestKey, testAccess, testDatabaseUrl, testKafkaBrokers, testKeyVerifier, waitFor } from '@cpt/testkit';
@@ -127,10 +128,15 @@ export class TestRelay {
       await tx.execute('select pg_advisory_xact_lock(?)', [RELAY_LOCK], 'run');
       const result = await change();
       const rows = (await tx.execute(
-        'select id::text, campaign_id::text, payload::text as payload from campaign_events where campaign_id in (?) order by id',
+        'select id::text, campaign_id::text, seq::text as seq, payload::text as payload from campaign_events where campaign_id in (?) order by id',
         [campaignIds],
-      )) as { id: string; campaign_id: string; payload: string }[];
-      const messages = rows.map((r) => ({ key: r.campaign_id, value: r.payload }));
+      )) as { id: string; campaign_id: string; seq: string; payload: string }[];
+      // As the position service publishes them: with their campaign and seq as headers.
+      const messages = rows.map((r) => ({
+        key: r.campaign_id,
+        value: r.payload,
+        headers: { [EVENT_HEADERS.campaignId]: r.campaign_id, [EVENT_HEADERS.seq]: r.seq },
+      }));
       if (delivery !== 'drop') await this.publisher.publish(TOPICS.campaignEvents, messages);
       if (delivery === 'twice') await this.publisher.publish(TOPICS.campaignEvents, messages);
       if (rows.length > 0) {
@@ -140,9 +146,9 @@ export class TestRelay {
     });
   }
 
-  /** Publishes a raw value, keyed by a campaign id. */
-  async publishRaw(key: string, value: string): Promise<void> {
-    await this.publisher.publish(TOPICS.campaignEvents, [{ key, value }]);
+  /** Publishes a raw value, keyed by a campaign id, with the headers given. */
+  async publishRaw(key: string, value: string, headers?: Record<string, string>): Promise<void> {
+    await this.publisher.publish(TOPICS.campaignEvents, [{ key, value, ...(headers ? { headers } : {}) }]);
   }
 
   async close(): Promise<void> {

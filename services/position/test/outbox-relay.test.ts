@@ -112,6 +112,9 @@ describe('the outbox relay', () => {
     expect(seenA.map((m) => m.headers['x-request-id'])).toEqual([1, 2, 3, 4, 5, 6].map((i) => `req-${a.slice(0, 8)}-${i}`));
     // An event recorded without a request carries no request id.
     expect(seenB.map((m) => m.headers['x-request-id'])).toEqual([undefined, undefined, undefined, undefined]);
+    // Every event names its campaign and seq in headers, as its value does.
+    expect(seenA.map((m) => [m.headers['campaign-id'], m.headers['campaign-seq']])).toEqual([1, 2, 3, 4, 5, 6].map((i) => [a, String(i)]));
+    expect(seenB.map((m) => m.headers['campaign-seq'])).toEqual(['1', '2', '3', '4']);
     await emptied();
   });
 
@@ -246,6 +249,7 @@ describe('the outbox relay', () => {
         '13.00000000',
       ]);
       expect(seenA.slice(1).map((m) => m.headers['x-request-id'])).toEqual([1, 2, 3].map((s) => `req-${a.symbol}-${s}`));
+      expect(seenA.map((m) => [m.headers['campaign-id'], m.headers['campaign-seq']])).toEqual([1, 2, 3, 4].map((s) => [a.id, String(s)]));
       expect(seqs(await events.waitFor(b.id, 4))).toEqual([1, 2, 3, 4]);
       expect(await outboxSize(db)).toBe(0);
     });

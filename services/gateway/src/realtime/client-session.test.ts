@@ -1,6 +1,6 @@
 import { createLogger } from '@cpt/platform';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { CAMPAIGN, event, OTHER } from '../../test/realtime-events.js';
+import { CAMPAIGN, event, headersOf, OTHER } from '../../test/realtime-events.js';
 
 const ACCOUNT = '9a8b7c6d-0000-4000-8000-000000000001';
 
@@ -31,16 +31,19 @@ describe('ClientSession', () => {
     reads = new FakeReads();
     socket = new FakeSocket();
     overloads = 0;
+    const loader = new SnapshotLoader(reads, 2);
     const writer = new ClientWriter(socket.asWebSocket(), {
       maxBufferedBytes: 1000,
       maxUnsentBytes: 1_000_000,
       slowClientDeadlineMs: 60_000,
       onStuck: () => undefined,
       onOverflow: () => undefined,
+      onResync: (campaignId) => session.resync(campaignId),
+      onDrain: () => loader.pump(),
     });
     session = new ClientSession(writer, {
       hub,
-      loader: new SnapshotLoader(reads, 2),
+      loader,
       access: (accountId, ids) => reads.ownedCampaigns(accountId, ids),
       accountId: ACCOUNT,
       maxPending: 3,
@@ -68,6 +71,29 @@ describe('ClientSession', () => {
     await send({ type: 'subscribe', campaign_ids: [CAMPAIGN] });
     expect(frames()).toEqual([['resumed', CAMPAIGN, 4]]);
     expect(reads.reads).toBe(1);
+  });
+
+  it('sends a fresh snapshot to a client behind when an event it must merge is not a valid message', async () => {
+    await send({ type: 'subscribe', campaign_ids: [CAMPAIGN] });
+    await reads.answer(0);
+    publish(1);
+    socket.bufferedAmount = 5000;
+    // Taken by their headers, unparsed; only the client that fell behind needs them read.
+    hub.ingest(JSON.stringify(event(2)), {}, headersOf(event(2)));
+    hub.ingest(`{"type":"campaign_updated","campaign_id":"${CAMPAIGN}","seq":3,"totals":null}`, {}, headersOf(event(3)));
+    // The read waits for the socket to have room.
+    expect(reads.pending).toBe(0);
+    socket.drain();
+    expect(reads.pending).toBe(1);
+    await reads.answer(3);
+    publish(4);
+    // Seq 2 was merged, not sent: the snapshot at 3 brings the client past both.
+    expect(frames()).toEqual([
+      ['snapshot', CAMPAIGN, 0],
+      ['campaign_updated', CAMPAIGN, 1],
+      ['snapshot', CAMPAIGN, 3],
+      ['campaign_updated', CAMPAIGN, 4],
+    ]);
   });
 
   it('replaces a gap in the stream with a fresh snapshot', async () => {

@@ -98,6 +98,18 @@ export class ClientSession implements SnapshotOwner {
     else for (const id of m.campaign_ids) this.unsubscribe(id);
   }
 
+  /**
+   * Sends a fresh snapshot of a followed campaign whose updates could not be merged for the client
+   * (an event that is not a valid message): what it was not sent is in the snapshot.
+   */
+  resync(campaignId: string): void {
+    const sub = this.subs.get(campaignId);
+    if (this.closed || !sub || sub.loading) return;
+    this.deps.log.warn({ campaignId, seq: sub.last }, 'an update could not be merged; sending a fresh snapshot');
+    sub.held = [];
+    void this.load(sub, true);
+  }
+
   /** Stops every subscription and drops what it waits for; the connection is gone. */
   close(): void {
     this.closed = true;
@@ -212,8 +224,11 @@ export class ClientSession implements SnapshotOwner {
     this.writer.sendEvent(e);
   }
 
-  /** Reads a snapshot, sends it unless the client already has that state, then what was held. */
-  private async load(sub: Subscription): Promise<void> {
+  /**
+   * Reads a snapshot, sends it unless the client already has that state, then what was held. With
+   * `resync`, the client has not been sent everything up to `sub.last`: a snapshot at that seq goes.
+   */
+  private async load(sub: Subscription, resync = false): Promise<void> {
     sub.loading = true;
     let snapshot: Snapshot;
     try {
@@ -229,14 +244,14 @@ export class ClientSession implements SnapshotOwner {
     // already in the database: one more snapshot covers it.
     if (!contiguousAfter(snapshot.seq, held)) {
       sub.held = held;
-      return this.load(sub);
+      return this.load(sub, resync);
     }
     const first = sub.last < 0;
     if (first && sub.resumeFrom === snapshot.seq) {
       // The client resumed and already has this state.
       this.answered(sub, snapshot.seq);
       this.resumed(sub.campaignId, snapshot.seq);
-    } else if (first || snapshot.seq > sub.last) {
+    } else if (first || snapshot.seq > sub.last || (resync && snapshot.seq === sub.last)) {
       this.writer.drop(sub.campaignId);
       this.writer.send(snapshot.bytes);
       this.answered(sub, snapshot.seq);

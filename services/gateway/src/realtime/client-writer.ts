@@ -21,6 +21,11 @@ export interface ClientWriterOptions {
   onOverflow: () => void;
   /** Called when a socket that was found backed up (by {@link ClientWriter.ready}) has room again. */
   onDrain?: () => void;
+  /**
+   * Called when a campaign's pending update cannot take an event (one that is not a valid message):
+   * its pending update is dropped, and the client needs a fresh snapshot of the campaign.
+   */
+  onResync?: (campaignId: string) => void;
 }
 
 /**
@@ -80,8 +85,11 @@ export class ClientWriter {
     if (this.closed) return;
     const pending = this.pending.get(e.campaignId);
     if (pending) {
-      pending.add(e);
       this.counts.merged++;
+      if (!pending.add(e)) {
+        this.drop(e.campaignId);
+        this.opts.onResync?.(e.campaignId);
+      }
     } else if (this.backedUp()) {
       this.pending.set(e.campaignId, new PendingUpdate(e));
       this.counts.merged++;

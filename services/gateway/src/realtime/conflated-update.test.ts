@@ -2,8 +2,9 @@ import { type CampaignUpdated, type ChangedPositionJson, type PositionJson, UPDA
 import { createLogger } from '@cpt/platform';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compactOf, event, position } from '../../test/realtime-events.js';
-import { ConflatedUpdate, changeShape, PendingUpdate } from './conflated-update.js';
+import { compactOf, event, headersOf, position } from '../../test/realtime-events.js';
+import { changeShape, covers } from './change-shape.js';
+import { ConflatedUpdate, PendingUpdate } from './conflated-update.js';
 import { EventsHub } from './events-hub.js';
 import type { HubEvent } from './hub-event.js';
 
@@ -129,27 +130,58 @@ const normalized = (m: CampaignUpdated) => ({ ...m, changed_positions: [...m.cha
 describe('PendingUpdate', () => {
   it('brings a client that fell behind at any event to what merging every later one gives, whatever the events', () => {
     fc.assert(
-      fc.property(eventsArb, fc.nat(), (events, from) => {
+      fc.property(eventsArb, fc.nat(), fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }), (events, from, withHeaders) => {
         const hub = new EventsHub({ log: createLogger('test', 'silent'), bufferEvents: 100, bufferBytes: 10_000_000 });
         const seen: HubEvent[] = [];
         hub.subscribe(events[0]?.campaign_id ?? '', (e) => seen.push(e));
-        for (const e of events) hub.ingest(JSON.stringify(e));
+        // Taken by their headers, unparsed, or parsed whole: the same either way.
+        events.forEach((e, i) => {
+          hub.ingest(JSON.stringify(e), {}, withHeaders[i % 12] ? headersOf(e) : undefined);
+        });
         const missed = seen.slice(from % seen.length);
+        const bySeq = new Map(events.map((e) => [e.seq, e]));
+        const original = (e: HubEvent) => bySeq.get(e.seq) as CampaignUpdated;
         const [first, ...rest] = missed as [HubEvent, ...HubEvent[]];
         const pending = new PendingUpdate(first);
-        const merged = new ConflatedUpdate(first.event());
+        const merged = new ConflatedUpdate(original(first));
         for (const e of rest) {
-          pending.add(e);
-          merged.merge(e.event());
+          expect(pending.add(e)).toBe(true);
+          merged.merge(original(e));
         }
         const bytes = pending.bytes();
         expect(normalized(JSON.parse(bytes.toString()) as CampaignUpdated)).toEqual(normalized(merged.toMessage()));
-        // The latest event's own bytes go out whenever it covers every one missed.
+        // The latest event's own bytes go out whenever each event missed covers the one before it.
+        const shapes = missed.map((e) => changeShape(original(e)));
+        const chained = shapes.every(
+          (s, i) =>
+            i === 0 ||
+            ((missed[i] as HubEvent).seq === (missed[i - 1] as HubEvent).seq + 1 && covers(s, shapes[i - 1] as (typeof shapes)[number])),
+        );
         const last = missed[missed.length - 1] as HubEvent;
-        if (last.coversFrom <= first.seq) expect(bytes).toBe(last.bytes);
+        if (chained) expect(bytes).toBe(last.bytes);
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('covers', () => {
+  it('tells whether an event holds everything of the one before it', () => {
+    const whole = (seq: number, ...ids: string[]) => ({ ...event(seq), changed_positions: ids.map((id) => position(id, '1.00000000')) });
+    const compact = (seq: number, ...ids: string[]) => ({
+      ...event(seq),
+      changed_positions: ids.map((id) => compactOf(position(id, `${seq}.00000000`))),
+    });
+    const pairs: [CampaignUpdated, CampaignUpdated, boolean][] = [
+      [whole(2, A, B), whole(1, A), true], // every position of 1, whole
+      [compact(3, A, B), whole(2, A, B), false], // compact over whole positions
+      [compact(4, A, B), compact(3, A, B), true], // compact over compact, same positions
+      [compact(5, A), compact(4, A, B), false], // not B, which 4 changed
+      [{ ...whole(6), reason: 'settings_changed' }, compact(5, A), false], // no position: none of 5's
+      [compact(7, A), { ...whole(6), reason: 'settings_changed' }, true], // 6 changed no position
+      [{ ...compact(8, A, B), reason: 'stop_moved' }, compact(7, A), false], // compact entries outside a `marked` event
+    ];
+    expect(pairs.map(([later, earlier]) => covers(changeShape(later), changeShape(earlier)))).toEqual(pairs.map(([, , c]) => c));
   });
 });
 

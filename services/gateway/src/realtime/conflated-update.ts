@@ -1,4 +1,5 @@
-import { type CampaignUpdated, type ChangedPositionJson, isWholePosition, MARK_FIELDS } from '@cpt/contracts';
+import { type CampaignUpdated, type ChangedPositionJson, isWholePosition } from '@cpt/contracts';
+import { covers } from './change-shape.js';
 import type { HubEvent } from './hub-event.js';
 
 const entryOf = (p: ChangedPositionJson): string => (isWholePosition(p) ? p.entry_date : '');
@@ -53,79 +54,45 @@ export class ConflatedUpdate {
   }
 }
 
-/** What of an event decides whether a later one covers it (see {@link covers}). */
-export interface ChangeShape {
-  /** The ids of its changed positions. */
-  ids: ReadonlySet<string>;
-  /**
-   * `whole`: every entry is a whole position (or there is none); `compact`: a `marked` event whose
-   * every entry is compact (they all carry the same fields, section 3); `mixed` otherwise.
-   */
-  kind: 'whole' | 'compact' | 'mixed';
-}
-
-/** The fields of a compact entry: its id and every field a mark changes. */
-const COMPACT_FIELDS = MARK_FIELDS.length + 1;
-
-export function changeShape(e: CampaignUpdated): ChangeShape {
-  const ids = new Set<string>();
-  let whole = 0;
-  let fullCompact = 0;
-  for (const p of e.changed_positions) {
-    ids.add(p.id);
-    if (isWholePosition(p)) whole++;
-    else if (Object.keys(p).length === COMPACT_FIELDS) fullCompact++;
-  }
-  const n = e.changed_positions.length;
-  // A compact entry replaces another only when both carry every field (the contract's schema makes
-  // them all required; counted all the same, so that an optional one could never lose a field).
-  const kind = whole === n ? 'whole' : fullCompact === n && e.reason === 'marked' ? 'compact' : 'mixed';
-  return { ids, kind };
-}
-
 /**
- * Whether {@link ConflatedUpdate} merging `earlier` then `later` gives `later`'s content alone:
- * `later` changed every position `earlier` did, and each of its entries replaces the earlier one
- * entirely (a whole position replaces anything; a compact entry replaces a compact one, which has
- * the same fields). Only the order of the changed positions may differ: the event keeps the
- * contract's, the merge orders compact entries by id.
- */
-export function covers(later: ChangeShape, earlier: ChangeShape): boolean {
-  if (earlier.ids.size === 0) return true;
-  if (later.kind === 'mixed' || (later.kind === 'compact' && earlier.kind !== 'compact')) return false;
-  for (const id of earlier.ids) if (!later.ids.has(id)) return false;
-  return true;
-}
-
-/**
- * The updates of one campaign that a client which fell behind has not been sent, from `firstSeq`
- * on. While the latest event covers every one since `firstSeq` (its `coversFrom`), it is all the
- * client needs, and it goes out as the bytes the hub serialized once for every subscriber: no
- * merge, no serialization per client. Otherwise the events are merged ({@link ConflatedUpdate})
- * from the latest covering one on.
+ * The updates of one campaign that a client which fell behind has not been sent. While the latest
+ * event covers every one before it since the first (each covers the one before it, see
+ * {@link covers}), it is all the client needs, and it goes out as the bytes every subscriber gets:
+ * no merge, no serialization per client. Otherwise the events are merged ({@link ConflatedUpdate})
+ * from the latest covering one on. Only here are events parsed (once each, for every client).
  */
 export class PendingUpdate {
-  private readonly firstSeq: number;
   private latest: HubEvent;
   private merged: ConflatedUpdate | undefined;
 
   /** Starts from the first event the client was not sent. */
   constructor(first: HubEvent) {
-    this.firstSeq = first.seq;
     this.latest = first;
   }
 
-  /** Takes the campaign's next event. */
-  add(e: HubEvent): void {
-    if (e.seq <= this.latest.seq) return;
-    if (!this.merged && e.coversFrom <= this.firstSeq) {
-      this.latest = e;
-      return;
+  /**
+   * Takes the campaign's next event. False when the events cannot be merged because one of them is
+   * not a valid `campaign_updated` message: the client then needs a fresh snapshot instead.
+   */
+  add(e: HubEvent): boolean {
+    if (e.seq <= this.latest.seq) return true;
+    if (!this.merged) {
+      const later = e.shape();
+      const earlier = this.latest.shape();
+      if (later && earlier && e.seq === this.latest.seq + 1 && covers(later, earlier)) {
+        this.latest = e;
+        return true;
+      }
+      // What was pending until now is the latest event's content: the merge starts from it.
+      const first = this.latest.event();
+      if (!first) return false;
+      this.merged = new ConflatedUpdate(first);
     }
-    // What was pending until now is the latest event's content: the merge starts from it.
-    this.merged ??= new ConflatedUpdate(this.latest.event());
-    this.merged.merge(e.event());
+    const next = e.event();
+    if (!next) return false;
+    this.merged.merge(next);
     this.latest = e;
+    return true;
   }
 
   /** The message that brings the client up to date with every event taken. */

@@ -103,7 +103,7 @@ export function createEventsConsumer(opts: EventsConsumerOptions): EventsConsume
       autoCommitInterval: 1000,
       // Each message is handled in memory at once, so a batch is never left half done.
       eachBatch: async ({ batch }) => {
-        for (const m of batch.messages) opts.hub.ingest(m.value, { partition: batch.partition, offset: m.offset });
+        for (const m of batch.messages) opts.hub.ingest(m.value, { partition: batch.partition, offset: m.offset }, m.headers);
       },
     });
   };

@@ -1,7 +1,7 @@
 import type { CampaignUpdated } from '@cpt/contracts';
 import { createLogger } from '@cpt/platform';
-import { describe, expect, it } from 'vitest';
-import { CAMPAIGN, compactOf, event, OTHER, position } from '../../test/realtime-events.js';
+import { describe, expect, it, vi } from 'vitest';
+import { CAMPAIGN, event, headersOf, OTHER } from '../../test/realtime-events.js';
 import { EventsHub } from './events-hub.js';
 import type { HubEvent } from './hub-event.js';
 
@@ -79,44 +79,55 @@ describe('EventsHub', () => {
     expect(hub.stats().gaps).toBe(1);
   });
 
-  it('tells, of each event, from which seq on it covers the ones before it', () => {
-    const hub = hubOf(10);
+  it('takes an event whose headers name its campaign and seq as it is, unparsed, deduplicated and ordered by them', () => {
+    const hub = hubOf();
     const seen: HubEvent[] = [];
     hub.subscribe(CAMPAIGN, (e) => seen.push(e));
-    const A = 'aaaaaaaa-8a55-4b8e-9d43-2f6c1c1e9e10';
-    const B = 'bbbbbbbb-8a55-4b8e-9d43-2f6c1c1e9e10';
-    const whole = (seq: number, ...ids: string[]) => ({ ...event(seq), changed_positions: ids.map((id) => position(id, '1.00000000')) });
-    const compact = (seq: number, ...ids: string[]) => ({
-      ...event(seq),
-      changed_positions: ids.map((id) => compactOf(position(id, `${seq}.00000000`))),
-    });
-    hub.ingest(json(whole(1, A)));
-    hub.ingest(json(whole(2, A, B))); // every position of 1, whole: covers it
-    hub.ingest(json(compact(3, A, B))); // compact over whole positions: covers nothing
-    hub.ingest(json(compact(4, A, B))); // compact over compact, same positions: covers 3, not what 3 did not
-    hub.ingest(json(compact(5, A))); // not B, which 4 changed
-    hub.ingest(json({ ...whole(6), reason: 'settings_changed' })); // no position: covers none of 5's
-    hub.ingest(json(compact(7, A))); // 6 changed no position: covered, and so is what 6 covered
-    hub.ingest(json({ ...compact(8, A, B), reason: 'stop_moved' })); // compact entries outside a `marked` event
-    hub.ingest(json(whole(10, A, B))); // after a gap: nothing before it
-    hub.ingest(json(whole(11, A, B)));
-    expect(seen.map((e) => [e.seq, e.coversFrom])).toEqual([
-      [1, 1],
-      [2, 1],
-      [3, 3],
-      [4, 3],
-      [5, 5],
-      [6, 6],
-      [7, 6],
-      [8, 8],
-      [10, 10],
-      [11, 10],
-    ]);
-    // Without subscribers nothing is judged: a client that resumes merges what it missed.
-    const quiet = hubOf(10);
-    quiet.ingest(json(whole(1, A)));
-    quiet.ingest(json(whole(2, A)));
-    expect(quiet.replay(CAMPAIGN, 0)?.map((e) => e.coversFrom)).toEqual([1, 2]);
+    const value = Buffer.from(json(event(1)));
+    const parse = vi.spyOn(JSON, 'parse');
+    expect(hub.ingest(value, {}, headersOf(event(1)))).toBe('delivered');
+    expect(hub.ingest(Buffer.from(json(event(1))), {}, headersOf(event(1)))).toBe('duplicate');
+    // Extra members are not looked at: the value goes out as it came.
+    const two = Buffer.from(`${json(event(2)).slice(0, -1)},"extra":true}`);
+    expect(hub.ingest(two, {}, headersOf(event(2)))).toBe('delivered');
+    expect(parse).not.toHaveBeenCalled();
+    parse.mockRestore();
+    expect(seen.map((e) => e.seq)).toEqual([1, 2]);
+    expect(seen[0]?.bytes).toBe(value);
+    expect(seen[1]?.bytes).toBe(two);
+    expect(hub.stats()).toMatchObject({ delivered: 2, unparsed: 3, duplicates: 1, invalid: 0 });
+    // Parsed only when asked, and validated then.
+    expect(seen[1]?.event()?.seq).toBe(2);
+  });
+
+  it('parses and validates whole a message whose headers are missing, malformed or disagree with its value', () => {
+    const hub = hubOf();
+    const seen: HubEvent[] = [];
+    hub.subscribe(CAMPAIGN, (e) => seen.push(e));
+    hub.subscribe(OTHER, (e) => seen.push(e));
+    const h = (campaignId: string, seq: string) => ({ 'campaign-id': Buffer.from(campaignId), 'campaign-seq': Buffer.from(seq) });
+    // Its value is the truth: campaign CAMPAIGN, seq 1, whatever the headers say.
+    expect(hub.ingest(json(event(1)), {}, h(OTHER, '1'))).toBe('delivered');
+    expect(hub.ingest(json(event(2)), {}, h(CAMPAIGN, '3'))).toBe('delivered');
+    expect(hub.ingest(json(event(3)), {}, h(CAMPAIGN.toUpperCase(), '3'))).toBe('delivered');
+    expect(hub.ingest(json(event(4)), {}, h(CAMPAIGN, '04'))).toBe('delivered');
+    expect(hub.ingest(json(event(5)), {}, { 'campaign-id': Buffer.from(CAMPAIGN) })).toBe('delivered');
+    // Headers that agree with the start of a value that is not a whole message: parsed, and refused.
+    expect(hub.ingest('{"type":"campaign_updated","campaign_id":"x"}', {}, h(CAMPAIGN, '6'))).toBe('invalid');
+    expect(hub.ingest(`{"type":"campaign_updated","campaign_id":"${CAMPAIGN}","seq":6,`, {}, h(CAMPAIGN, '6'))).toBe('invalid');
+    expect(hub.ingest(null, {}, h(CAMPAIGN, '6'))).toBe('invalid');
+    expect(seen.map((e) => [e.campaignId, e.seq])).toEqual([1, 2, 3, 4, 5].map((seq) => [CAMPAIGN, seq]));
+    expect(hub.stats()).toMatchObject({ delivered: 5, unparsed: 0, invalid: 3 });
+  });
+
+  it('tells an event taken unparsed whose value is not a valid message when it must be read', () => {
+    const hub = hubOf();
+    const seen: HubEvent[] = [];
+    hub.subscribe(CAMPAIGN, (e) => seen.push(e));
+    const broken = `{"type":"campaign_updated","campaign_id":"${CAMPAIGN}","seq":1,"version":"two"}`;
+    expect(hub.ingest(broken, {}, headersOf(event(1)))).toBe('delivered');
+    expect(seen[0]?.event()).toBeNull();
+    expect(seen[0]?.shape()).toBeNull();
   });
 
   it('keeps delivering to the others when one subscriber throws', () => {

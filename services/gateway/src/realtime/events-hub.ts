@@ -1,6 +1,5 @@
-import { campaignUpdatedSchema } from '@cpt/contracts';
+import { campaignUpdatedSchema, EVENT_HEADERS, eventHeadersSchema, eventValuePrefix } from '@cpt/contracts';
 import type { Logger } from '@cpt/platform';
-import { type ChangeShape, changeShape, covers } from './conflated-update.js';
 import { EventRing } from './event-ring.js';
 import { HubEvent } from './hub-event.js';
 
@@ -16,6 +15,16 @@ export interface EventsHubOptions {
   bufferBytes: number;
 }
 
+/** A Kafka message's headers, as kafkajs gives them. */
+export type EventMessageHeaders = Readonly<Record<string, Buffer | string | (Buffer | string)[] | undefined>>;
+
+const headerText = (v: Buffer | string | (Buffer | string)[] | undefined): string | undefined => {
+  const one = Array.isArray(v) ? v[0] : v;
+  return one === undefined ? undefined : one.toString();
+};
+
+const CLOSING_BRACE = 0x7d;
+
 /** What became of one message. */
 export type IngestOutcome = 'delivered' | 'duplicate' | 'invalid';
 
@@ -30,34 +39,89 @@ interface CampaignStream {
   last: number | undefined;
   ring: EventRing;
   listeners: Set<HubListener>;
-  /** The changes of the last event (seq `last`), to tell whether the next one covers it. */
-  lastShape?: { coversFrom: number; change: ChangeShape } | undefined;
 }
 
 /** Counters of what the hub received since it started. */
 export interface HubStats {
   campaigns: number;
   delivered: number;
+  /** Messages taken by their headers, unparsed (counted among `delivered` and `duplicates`). */
+  unparsed: number;
   duplicates: number;
   invalid: number;
   gaps: number;
 }
 
 /**
- * The gateway's view of `campaign.events`: validates each message, drops what it has already
- * seen (a relay may republish), keeps the recent events of each campaign for resume, and hands
- * each new event, serialized once, to the subscribers of its campaign. A gap (an event lost
+ * The gateway's view of `campaign.events`: takes each message by its headers (or validates it
+ * whole), drops what it has already seen (a relay may republish), keeps the recent events of each
+ * campaign for resume, and hands each new event, as one buffer, to the subscribers of its campaign. A gap (an event lost
  * between Kafka and here) empties the campaign's buffer, since resuming across it would skip
  * the lost change; subscribers notice the gap themselves and fetch a snapshot.
  */
 export class EventsHub {
   private readonly streams = new Map<string, CampaignStream>();
-  private readonly counts = { delivered: 0, duplicates: 0, invalid: 0, gaps: 0 };
+  private readonly counts = { delivered: 0, unparsed: 0, duplicates: 0, invalid: 0, gaps: 0 };
 
   constructor(private readonly opts: EventsHubOptions) {}
 
-  /** Takes one message value of `campaign.events`. */
-  ingest(value: Buffer | string | null, origin: MessageOrigin = {}): IngestOutcome {
+  /**
+   * Takes one message of `campaign.events`. A message whose headers name its campaign and seq
+   * (`EVENT_HEADERS`), as its value begins with them, is taken as it is, unparsed: its bytes go to
+   * every subscriber (they are parsed only if a client that fell behind needs them merged). Any
+   * other message is parsed and validated whole, and re-serialized.
+   */
+  ingest(value: Buffer | string | null, origin: MessageOrigin = {}, headers?: EventMessageHeaders): IngestOutcome {
+    const event = (headers && this.unparsed(value, headers)) ?? this.parsed(value, origin);
+    if (!event) return 'invalid';
+    const s = this.stream(event.campaignId);
+    if (s.last !== undefined && event.seq <= s.last) {
+      this.counts.duplicates++;
+      return 'duplicate';
+    }
+    if (s.last !== undefined && event.seq > s.last + 1) {
+      this.counts.gaps++;
+      this.opts.log.warn({ ...origin, campaignId: event.campaignId, last: s.last, seq: event.seq }, 'gap in campaign events');
+      s.ring.clear();
+    }
+    s.last = event.seq;
+    s.ring.push(event);
+    this.counts.delivered++;
+    for (const listener of s.listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.opts.log.error({ err, campaignId: event.campaignId, seq: event.seq }, 'subscriber failed on an event');
+      }
+    }
+    return 'delivered';
+  }
+
+  /** The event of a message whose headers and value agree on its campaign and seq; undefined otherwise. */
+  private unparsed(value: Buffer | string | null, headers: EventMessageHeaders): HubEvent | undefined {
+    const h = eventHeadersSchema.safeParse({
+      [EVENT_HEADERS.campaignId]: headerText(headers[EVENT_HEADERS.campaignId]),
+      [EVENT_HEADERS.seq]: headerText(headers[EVENT_HEADERS.seq]),
+    });
+    if (!h.success || value === null) return undefined;
+    const campaignId = h.data[EVENT_HEADERS.campaignId];
+    const seq = h.data[EVENT_HEADERS.seq];
+    const bytes = typeof value === 'string' ? Buffer.from(value) : value;
+    const prefix = eventValuePrefix(campaignId, seq);
+    // The prefix is ASCII: one byte a character.
+    if (
+      bytes.length <= prefix.length ||
+      bytes.toString('latin1', 0, prefix.length) !== prefix ||
+      bytes[bytes.length - 1] !== CLOSING_BRACE
+    ) {
+      return undefined;
+    }
+    this.counts.unparsed++;
+    return new HubEvent(campaignId, seq, bytes);
+  }
+
+  /** The event of a message parsed and validated whole; undefined (counted, logged) when it is not one. */
+  private parsed(value: Buffer | string | null, origin: MessageOrigin): HubEvent | undefined {
     let raw: unknown;
     try {
       raw = JSON.parse(typeof value === 'string' ? value : (value?.toString('utf8') ?? ''));
@@ -69,40 +133,10 @@ export class EventsHub {
       this.counts.invalid++;
       const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`);
       this.opts.log.warn({ ...origin, issues }, 'invalid campaign event skipped');
-      return 'invalid';
+      return undefined;
     }
     const e = parsed.data;
-    const s = this.stream(e.campaign_id);
-    if (s.last !== undefined && e.seq <= s.last) {
-      this.counts.duplicates++;
-      return 'duplicate';
-    }
-    if (s.last !== undefined && e.seq > s.last + 1) {
-      this.counts.gaps++;
-      this.opts.log.warn({ ...origin, campaignId: e.campaign_id, last: s.last, seq: e.seq }, 'gap in campaign events');
-      s.ring.clear();
-    }
-    // Whether the event covers the ones before it, judged once here for every subscriber that fell
-    // behind; only while the campaign has subscribers (one that resumes later merges what it missed).
-    let coversFrom = e.seq;
-    if (s.listeners.size > 0) {
-      const change = changeShape(e);
-      const prev = s.lastShape;
-      if (prev && s.last === e.seq - 1 && covers(change, prev.change)) coversFrom = prev.coversFrom;
-      s.lastShape = { coversFrom, change };
-    } else s.lastShape = undefined;
-    const event = new HubEvent(e.campaign_id, e.seq, Buffer.from(JSON.stringify(e)), coversFrom);
-    s.last = e.seq;
-    s.ring.push(event);
-    this.counts.delivered++;
-    for (const listener of s.listeners) {
-      try {
-        listener(event);
-      } catch (err) {
-        this.opts.log.error({ err, campaignId: e.campaign_id, seq: e.seq }, 'subscriber failed on an event');
-      }
-    }
-    return 'delivered';
+    return new HubEvent(e.campaign_id, e.seq, Buffer.from(JSON.stringify(e)), e);
   }
 
   /** Calls `listener` with every later event of the campaign; returns the way to stop. */

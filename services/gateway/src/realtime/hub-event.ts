@@ -1,25 +1,50 @@
-import type { CampaignUpdated } from '@cpt/contracts';
+import { type CampaignUpdated, campaignUpdatedSchema } from '@cpt/contracts';
+import { type ChangeShape, changeShape } from './change-shape.js';
 
-/** One validated `campaign_updated` event, serialized once for every subscriber. */
+/**
+ * One `campaign_updated` event, whose bytes go to every subscriber as they are. An event that came
+ * with its campaign and seq as headers is forwarded unparsed; it is parsed, and validated, only
+ * when something needs its content (merging the updates of a client that fell behind).
+ */
 export class HubEvent {
-  private parsed: CampaignUpdated | undefined;
+  private parsed: CampaignUpdated | null | undefined;
+  private shaped: ChangeShape | null | undefined;
 
   constructor(
     readonly campaignId: string,
     readonly seq: number,
     /** The WebSocket frame's payload: the same bytes go to every subscriber. */
     readonly bytes: Buffer,
-    /**
-     * The lowest seq this event covers: merging the campaign's events from that seq up to this one
-     * (as `ConflatedUpdate` merges) gives this event's own content. Its own seq when it covers
-     * nothing before it.
-     */
-    readonly coversFrom: number = seq,
-  ) {}
+    /** The event as an object, when whoever built this already has it. */
+    parsed?: CampaignUpdated,
+  ) {
+    this.parsed = parsed;
+  }
 
-  /** The event as an object, parsed on first use: only conflation needs it. */
-  event(): CampaignUpdated {
-    this.parsed ??= JSON.parse(this.bytes.toString('utf8')) as CampaignUpdated;
+  /**
+   * The event as an object, parsed and validated on first use; null when its bytes are not a valid
+   * `campaign_updated` message of this campaign and seq.
+   */
+  event(): CampaignUpdated | null {
+    if (this.parsed === undefined) {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(this.bytes.toString('utf8'));
+      } catch {
+        raw = undefined;
+      }
+      const r = campaignUpdatedSchema.safeParse(raw);
+      this.parsed = r.success && r.data.campaign_id === this.campaignId && r.data.seq === this.seq ? r.data : null;
+    }
     return this.parsed;
+  }
+
+  /** What it changed, for telling whether it covers an earlier event; null when it cannot be read. */
+  shape(): ChangeShape | null {
+    if (this.shaped === undefined) {
+      const e = this.event();
+      this.shaped = e ? changeShape(e) : null;
+    }
+    return this.shaped;
   }
 }

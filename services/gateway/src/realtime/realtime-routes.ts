@@ -135,6 +135,7 @@ const plugin: FastifyPluginAsync<RealtimeRoutesOptions> = async (app, opts) => {
           log[level]({ bufferedBytes: socket.bufferedAmount }, 'client fell behind; conflating its updates');
         },
         onStuck: () => tooMuch('closing a client that does not read its updates'),
+        onResync: (campaignId) => session.resync(campaignId),
       });
       const session: ClientSession = new ClientSession(writer, {
         hub,

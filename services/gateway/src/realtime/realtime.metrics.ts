@@ -61,6 +61,14 @@ export function registerRealtimeMetrics(registry: MetricsRegistry, stats: () => 
     },
   });
   counter(registry, {
+    name: 'cpt_campaign_events_unparsed_total',
+    help: 'campaign.events messages the gateway took by their campaign and seq headers and forwarded without parsing their value.',
+    collect() {
+      this.reset();
+      this.inc(stats().hub.unparsed);
+    },
+  });
+  counter(registry, {
     name: 'cpt_campaign_event_gaps_total',
     help: "Events that arrived with a seq past the next expected one (an event lost between Kafka and the gateway): that campaign's subscribers get a fresh snapshot.",
     collect() {

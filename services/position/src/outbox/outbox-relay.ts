@@ -1,4 +1,5 @@
 import { OUTBOX_CHANNEL, type PendingEvent, publishPendingEvents } from '@cpt/application';
+import { EVENT_HEADERS } from '@cpt/contracts';
 import { type OutgoingMessage, type Publisher, TOPICS } from '@cpt/messaging';
 import { type Logger, REQUEST_ID_HEADER } from '@cpt/platform';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -28,7 +29,10 @@ export interface OutboxRelay {
   stop(): Promise<void>;
 }
 
-/** Publishes outbox rows to `campaign.events`, keyed by campaign id, with their request id. */
+/**
+ * Publishes outbox rows to `campaign.events`, keyed by campaign id, with their request id and, as
+ * headers, their campaign id and seq (`EVENT_HEADERS`: the gateway forwards the value unparsed).
+ */
 export const publishEvents =
   (publisher: Publisher) =>
   (rows: readonly PendingEvent[]): Promise<void> =>
@@ -38,7 +42,11 @@ export const publishEvents =
         (r): OutgoingMessage => ({
           key: r.campaign_id,
           value: r.payload,
-          ...(r.request_id ? { headers: { [REQUEST_ID_HEADER]: r.request_id } } : {}),
+          headers: {
+            [EVENT_HEADERS.campaignId]: r.campaign_id,
+            [EVENT_HEADERS.seq]: r.seq,
+            ...(r.request_id ? { [REQUEST_ID_HEADER]: r.request_id } : {}),
+          },
         }),
       ),
     );

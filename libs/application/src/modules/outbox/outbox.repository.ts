@@ -44,6 +44,8 @@ export interface StoredEvent {
 export interface PendingEvent {
   id: string;
   campaign_id: string;
+  /** The event's seq, as decimal text (the column is a bigint). */
+  seq: string;
   payload: string;
   request_id: string | null;
 }
@@ -95,7 +97,8 @@ export async function insertEvents(
     );
     rows.forEach((r, j) => {
       const e = chunk[j] as StoredEvent;
-      if (direct.mayPublish(r.older)) mine.push({ id: r.id, campaign_id: e.campaignId, payload: e.payload, request_id: e.requestId });
+      if (direct.mayPublish(r.older))
+        mine.push({ id: r.id, campaign_id: e.campaignId, seq: String(e.seq), payload: e.payload, request_id: e.requestId });
       else notify = true;
     });
   }
@@ -113,7 +116,7 @@ export async function tryRelayLock(em: EntityManager): Promise<boolean> {
 
 // `order by id` would sort by the output column id::text ('10' before '9'): the table's id it is.
 const pending = (where: string) =>
-  statement(`select id::text, campaign_id, payload::text as payload, request_id from campaign_events ${where}
+  statement(`select id::text, campaign_id, seq::text as seq, payload::text as payload, request_id from campaign_events ${where}
    order by campaign_events.id limit ?`);
 const SELECT_PENDING = pending('');
 const SELECT_PENDING_AGED = pending(
