@@ -94,7 +94,9 @@ describe('a client that does not keep up, through real processes', () => {
     expect(replay(frames)?.data).toEqual(rest);
     expect(fast.of(id).map((f) => f.seq)).toEqual(Array.from({ length: last - POSITIONS + 1 }, (_, i) => POSITIONS + i));
     await Promise.all([slow.close(), fast.close()]);
-  });
+    // 200 positions opened one by one, then ticks one at a time until the loopback buffers hold
+    // several MB: 15 s alone, past 60 s once beside the rest of the suite.
+  }, 120_000);
 
   it('is closed with 4008 "too slow" when stuck past the deadline, and the other clients carry on', async () => {
     const { id, tick } = await bigCampaign();

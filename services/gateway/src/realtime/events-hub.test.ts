@@ -93,11 +93,23 @@ describe('EventsHub', () => {
     expect(parse).not.toHaveBeenCalled();
     parse.mockRestore();
     expect(seen.map((e) => e.seq)).toEqual([1, 2]);
-    expect(seen[0]?.bytes).toBe(value);
-    expect(seen[1]?.bytes).toBe(two);
+    expect(seen[0]?.bytes.equals(value)).toBe(true);
+    expect(seen[1]?.bytes.equals(two)).toBe(true);
     expect(hub.stats()).toMatchObject({ delivered: 2, unparsed: 3, duplicates: 1, invalid: 0 });
     // Parsed only when asked, and validated then.
     expect(seen[1]?.event()?.seq).toBe(2);
+  });
+
+  it('keeps a copy of a value that is a view of a larger buffer (a fetch response), not the view', () => {
+    const hub = hubOf();
+    const seen: HubEvent[] = [];
+    hub.subscribe(CAMPAIGN, (e) => seen.push(e));
+    const value = Buffer.from(json(event(1)));
+    const response = Buffer.concat([Buffer.alloc(1_000_000), value, Buffer.alloc(1_000_000)]);
+    const view = response.subarray(1_000_000, 1_000_000 + value.length);
+    expect(hub.ingest(view, {}, headersOf(event(1)))).toBe('delivered');
+    expect(seen[0]?.bytes.equals(value)).toBe(true);
+    expect(seen[0]?.bytes.buffer.byteLength).toBeLessThan(1_000_000);
   });
 
   it('parses and validates whole a message whose headers are missing, malformed or disagree with its value', () => {

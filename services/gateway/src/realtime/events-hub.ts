@@ -117,7 +117,9 @@ export class EventsHub {
       return undefined;
     }
     this.counts.unparsed++;
-    return new HubEvent(campaignId, seq, bytes);
+    // A copy: kafkajs hands out views of the whole fetch response, which an event kept for resume
+    // would otherwise keep in memory with every other message of it.
+    return new HubEvent(campaignId, seq, typeof value === 'string' ? bytes : Buffer.from(bytes));
   }
 
   /** The event of a message parsed and validated whole; undefined (counted, logged) when it is not one. */
