@@ -7,7 +7,7 @@
  * of their own.
  */
 import { performance } from 'node:perf_hooks';
-import { campaignPositionsSchema, campaignUpdatedSchema, EVENT_HEADERS, totalsSchema } from '@cpt/contracts';
+import { campaignPositionsSchema, campaignUpdatedSchema, eventHeaders, totalsSchema } from '@cpt/contracts';
 import { TOPICS } from '@cpt/messaging';
 import { progress } from './lib/bench-env.js';
 import { cannedWs } from './lib/canned.js';
@@ -126,7 +126,7 @@ export async function fanoutStage(ctx: BenchContext, campaignId: string): Promis
           return {
             key: campaignId,
             value: event(seq),
-            headers: { [EVENT_HEADERS.campaignId]: campaignId, [EVENT_HEADERS.seq]: String(seq) },
+            headers: eventHeaders(campaignId, seq),
           };
         });
         await producer.send({ topic: TOPICS.campaignEvents, acks: 1, messages });

@@ -17,7 +17,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { openOrm } from '@cpt/application';
-import { EVENT_HEADERS } from '@cpt/contracts';
+import { eventHeaders } from '@cpt/contracts';
 import { createKafka, TOPICS } from '@cpt/messaging';
 import { createLogger } from '@cpt/platform';
 import WebSocket from 'ws';
@@ -294,7 +294,7 @@ async function publishEvents(rate: number): Promise<void> {
       return {
         key: campaign_id,
         value: JSON.stringify(event),
-        headers: { [EVENT_HEADERS.campaignId]: campaign_id, [EVENT_HEADERS.seq]: String(seq) },
+        headers: eventHeaders(campaign_id, seq),
       };
     });
     await producer.send({ topic: TOPICS.campaignEvents, messages: batch });

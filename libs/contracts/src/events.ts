@@ -59,6 +59,12 @@ export type CampaignUpdated = z.infer<typeof campaignUpdatedSchema>;
  */
 export const EVENT_HEADERS = { campaignId: 'campaign-id', seq: 'campaign-seq' } as const;
 
+/** The `EVENT_HEADERS` of the event of that campaign and seq, as its producer sends them. */
+export const eventHeaders = (campaignId: string, seq: number | string): Record<string, string> => ({
+  [EVENT_HEADERS.campaignId]: campaignId,
+  [EVENT_HEADERS.seq]: String(seq),
+});
+
 /** The headers of section 5's `campaign.events` message as a reader takes them (header values are bytes). */
 export const eventHeadersSchema = z.object({
   [EVENT_HEADERS.campaignId]: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),

@@ -1,4 +1,4 @@
-import { type CampaignUpdated, EVENT_HEADERS, MARK_FIELDS, type MarkedPositionJson, type PositionJson } from '@cpt/contracts';
+import { type CampaignUpdated, eventHeaders, MARK_FIELDS, type MarkedPositionJson, type PositionJson } from '@cpt/contracts';
 
 /** Made-up events of the contract's shape, for tests of the realtime parts. */
 export const CAMPAIGN = '0b1f1c7a-8a55-4b8e-9d43-2f6c1c1e9e10';
@@ -98,8 +98,6 @@ export function compactOf(p: PositionJson): MarkedPositionJson {
   return Object.fromEntries([['id', p.id], ...MARK_FIELDS.map((f) => [f, p[f]])]) as MarkedPositionJson;
 }
 
-/** The headers the position service publishes an event with: its campaign and seq. */
-export const headersOf = (e: Pick<CampaignUpdated, 'campaign_id' | 'seq'>): Record<string, Buffer> => ({
-  [EVENT_HEADERS.campaignId]: Buffer.from(e.campaign_id),
-  [EVENT_HEADERS.seq]: Buffer.from(String(e.seq)),
-});
+/** The headers the position service publishes an event with, as bytes, as kafkajs hands them to a consumer. */
+export const headersOf = (e: Pick<CampaignUpdated, 'campaign_id' | 'seq'>): Record<string, Buffer> =>
+  Object.fromEntries(Object.entries(eventHeaders(e.campaign_id, e.seq)).map(([k, v]) => [k, Buffer.from(v)]));

@@ -1,6 +1,6 @@
 import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
 import { type MikroORM, openOrm } from '@cpt/application';
-import { EVENT_HEADERS } from '@cpt/contracts';
+import { eventHeaders } from '@cpt/contracts';
 import { createKafka, createPublisher, type Publisher, TOPICS } from '@cpt/messaging';
 import { createLogger } from '@cpt/platform';
 import { createTestKey, type TestKey, testAccess, testDatabaseUrl, testKafkaBrokers, testKeyVerifier, waitFor } from '@cpt/testkit';
@@ -135,7 +135,7 @@ export class TestRelay {
       const messages = rows.map((r) => ({
         key: r.campaign_id,
         value: r.payload,
-        headers: { [EVENT_HEADERS.campaignId]: r.campaign_id, [EVENT_HEADERS.seq]: r.seq },
+        headers: eventHeaders(r.campaign_id, r.seq),
       }));
       if (delivery !== 'drop') await this.publisher.publish(TOPICS.campaignEvents, messages);
       if (delivery === 'twice') await this.publisher.publish(TOPICS.campaignEvents, messages);

@@ -1,7 +1,7 @@
-import { campaignUpdatedSchema, EVENT_HEADERS, eventHeadersSchema, eventValuePrefix } from '@cpt/contracts';
+import { EVENT_HEADERS, eventHeadersSchema, eventValuePrefix } from '@cpt/contracts';
 import type { Logger } from '@cpt/platform';
 import { EventRing } from './event-ring.js';
-import { HubEvent } from './hub-event.js';
+import { HubEvent, readCampaignUpdated } from './hub-event.js';
 
 /** Called with each new event of a campaign, in seq order. */
 export type HubListener = (e: HubEvent) => void;
@@ -55,9 +55,10 @@ export interface HubStats {
 /**
  * The gateway's view of `campaign.events`: takes each message by its headers (or validates it
  * whole), drops what it has already seen (a relay may republish), keeps the recent events of each
- * campaign for resume, and hands each new event, as one buffer, to the subscribers of its campaign. A gap (an event lost
- * between Kafka and here) empties the campaign's buffer, since resuming across it would skip
- * the lost change; subscribers notice the gap themselves and fetch a snapshot.
+ * campaign for resume, and hands each new event, as one buffer, to the subscribers of its
+ * campaign. A gap (an event lost between Kafka and here) empties the campaign's buffer, since
+ * resuming across it would skip the lost change; subscribers notice the gap themselves and fetch
+ * a snapshot.
  */
 export class EventsHub {
   private readonly streams = new Map<string, CampaignStream>();
@@ -124,13 +125,7 @@ export class EventsHub {
 
   /** The event of a message parsed and validated whole; undefined (counted, logged) when it is not one. */
   private parsed(value: Buffer | string | null, origin: MessageOrigin): HubEvent | undefined {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(typeof value === 'string' ? value : (value?.toString('utf8') ?? ''));
-    } catch {
-      raw = undefined;
-    }
-    const parsed = campaignUpdatedSchema.safeParse(raw);
+    const parsed = readCampaignUpdated(value);
     if (!parsed.success) {
       this.counts.invalid++;
       const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`);

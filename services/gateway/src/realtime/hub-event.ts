@@ -1,6 +1,17 @@
 import { type CampaignUpdated, campaignUpdatedSchema } from '@cpt/contracts';
 import { type ChangeShape, changeShape } from './change-shape.js';
 
+/** A message value parsed as JSON and checked against the contract's `campaign_updated` schema. */
+export function readCampaignUpdated(value: Buffer | string | null): ReturnType<typeof campaignUpdatedSchema.safeParse> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(typeof value === 'string' ? value : (value?.toString('utf8') ?? ''));
+  } catch {
+    raw = undefined;
+  }
+  return campaignUpdatedSchema.safeParse(raw);
+}
+
 /**
  * One `campaign_updated` event, whose bytes go to every subscriber as they are. An event that came
  * with its campaign and seq as headers is forwarded unparsed; it is parsed, and validated, only
@@ -27,13 +38,7 @@ export class HubEvent {
    */
   event(): CampaignUpdated | null {
     if (this.parsed === undefined) {
-      let raw: unknown;
-      try {
-        raw = JSON.parse(this.bytes.toString('utf8'));
-      } catch {
-        raw = undefined;
-      }
-      const r = campaignUpdatedSchema.safeParse(raw);
+      const r = readCampaignUpdated(this.bytes);
       this.parsed = r.success && r.data.campaign_id === this.campaignId && r.data.seq === this.seq ? r.data : null;
     }
     return this.parsed;

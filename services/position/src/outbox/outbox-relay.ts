@@ -1,5 +1,5 @@
 import { OUTBOX_CHANNEL, type PendingEvent, publishPendingEvents } from '@cpt/application';
-import { EVENT_HEADERS } from '@cpt/contracts';
+import { eventHeaders } from '@cpt/contracts';
 import { type OutgoingMessage, type Publisher, TOPICS } from '@cpt/messaging';
 import { type Logger, REQUEST_ID_HEADER } from '@cpt/platform';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -31,7 +31,7 @@ export interface OutboxRelay {
 
 /**
  * Publishes outbox rows to `campaign.events`, keyed by campaign id, with their request id and, as
- * headers, their campaign id and seq (`EVENT_HEADERS`: the gateway forwards the value unparsed).
+ * headers, their campaign id and seq (`eventHeaders`: the gateway forwards the value unparsed).
  */
 export const publishEvents =
   (publisher: Publisher) =>
@@ -42,11 +42,7 @@ export const publishEvents =
         (r): OutgoingMessage => ({
           key: r.campaign_id,
           value: r.payload,
-          headers: {
-            [EVENT_HEADERS.campaignId]: r.campaign_id,
-            [EVENT_HEADERS.seq]: r.seq,
-            ...(r.request_id ? { [REQUEST_ID_HEADER]: r.request_id } : {}),
-          },
+          headers: { ...eventHeaders(r.campaign_id, r.seq), ...(r.request_id ? { [REQUEST_ID_HEADER]: r.request_id } : {}) },
         }),
       ),
     );
