@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { TOPICS } from '@cpt/messaging';
+import { commitGroupOffsets, TOPICS } from '@cpt/messaging';
 import type { Logger } from '@cpt/platform';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { EventsHub } from './events-hub.js';
@@ -57,15 +57,16 @@ export function createEventsConsumer(opts: EventsConsumerOptions): EventsConsume
   const position = async (): Promise<void> => {
     const admin = opts.kafka.admin();
     await admin.connect();
+    let partitions: { partition: number; offset: string }[];
     try {
       const ends = await admin.fetchTopicOffsets(TOPICS.campaignEvents);
-      const partitions = ends.map((e) => ({ partition: e.partition, offset: e.high }));
-      await admin.setOffsets({ groupId, topic: TOPICS.campaignEvents, partitions });
-      positioned = true;
-      log.info({ offsets: Object.fromEntries(partitions.map((p) => [p.partition, p.offset])) }, 'reading campaign events from here');
+      partitions = ends.map((e) => ({ partition: e.partition, offset: e.high }));
     } finally {
       await admin.disconnect().catch(() => undefined);
     }
+    await commitGroupOffsets(opts.kafka, groupId, TOPICS.campaignEvents, partitions);
+    positioned = true;
+    log.info({ offsets: Object.fromEntries(partitions.map((p) => [p.partition, p.offset])) }, 'reading campaign events from here');
   };
 
   const connect = async (): Promise<void> => {
