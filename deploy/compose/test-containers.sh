@@ -90,7 +90,9 @@ export TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1
 export TESTKIT_POSTGRES_IMAGE=cpt/postgres:15 TESTKIT_KAFKA_IMAGE=cpt/kafka:4.4.0
 export TEST_DB_RESET=true
 rc=0
-npx vitest run --project integration --reporter=json --outputFile="$RESULT" "$@" >"$LOGS/containers.log" 2>&1 || rc=$?
+# Two files at a time: the suite waits on Kafka and PostgreSQL more than it computes (one at a
+# time, vitest's default on two cores). TEST_WORKERS sets it.
+npx vitest run --project integration --maxWorkers="${TEST_WORKERS:-2}" --reporter=json --outputFile="$RESULT" "$@" >"$LOGS/containers.log" 2>&1 || rc=$?
 if ! grep -q '^test infrastructure: testcontainers' "$LOGS/containers.log"; then
   grep -m1 '^test infrastructure:' "$LOGS/containers.log" >&2 || tail -n 25 "$LOGS/containers.log" >&2
   die "the suite did not run on testcontainers (log $LOGS/containers.log)"

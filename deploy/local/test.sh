@@ -150,10 +150,14 @@ run_vitest() {
   vitest_json lint --project lint || rc=$?
   # As root, the integration project runs once on testcontainers instead (step containers, after
   # compose, in the same private Docker engine); elsewhere it runs here on the local services.
+  # Two files at a time (vitest's default on two cores is one): the unit and integration files
+  # wait on Kafka and PostgreSQL more than they compute; the e2e files, which start the services
+  # themselves, run one at a time after them (fileParallelism: false). TEST_WORKERS sets it.
+  local workers="--maxWorkers=${TEST_WORKERS:-2}"
   if [[ $EUID -eq 0 ]]; then
-    vitest_json main --project unit --project e2e || rc=$?
+    vitest_json main --project unit --project e2e "$workers" || rc=$?
   else
-    vitest_json main --project unit --project integration --project e2e || rc=$?
+    vitest_json main --project unit --project integration --project e2e "$workers" || rc=$?
   fi
   # The outage suite stops and restarts the shared Kafka broker, so it runs alone, last.
   vitest_json outage --project outage || rc=$?

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createKafka, type Publisher } from '@cpt/messaging';
+import { commitGroupOffsets, createKafka, type Publisher } from '@cpt/messaging';
 import { createLogger } from '@cpt/platform';
 import { testKafkaBrokers, waitFor } from '@cpt/testkit';
 import { type Kafka, type KafkaMessage, Partitioners, type Producer, type RecordMetadata } from 'kafkajs';
@@ -154,13 +154,12 @@ export const waitForCommitted = (kafka: Kafka, groupId: string, topic: string, a
 
 /** Sets where a group without members resumes, on every partition of a topic. */
 export async function setGroupOffsets(kafka: Kafka, groupId: string, topic: string, offsets: Map<number, bigint>): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await admin.setOffsets({ groupId, topic, partitions: [...offsets].map(([partition, o]) => ({ partition, offset: String(o) })) });
-  } finally {
-    await admin.disconnect();
-  }
+  await commitGroupOffsets(
+    kafka,
+    groupId,
+    topic,
+    [...offsets].map(([partition, o]) => ({ partition, offset: String(o) })),
+  );
 }
 
 /** A message a publisher sent, as the tests see it. */
