@@ -106,11 +106,11 @@ export const percentInput = decimalInput
   .refine((d) => d.lte(100), { message: 'must be at most 100' })
   .meta(decimalDoc('percent'));
 
-/** A contract decimal on output: plain notation with exactly 8 fractional digits. */
-export const decimalOutput = z
-  .string()
-  .regex(/^-?\d{1,}\.\d{8}$/)
-  .meta({ example: '150.85714286' });
+/** The text of a contract decimal on output: plain notation with exactly 8 fractional digits. */
+export const DECIMAL_OUTPUT_TEXT = /^-?\d{1,}\.\d{8}$/;
+
+/** A contract decimal on output ({@link DECIMAL_OUTPUT_TEXT}). */
+export const decimalOutput = z.string().regex(DECIMAL_OUTPUT_TEXT).meta({ example: '150.85714286' });
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
@@ -171,11 +171,11 @@ export const timestampInput = z
     example: '2026-11-25T14:00:00Z',
   });
 
-/** UTC timestamp with millisecond precision, as the contract outputs it. */
-export const timestampOutput = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
-  .meta({ format: 'date-time', example: '2026-11-25T14:00:00.000Z' });
+/** The text of a UTC timestamp with millisecond precision, as the contract outputs it. */
+export const TIMESTAMP_OUTPUT_TEXT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** A UTC timestamp as the contract outputs it ({@link TIMESTAMP_OUTPUT_TEXT}). */
+export const timestampOutput = z.string().regex(TIMESTAMP_OUTPUT_TEXT).meta({ format: 'date-time', example: '2026-11-25T14:00:00.000Z' });
 
 /** Formats a Date the way the contract outputs timestamps. */
 export const isoUtc = (d: Date): string => d.toISOString();

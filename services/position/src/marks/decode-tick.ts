@@ -1,13 +1,10 @@
-import { type TickEnvelope, tickEnvelope } from '@cpt/contracts';
+import { DECIMAL_OUTPUT_TEXT, TIMESTAMP_OUTPUT_TEXT, type TickEnvelope, tickEnvelope } from '@cpt/contracts';
 import { PoisonMessageError } from '@cpt/messaging';
 import type { KafkaMessage } from 'kafkajs';
 
 // As price-ingest writes prices (8 fractional digits): checked as text, without a Decimal per tick.
 const PRICE = /^[1-9]?\d{0,9}\.\d{8}$/;
 const ZERO = /^0\.0{8}$/;
-// The schema's formats of a price and of an instant (decimalOutput, timestampOutput).
-const DECIMAL_OUTPUT = /^-?\d{1,}\.\d{8}$/;
-const TIMESTAMP_OUTPUT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /**
  * What the schema makes of a value of the shape price-ingest writes (every field present, of its
@@ -18,9 +15,9 @@ export function plainEnvelope(json: unknown): TickEnvelope | undefined {
   if (typeof json !== 'object' || json === null) return undefined;
   const { v, symbol, price, ts, source, ingested_at } = json as Record<string, unknown>;
   if (v !== 1 || typeof symbol !== 'string' || symbol.length < 1 || symbol.length > 32 || typeof source !== 'string') return undefined;
-  if (typeof price !== 'string' || !DECIMAL_OUTPUT.test(price)) return undefined;
-  if (typeof ts !== 'string' || !TIMESTAMP_OUTPUT.test(ts)) return undefined;
-  if (typeof ingested_at !== 'string' || !TIMESTAMP_OUTPUT.test(ingested_at)) return undefined;
+  if (typeof price !== 'string' || !DECIMAL_OUTPUT_TEXT.test(price)) return undefined;
+  if (typeof ts !== 'string' || !TIMESTAMP_OUTPUT_TEXT.test(ts)) return undefined;
+  if (typeof ingested_at !== 'string' || !TIMESTAMP_OUTPUT_TEXT.test(ingested_at)) return undefined;
   return { v: 1, symbol, price, ts, source, ingested_at };
 }
 
