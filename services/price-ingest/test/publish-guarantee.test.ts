@@ -128,11 +128,14 @@ describe('a commit whose answer is lost', () => {
     expect(gate.acted).toContainEqual({ apiKey: API.endTxn, verdict: 'drop' });
     // A later tick of the symbol (its partition) is read only after any copy written before it.
     expect((await postTicks(ingest.app, tick(symbol, { price: '99.00000000' }))).statusCode).toBe(202);
-    await committed.waitFor(symbol, 2);
+    // Readers of committed messages see nothing of the partition past the transaction whose commit
+    // was lost until it is aborted: by the producer that takes the id over, or at the latest by
+    // the coordinator at its timeout (16 s here). Under load the wait outlasts that timeout.
+    await committed.waitFor(symbol, 2, 45_000);
     expect(committed.of(symbol).map((m) => m.value.price)).toEqual(['5.00000000', '99.00000000']);
     // Written twice: once in the transaction that was never committed (aborted when the producer
     // started again), once in the one that was.
     await everything.waitFor(symbol, 3);
     expect(everything.of(symbol).map((m) => m.value.price)).toEqual(['5.00000000', '5.00000000', '99.00000000']);
-  });
+  }, 90_000);
 });
