@@ -173,6 +173,40 @@ describe('the outbox relay', () => {
     expect(seqs(await events.waitFor(id, 3))).toEqual([1, 2, 3]);
   });
 
+  it('stopped during a round, stops as that round ends, without waiting out its poll interval', async () => {
+    const id = await newCampaign(db, uniqueSymbol());
+    await record(id, 1);
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let publishing = false;
+    // The round at start holds its publish until the relay has been told to stop.
+    const held: Publisher = {
+      connect: () => publisher.connect(),
+      disconnect: async () => undefined,
+      publish: async (topic, messages) => {
+        publishing = true;
+        await released;
+        return publisher.publish(topic, messages);
+      },
+    };
+    const r = relay({ publisher: held });
+    r.start();
+    await waitFor(() => publishing, { what: 'the round at start to publish' });
+    const stopped = r.stop();
+    release();
+    // The poll interval is a minute: before the mend, stop() slept through it.
+    let deadline: NodeJS.Timeout | undefined;
+    const late = new Promise<string>((resolve) => {
+      deadline = setTimeout(() => resolve('still stopping after 10 s'), 10_000);
+    });
+    expect(await Promise.race([stopped.then(() => 'stopped'), late])).toBe('stopped');
+    clearTimeout(deadline);
+    expect(seqs(await events.waitFor(id, 1))).toEqual([1]);
+    expect(await outboxSize(db)).toBe(0);
+  });
+
   it('two relays at once publish every event exactly once, in seq order per campaign', async () => {
     // Two processes: each relay has its own pool and its own producer.
     const other = await openOrm({ url: db.url, poolMax: 4 });

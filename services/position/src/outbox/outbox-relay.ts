@@ -144,6 +144,8 @@ export function createOutboxRelay(opts: OutboxRelayOptions): OutboxRelay {
         await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** Math.min(failures, 6))));
         continue;
       }
+      // stop() during the round found no sleep to wake: it must not wait out a poll interval.
+      if (!running) break;
       await sleep(opts.pollMs);
       all = notified || listener === undefined;
     }
