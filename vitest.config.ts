@@ -7,6 +7,14 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 const alias = Object.fromEntries(readdirSync(`${root}libs`).map((name) => [`@cpt/${name}`, `${root}libs/${name}/src/index.ts`]));
 alias['@cpt/testkit/global-setup'] = `${root}libs/testkit/src/global-setup.ts`;
 
+// A worker imports the modules once and runs its files one after another in that module graph,
+// instead of a fresh graph per file: on two cores the integration project took 317 s, its workers
+// spending 223 s re-importing MikroORM, kafkajs and fastify for every file, and 113 s without
+// (unit and e2e: 207 → 199 s). Test files therefore leave nothing global behind: fake timers are
+// undone after each test, spies restored before the next (restoreMocks, even when a test fails
+// before its own mockRestore), and every connection and server a file opens it closes.
+const shared = { isolate: false, restoreMocks: true };
+
 const infraSuite = {
   globalSetup: [`${root}libs/testkit/src/global-setup.ts`],
   testTimeout: 60_000,
@@ -28,12 +36,13 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
+          ...shared,
           include: ['apps/*/src/**/*.test.ts', 'libs/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'bench/lib/**/*.test.ts'],
         },
       },
       {
         extends: true,
-        test: { name: 'integration', include: ['libs/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts'], ...infraSuite },
+        test: { name: 'integration', include: ['libs/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts'], ...infraSuite, ...shared },
       },
       {
         extends: true,
@@ -43,6 +52,9 @@ export default defineConfig({
           exclude: ['test/outage/**', 'test/compose/**'],
           ...infraSuite,
           fileParallelism: false,
+          ...shared,
+          // One worker, after the groups of the other projects of the run.
+          sequence: { groupOrder: 1 },
         },
       },
       {
