@@ -36,7 +36,9 @@ export interface Answer {
   body: string;
 }
 
-/** The service processes of the run, each behind a fixed address, started, stopped and killed one at a time. */
+const SERVICES: readonly ServiceName[] = ['price-ingest', 'position', 'gateway'];
+
+/** The service processes of the run, each behind a fixed address, each started, stopped and killed on its own. */
 export class Fleet {
   readonly instances: Instance[] = [];
   /** Exit codes of the processes stopped with SIGTERM, by instance name and generation. */
@@ -59,7 +61,9 @@ export class Fleet {
       serving: false,
       inflight: 0,
     };
+    // In the order of the services, then of their indexes, however the adds interleave.
     this.instances.push(inst);
+    this.instances.sort((a, b) => SERVICES.indexOf(a.service) - SERVICES.indexOf(b.service) || a.index - b.index);
     await this.start(inst);
     return inst;
   }

@@ -8,8 +8,12 @@ export type Step =
   | { do: 'kill-broker'; node: number | 'leader'; downSeconds: number }
   /** SIGKILL a position instance, start a new process after `downSeconds`. */
   | { do: 'kill-position'; index: number; downSeconds: number }
-  /** Every instance in turn: out of the load, SIGTERM, a new process, back in the load. */
-  | { do: 'rolling'; pauseSeconds: number };
+  /**
+   * Every instance of a service in turn: out of the load, SIGTERM, a new process, back in the load.
+   * `servicesAtOnce`: the three services roll at the same time (as a deployment of all three rolls
+   * them on Kubernetes), each keeping one instance in the load; else one service after another.
+   */
+  | { do: 'rolling'; pauseSeconds: number; servicesAtOnce: boolean };
 
 export interface Plan {
   name: 'short' | 'long';
@@ -21,19 +25,19 @@ export interface Plan {
   steps: Step[];
 }
 
-/** `make test`: every fault once, about two to three minutes on two cores. */
+/** `make test`: every fault once, about three minutes on two cores. */
 export const SHORT: Plan = {
   name: 'short',
   symbols: 6,
   intervalMs: 100,
   ticksPerSymbol: 2,
   steps: [
-    { do: 'load', seconds: 12 },
-    { do: 'kill-broker', node: 2, downSeconds: 8 },
     { do: 'load', seconds: 8 },
-    { do: 'kill-position', index: 1, downSeconds: 5 },
-    { do: 'load', seconds: 8 },
-    { do: 'rolling', pauseSeconds: 2 },
+    { do: 'kill-broker', node: 2, downSeconds: 5 },
+    { do: 'load', seconds: 5 },
+    { do: 'kill-position', index: 1, downSeconds: 3 },
+    { do: 'load', seconds: 5 },
+    { do: 'rolling', pauseSeconds: 1, servicesAtOnce: true },
     { do: 'load', seconds: 5 },
   ],
 };
@@ -54,7 +58,7 @@ export const LONG: Plan = {
     { do: 'load', seconds: 30 },
     { do: 'kill-position', index: 2, downSeconds: 10 },
     { do: 'load', seconds: 20 },
-    { do: 'rolling', pauseSeconds: 8 },
+    { do: 'rolling', pauseSeconds: 8, servicesAtOnce: false },
     { do: 'load', seconds: 30 },
   ],
 };

@@ -51,7 +51,7 @@ export async function runSteps({ plan, fleet, report }: StepsOptions): Promise<F
       await fleet.start(inst);
       fault(`${inst.name} ready again (joins the consumer group)`);
     } else {
-      for (const service of ROLLING_ORDER) {
+      const roll = async (service: ServiceName): Promise<void> => {
         for (const inst of fleet.of(service)) {
           report.event(`rolling restart: ${inst.name} out of the load, draining`);
           await fleet.drain(inst);
@@ -64,7 +64,9 @@ export async function runSteps({ plan, fleet, report }: StepsOptions): Promise<F
           else report.event(`${inst.name}: new process ready and back in the load`);
           await sleep(step.pauseSeconds * 1000);
         }
-      }
+      };
+      if (step.servicesAtOnce) await Promise.all(ROLLING_ORDER.map(roll));
+      else for (const service of ROLLING_ORDER) await roll(service);
     }
   }
   return faults;

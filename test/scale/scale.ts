@@ -94,7 +94,9 @@ async function main(): Promise<void> {
     },
   });
   cleanups.push(() => fleet.stopAll());
-  for (const service of ['price-ingest', 'position', 'gateway'] as const) await Promise.all([fleet.add(service, 1), fleet.add(service, 2)]);
+  await Promise.all(
+    (['price-ingest', 'position', 'gateway'] as const).flatMap((service) => [fleet.add(service, 1), fleet.add(service, 2)]),
+  );
   report.say(`services ready: ${fleet.instances.map((i) => `${i.name} ${i.url}`).join(', ')}`);
 
   const symbols = spreadSymbols(plan.symbols, PARTITIONS);
