@@ -165,6 +165,9 @@ rc=0
 # The WebSocket upgrade is left to the realtime suites: a fuzzer of HTTP requests cannot follow it.
 # Revoking keys is left to the access tests: the stateful phase follows ids from key listings and
 # would revoke the fuzzer's own key.
-fuzz gateway "$GATEWAY_URL" --exclude-path /api/v1/ws --exclude-path-regex '^/api/v1/admin/keys/' "$@" || rc=1
+# The two runs at the same time, each against its own service (schemathesis is one worker each).
+fuzz gateway "$GATEWAY_URL" --exclude-path /api/v1/ws --exclude-path-regex '^/api/v1/admin/keys/' "$@" &
+gateway_pid=$!
 fuzz price-ingest "$PRICE_INGEST_URL" "$@" || rc=1
+wait "$gateway_pid" || rc=1
 exit "$rc"
