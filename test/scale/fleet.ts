@@ -36,7 +36,8 @@ export interface Answer {
   body: string;
 }
 
-const SERVICES: readonly ServiceName[] = ['price-ingest', 'position', 'gateway'];
+/** The services, in the order they are started, listed and rolled. */
+export const SERVICES: readonly ServiceName[] = ['price-ingest', 'position', 'gateway'];
 
 /** The service processes of the run, each behind a fixed address, each started, stopped and killed on its own. */
 export class Fleet {

@@ -1,6 +1,6 @@
 import type { ServiceName } from '@cpt/testkit';
 import { cluster } from './cluster.js';
-import { type Fleet, sleep } from './fleet.js';
+import { type Fleet, SERVICES, sleep } from './fleet.js';
 import type { Plan } from './plan.js';
 import type { Report } from './report.js';
 
@@ -17,8 +17,6 @@ export interface StepsOptions {
   report: Report;
   t0: number;
 }
-
-const ROLLING_ORDER: ServiceName[] = ['price-ingest', 'position', 'gateway'];
 
 /** Runs the plan's steps (the load runs meanwhile) and returns the faults, in order. */
 export async function runSteps({ plan, fleet, report }: StepsOptions): Promise<Fault[]> {
@@ -65,8 +63,8 @@ export async function runSteps({ plan, fleet, report }: StepsOptions): Promise<F
           await sleep(step.pauseSeconds * 1000);
         }
       };
-      if (step.servicesAtOnce) await Promise.all(ROLLING_ORDER.map(roll));
-      else for (const service of ROLLING_ORDER) await roll(service);
+      if (step.servicesAtOnce) await Promise.all(SERVICES.map(roll));
+      else for (const service of SERVICES) await roll(service);
     }
   }
   return faults;

@@ -20,7 +20,7 @@ import { createLogger } from '@cpt/platform';
 import { repoRoot, waitFor } from '@cpt/testkit';
 import { cluster } from './cluster.js';
 import { TickFeed } from './feed.js';
-import { Fleet } from './fleet.js';
+import { Fleet, SERVICES } from './fleet.js';
 import { HttpLog } from './http-log.js';
 import { summarizeLogs } from './log-summary.js';
 import { DbMarksPoller, MarkTimeline } from './marks-watch.js';
@@ -94,9 +94,7 @@ async function main(): Promise<void> {
     },
   });
   cleanups.push(() => fleet.stopAll());
-  await Promise.all(
-    (['price-ingest', 'position', 'gateway'] as const).flatMap((service) => [fleet.add(service, 1), fleet.add(service, 2)]),
-  );
+  await Promise.all(SERVICES.flatMap((service) => [fleet.add(service, 1), fleet.add(service, 2)]));
   report.say(`services ready: ${fleet.instances.map((i) => `${i.name} ${i.url}`).join(', ')}`);
 
   const symbols = spreadSymbols(plan.symbols, PARTITIONS);
