@@ -51,11 +51,15 @@ export function descendants(pid: number, test: (cmd: string) => boolean = () => 
   return out;
 }
 
-/** Busy time of every CPU of the machine (all but idle and iowait), in ticks. */
-function machineBusyTicks(): number {
+/**
+ * Busy time of every CPU of the machine (all but idle and iowait), in ticks, and of it the time
+ * stolen: when the machine is a virtual one, what its host gave to other guests while this one had
+ * work to run.
+ */
+function machineTicks(): { busy: number; steal: number } {
   const [, ...f] = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/);
   const v = f.slice(0, 8).map(Number); // guest time is counted in user time already
-  return v.reduce((a, b) => a + b, 0) - (v[3] ?? 0) - (v[4] ?? 0);
+  return { busy: v.reduce((a, b) => a + b, 0) - (v[3] ?? 0) - (v[4] ?? 0), steal: v[7] ?? 0 };
 }
 
 /** The pid listening on a loopback TCP port, if any. */
@@ -95,11 +99,11 @@ export class CpuSampler {
     return out;
   }
 
-  private machineStart = 0;
+  private machineStart = { busy: 0, steal: 0 };
 
   begin(): void {
     this.start = this.read();
-    this.machineStart = machineBusyTicks();
+    this.machineStart = machineTicks();
     this.startedAt = performance.now();
   }
 
@@ -115,7 +119,10 @@ export class CpuSampler {
       for (const [pid, t] of pids) ticks += t - (before.get(pid) ?? (this.fresh(pid) ? 0 : t));
       out[name] = Math.round((ticks / TICKS_PER_SECOND / seconds) * 100);
     }
-    out['whole machine'] = Math.round(((machineBusyTicks() - this.machineStart) / TICKS_PER_SECOND / seconds) * 100);
+    const machine = machineTicks();
+    const share = (ticks: number) => Math.round((ticks / TICKS_PER_SECOND / seconds) * 100);
+    out['whole machine'] = share(machine.busy - this.machineStart.busy);
+    out['of which stolen by the host'] = share(machine.steal - this.machineStart.steal);
     return out;
   }
 

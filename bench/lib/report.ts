@@ -96,7 +96,8 @@ export function markdown(h: RunHeader, figures: readonly Figure[]): string {
   const withCpu = figures.filter((f) => f.cpu);
   if (withCpu.length > 0) {
     const order = ['price-ingest', 'position', 'gateway', 'PostgreSQL', 'Kafka', 'load generator', 'WebSocket clients', 'baseline servers'];
-    const rank = (c: string) => (c === 'whole machine' ? 99 : order.indexOf(c) < 0 ? 50 : order.indexOf(c));
+    const last = ['whole machine', 'of which stolen by the host'];
+    const rank = (c: string) => (last.includes(c) ? 99 + last.indexOf(c) : order.indexOf(c) < 0 ? 50 : order.indexOf(c));
     const components = [...new Set(withCpu.flatMap((f) => Object.keys(f.cpu ?? {})))]
       .filter((c) => withCpu.some((f) => (f.cpu?.[c] ?? 0) >= 3))
       .sort((a, b) => rank(a) - rank(b));
