@@ -114,6 +114,18 @@ export const decimalOutput = z.string().regex(DECIMAL_OUTPUT_TEXT).meta({ exampl
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Whether the fields name a real day of the (proleptic Gregorian) calendar and a real time of it:
+ * no 2026-02-30, no 24:00, no second 60. The year is not judged beyond its leap day.
+ */
+export function realCalendarTime(year: number, month: number, day: number, hour: number, minute: number, second: number): boolean {
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] as number));
+}
+
 /**
  * Parses an RFC 3339 timestamp with an explicit offset; returns null when it is not one, or when
  * its instant falls outside the years 0001–9999 in UTC (what PostgreSQL stores).
@@ -129,9 +141,7 @@ export function parseTimestamp(text: string): Date | null {
     number,
     number,
   ];
-  if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return null;
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (day < 1 || day > daysInMonth) return null;
+  if (!realCalendarTime(year, month, day, hour, minute, second)) return null;
   const offset = m[8] ?? '';
   if (offset.length === 6) {
     const oh = Number.parseInt(offset.slice(1, 3), 10);

@@ -1,4 +1,4 @@
-import { DECIMAL_OUTPUT_TEXT, TIMESTAMP_OUTPUT_TEXT, type TickEnvelope, tickEnvelope } from '@cpt/contracts';
+import { DECIMAL_OUTPUT_TEXT, realCalendarTime, TIMESTAMP_OUTPUT_TEXT, type TickEnvelope, tickEnvelope } from '@cpt/contracts';
 import { PoisonMessageError } from '@cpt/messaging';
 import type { KafkaMessage } from 'kafkajs';
 
@@ -21,20 +21,17 @@ export function plainEnvelope(json: unknown): TickEnvelope | undefined {
   return { v: 1, symbol, price, ts, source, ingested_at };
 }
 
-const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+/** The number of the two digits at `from`. */
+const two = (text: string, from: number): number => Number(text.slice(from, from + 2));
 
 /**
  * Whether an instant in the schema's format (`YYYY-MM-DDTHH:mm:ss.sssZ`) names a real one in the
- * years 0001–9999: no 2026-02-30, no 24:00, no second 60, no year 0.
+ * years 0001–9999: no 2026-02-30, no 24:00, no second 60 ({@link realCalendarTime}), no year 0.
  */
 export function realInstant(ts: string): boolean {
   const year = Number(ts.slice(0, 4));
-  const month = Number(ts.slice(5, 7));
-  const day = Number(ts.slice(8, 10));
-  if (year === 0 || month < 1 || month > 12 || day < 1) return false;
-  if (Number(ts.slice(11, 13)) > 23 || Number(ts.slice(14, 16)) > 59 || Number(ts.slice(17, 19)) > 59) return false;
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  return day <= (month === 2 && leap ? 29 : (DAYS[month - 1] as number));
+  if (year === 0) return false;
+  return realCalendarTime(year, two(ts, 5), two(ts, 8), two(ts, 11), two(ts, 14), two(ts, 17));
 }
 
 /**
