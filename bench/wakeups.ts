@@ -13,6 +13,7 @@
 import { fork } from 'node:child_process';
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 interface Cpu {
@@ -40,7 +41,7 @@ if (process.argv[2] === 'server') {
   if (!Number.isInteger(requests) || requests < 10 || gaps.some((g) => !Number.isInteger(g) || g < 0))
     throw new Error('--requests ≥ 10 and --gaps non-negative integers (ms)');
 
-  const child = fork(new URL(import.meta.url).pathname, ['server'], { execArgv: process.execArgv });
+  const child = fork(fileURLToPath(import.meta.url), ['server'], { execArgv: process.execArgv });
   const next = <T>() => new Promise<T>((resolve) => child.once('message', (m) => resolve(m as T)));
   const serverCpu = async (): Promise<Cpu> => {
     const answer = next<Cpu>();
